@@ -1,0 +1,26 @@
+"""The navigation each role sees (pages check permissions again on their own)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+MENU = [
+    ("registry.view", "registry:search", _("农户查询")),
+    ("registry.import", "registry:import-list", _("批量导入")),
+    ("policy.view", "policy:list", _("政策参数")),
+    ("audit.view", "core:audit-list", _("审计日志")),
+    ("api.token", "accounts:tokens", _("API令牌")),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [{"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+             for perm, name, label in MENU if user.can(perm)]
+    return {"nav_items": items}

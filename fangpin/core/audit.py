@@ -1,0 +1,171 @@
+"""The audit write path: every service appends here inside its own transaction.
+
+Values of ID-number and phone fields are masked before they are stored, so the
+log never holds a full ID (SECURITY.md T-83).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fangpin.core.actor import Actor
+from fangpin.core.idnumber import mask as mask_id
+from fangpin.core.masking import mask_phone, mask_text
+from fangpin.core.models import AuditEvent
+
+_CHAIN_LOCK = 4_117_001
+ID_FIELDS = {"id_number", "head_id_number", "person_id_number"}
+PHONE_FIELDS = {"phone", "mobile", "reporter_phone", "contact_phone"}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (Decimal, float)):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if hasattr(value, "pk"):
+        return value.pk
+    return str(value)
+
+
+def mask_value(field: str, value: Any) -> Any:
+    value = _plain(value)
+    if field in ID_FIELDS and isinstance(value, str):
+        return mask_id(value)
+    if field in PHONE_FIELDS and isinstance(value, str):
+        return mask_phone(value)
+    # Only text long enough to hold a phone (11) or an ID number can leak one.
+    if isinstance(value, str) and len(value) >= 11:
+        return mask_text(value)
+    return value
+
+
+def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields whose values differ, masked."""
+    out: dict[str, list[Any]] = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = _plain(old.get(key)), _plain(new.get(key))
+        if before != after:
+            out[key] = [mask_value(key, before), mask_value(key, after)]
+    return out
+
+
+def snapshot(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """A creation record: every field as `[None, value]`."""
+    return diff({}, {k: v for k, v in values.items() if v not in (None, "", [], {})})
+
+
+def _canonical(event: AuditEvent) -> str:
+    payload = [
+        event.at.isoformat(timespec="microseconds"), event.actor_id, event.actor_name, event.actor_role,
+        event.channel, event.action, event.object_type, event.object_id, event.object_label,
+        event.area_code, event.household_id, event.changes, event.reason, event.success,
+        event.batch_ref,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+
+
+def _last_hash() -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEvent.objects.order_by("-seq").values_list("hash", flat=True).first()
+    return last or ""
+
+
+def _build(actor: Actor, **fields: Any) -> AuditEvent:
+    user = actor.user
+    area = getattr(user, "area", None) if user is not None else None
+    changes = fields.pop("changes", None) or {}
+    label = mask_text(str(fields.pop("object_label", "") or ""))[:200]
+    return AuditEvent(
+        at=fields.pop("at", None) or timezone.now(),
+        actor_id=getattr(user, "pk", None),
+        actor_name=(getattr(user, "username", "") or "")[:150],
+        actor_role=getattr(user, "role", "") or "",
+        actor_area=getattr(area, "code", "") or "",
+        channel=fields.pop("channel", None) or actor.channel,
+        request_id=actor.request_id,
+        ip=actor.ip,
+        batch_ref=fields.pop("batch_ref", None) or actor.batch_ref,
+        changes=changes,
+        object_label=label,
+        reason=mask_text(str(fields.pop("reason", "") or "")),
+        **fields,
+    )
+
+
+def audit_log(
+    *,
+    actor: Actor,
+    action: str,
+    object_type: str = "",
+    object_id: object = "",
+    object_label: str = "",
+    area_code: str = "",
+    household_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    success: bool = True,
+) -> AuditEvent:
+    """Append one event, chained to the previous one, in the caller's transaction."""
+    return audit_log_many(actor=actor, events=[{
+        "action": action, "object_type": object_type, "object_id": str(object_id or ""),
+        "object_label": object_label, "area_code": area_code, "household_id": household_id,
+        "changes": dict(changes or {}), "reason": reason, "success": success,
+    }])[0]
+
+
+def audit_log_many(*, actor: Actor, events: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
+    """Append many events at once (imports); one chain lock, one bulk insert."""
+    with transaction.atomic():
+        built = [_build(actor, **dict(e)) for e in events]
+        prev = _last_hash()
+        for event in built:
+            event.prev_hash = prev
+            event.hash = event_hash(prev, event)
+            prev = event.hash
+        created = AuditEvent.objects.bulk_create(built, batch_size=2000)
+        if connection.vendor != "postgresql" or any(e.seq is None for e in created):
+            return created
+        return created
+
+
+def verify_chain(*, chunk: int = 20000) -> tuple[int, int | None]:
+    """Walk the whole chain; return (rows checked, first broken seq or None)."""
+    prev = ""
+    checked = 0
+    last_seq = 0
+    while True:
+        rows = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:chunk])
+        if not rows:
+            return checked, None
+        for event in rows:
+            if event.prev_hash != prev or event_hash(prev, event) != event.hash:
+                return checked, event.seq
+            prev = event.hash
+            checked += 1
+            last_seq = event.seq
+
+
+def chain_head() -> tuple[int, str]:
+    row = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    return (row[0], row[1]) if row else (0, "")

@@ -1,0 +1,42 @@
+"""Request id for the audit trail, and the security headers of every response."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = uuid.uuid4().hex  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id  # type: ignore[attr-defined]
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """No third-party origin can be loaded (no CDN, fonts or analytics), and
+    pages with personal data are never cached."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or "docs" not in request.path:
+            response.setdefault("Content-Security-Policy", CSP)
+        if not request.path.startswith("/static/"):
+            response.setdefault("Cache-Control", "no-store")
+        response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return response

@@ -1,0 +1,72 @@
+"""Reading policy parameters: the most specific area wins, on the given date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+
+from fangpin.areas.models import Area
+from fangpin.core.errors import DomainError
+from fangpin.policy.catalog import CATALOG
+from fangpin.policy.models import PolicyParameter
+
+
+class MissingParameter(DomainError):
+    default_message = "缺少政策参数"
+
+
+@dataclass(frozen=True)
+class ResolvedParam:
+    key: str
+    value: Any
+    unit: str
+    effective_from: date
+    area_code: str  # "" for the national default
+    row_id: int
+
+
+def _chain(area: Area | None) -> list[int | None]:
+    """Area ids from the area itself up to the root, then None (national)."""
+    ids: list[int | None] = []
+    node = area
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return [*ids, None]
+
+
+def policy_get(key: str, *, area: Area | None, on: date) -> ResolvedParam:
+    """The value of `key` in force on `on` for `area`. [DOMAIN §2.24, §6.3 item 1]"""
+    chain = _chain(area)
+    rows = list(
+        PolicyParameter.objects.filter(key=key, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .filter(Q(area_id__in=[i for i in chain if i is not None]) | Q(area__isnull=True))
+        .select_related("area")
+        .order_by("-effective_from")
+    )
+    for area_id in chain:
+        for row in rows:
+            if row.area_id == area_id:
+                return ResolvedParam(key, row.value, row.unit, row.effective_from,
+                                     row.area.code if row.area else "", row.pk)
+    label = CATALOG[key].label if key in CATALOG else key
+    raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
+
+
+def monitoring_income_line(*, area: Area | None, on: date) -> Decimal:
+    """Yearly per-capita monitoring line: fixed, or a multiple of 低保 × 12. [R-MON-2]"""
+    line = policy_get("monitoring_income_threshold", area=area, on=on).value
+    if line["mode"] == "fixed_amount":
+        return Decimal(line["amount"])
+    dibao = Decimal(str(policy_get("dibao_standard_monthly", area=area, on=on).value))
+    return (Decimal(line["multiple"]) * dibao * 12).quantize(Decimal("0.01"))
+
+
+def policy_history(*, key: str | None = None) -> Any:
+    qs = PolicyParameter.objects.select_related("area", "created_by")
+    return qs.filter(key=key) if key else qs

@@ -1,0 +1,104 @@
+"""Reading spreadsheets as counties produce them: XLSX (Excel, WPS, LibreOffice)
+through calamine, CSV in UTF-8 / GB18030 / GBK / UTF-16.
+
+Yields `(row_number, values, numeric_columns)`: row numbers are those a user
+sees in Excel (the header is row 1); `numeric_columns` lists the cells Excel
+stored as numbers, which is how a mangled ID number is recognised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from fangpin.core.errors import InvalidInput
+from fangpin.core.textio import detect_encoding
+
+# A compressed XLSX may not expand past this (zip-bomb guard, SECURITY T-46).
+MAX_UNCOMPRESSED = 2 * 1024**3
+MAX_ZIP_ENTRIES = 10_000
+
+
+@dataclass
+class Table:
+    header: list[Any]
+    rows: Iterator[tuple[int, list[Any], frozenset[int]]]
+    encoding: str
+    row_count_hint: int
+
+
+def sniff_kind(path: Path) -> str:
+    head = path.read_bytes()[:8] if path.stat().st_size < 8 else open(path, "rb").read(8)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InvalidInput("这是旧版Excel（.xls）文件，请在Excel或WPS中另存为.xlsx或CSV后上传。")
+    if head[:5].lower().startswith((b"<html", b"<!doc", b"<?xml")):
+        raise InvalidInput("文件内容不是表格（看起来是网页或XML），请上传.xlsx或.csv文件。")
+    return "csv"
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
+                raise InvalidInput("Excel文件解压后过大，疑似损坏或恶意文件，已拒绝。")
+            names = {i.filename for i in infos}
+            if "xl/vbaProject.bin" in names:
+                raise InvalidInput("文件含有宏（VBA），为安全起见不予处理；请另存为不含宏的.xlsx。")
+    except zipfile.BadZipFile as exc:
+        raise InvalidInput("Excel文件已损坏，无法打开。") from exc
+
+
+def read_table(path: Path) -> Table:
+    kind = sniff_kind(path)
+    return _read_xlsx(path) if kind == "xlsx" else _read_csv(path)
+
+
+def _read_xlsx(path: Path) -> Table:
+    _check_zip(path)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+        data = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise InvalidInput(f"Excel文件无法读取：{exc}") from exc
+    start = 0
+    while start < len(data) and not any(str(c).strip() for c in data[start]):
+        start += 1
+    if start >= len(data):
+        raise InvalidInput("表格是空的。")
+    header = data[start]
+
+    def rows() -> Iterator[tuple[int, list[Any], frozenset[int]]]:
+        for offset, values in enumerate(data[start + 1 :], start=start + 2):
+            numeric = frozenset(i for i, v in enumerate(values) if isinstance(v, (int, float)) and not isinstance(v, bool))
+            yield offset, list(values), numeric
+
+    return Table(header=list(header), rows=rows(), encoding="xlsx", row_count_hint=len(data) - start - 1)
+
+
+def _read_csv(path: Path) -> Table:
+    raw = path.read_bytes()
+    encoding = detect_encoding(raw)
+    text = raw.decode(encoding)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise InvalidInput("表格是空的。") from exc
+    hint = text.count("\n")
+
+    def rows() -> Iterator[tuple[int, list[Any], frozenset[int]]]:
+        for values in reader:
+            yield reader.line_num, list(values), frozenset()
+
+    return Table(header=header, rows=rows(), encoding=encoding, row_count_hint=hint)

@@ -1,0 +1,101 @@
+"""`fangpin import-registry FILE [--accept]`: the staged import on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import DomainError
+from fangpin.core.models import Channel
+from fangpin.registry.importing.report import issues_xlsx
+from fangpin.registry.importing.services import earlier_import, import_apply, import_create, import_validate
+from fangpin.registry.models import ImportStatus
+
+LABELS = {
+    "households_created": "新增户", "households_updated": "更新户", "households_unchanged": "未变户",
+    "persons_created": "新增人", "persons_updated": "更新人", "persons_unchanged": "未变人",
+    "snapshots_created": "新增收支记录", "snapshots_updated": "更新收支记录", "conflicts": "冲突跳过",
+}
+
+
+class Command(BaseCommand):
+    help = "导入农户信息（XLSX 或 CSV）：先逐行校验并报告问题；加 --accept 才写入无误的户"
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("file")
+        parser.add_argument("--accept", action="store_true", help="校验后写入所有无误的户")
+        parser.add_argument("--user", help="记在此用户名下（按其管辖范围校验）")
+        parser.add_argument("--report", help="问题清单 XLSX 的保存路径（默认：文件名.问题清单.xlsx）")
+
+    def handle(self, *args, file: str, accept: bool, user: str | None, report: str | None, **opts):  # type: ignore[no-untyped-def]
+        console = Console()
+        path = Path(file)
+        if not path.exists():
+            raise CommandError(f"文件不存在：{file}")
+        actor_user = self._user(user)
+        actor = Actor(user=actor_user, channel=Channel.COMMAND)
+        try:
+            with open(path, "rb") as fh:
+                batch = import_create(actor=actor, stream=fh, file_name=path.name, start=False)
+            with self._bar(console) as bar:
+                task = bar.add_task("校验", total=None)
+                batch = import_validate(batch=batch, progress=lambda d, t, p: bar.update(task, completed=d, total=t))
+            if batch.status == ImportStatus.FAILED:
+                raise CommandError(batch.message)
+            self._summary(console, batch)
+            if batch.issues.exists():
+                out = Path(report) if report else path.with_name(path.name + ".问题清单.xlsx")
+                out.write_bytes(issues_xlsx(batch))
+                console.print(f"问题清单：{out}")
+                for issue in batch.issues.all()[:20]:
+                    console.print(f"  第{issue.row}行 [{issue.column}] {issue.value} — {issue.message}")
+            previous = earlier_import(batch)
+            if previous:
+                console.print(f"提示：同一文件已于 {previous.applied_at:%Y-%m-%d %H:%M} 导入（批次 #{previous.pk}）；再次导入不会改变数据。")
+            if not accept:
+                console.print(f"批次 #{batch.pk} 已校验，未写入。确认无误后加 --accept 重新运行。")
+                return
+            if not batch.stats.get("households_ok"):
+                raise CommandError("没有无误的户可以导入。")
+            with self._bar(console) as bar:
+                task = bar.add_task("写入", total=4)
+                batch = import_apply(batch=batch, actor=actor.with_batch(batch.ref, Channel.COMMAND),
+                                     progress=lambda d, t, p: bar.update(task, completed=d, total=t))
+            applied = batch.stats.get("applied", {})
+            console.print("已导入：" + "，".join(f"{LABELS[k]} {v}" for k, v in applied.items() if k in LABELS))
+        except DomainError as exc:
+            raise CommandError("\n".join([exc.message, *exc.reasons[:30]])) from exc
+
+    def _user(self, username: str | None):  # type: ignore[no-untyped-def]
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"用户不存在：{username}")
+        return user
+
+    def _bar(self, console: Console) -> Progress:
+        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=console, transient=False)
+
+    def _summary(self, console: Console, batch) -> None:  # type: ignore[no-untyped-def]
+        stats = batch.stats
+        table = Table(title=f"批次 #{batch.pk}：{batch.file_name}（{batch.encoding}）")
+        table.add_column("项目")
+        table.add_column("数量", justify="right")
+        table.add_row("数据行", str(stats["rows"]))
+        table.add_row("无误的户（可导入）", str(stats["households_ok"]))
+        table.add_row("有问题的户（不导入）", str(stats["households_rejected"]))
+        table.add_row("问题条数", str(stats["issues"]))
+        for key, value in stats.get("preview", {}).items():
+            if key in LABELS:
+                table.add_row("预计" + LABELS[key], str(value))
+        console.print(table)
+        if stats.get("unknown_headers"):
+            console.print("未识别的列（已忽略）：" + "、".join(stats["unknown_headers"]))

@@ -1,0 +1,1 @@
+"""Synthetic counties for the demo, tests and benchmarks (no Django; numpy + polars)."""
