@@ -1,6 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fangpin.api.api import api
+
 urlpatterns = [
+    path("", include("fangpin.accounts.urls")),
+    path("registry/", include("fangpin.registry.urls")),
+    path("policy/", include("fangpin.policy.urls")),
+    path("core/", include("fangpin.core.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -94,7 +94,11 @@ def _last_hash() -> str:
 def _build(actor: Actor, **fields: Any) -> AuditEvent:
     user = actor.user
     area = getattr(user, "area", None) if user is not None else None
-    changes = fields.pop("changes", None) or {}
+    changes = {
+        str(k): [mask_value(str(k), pair[0]), mask_value(str(k), pair[1])]
+        if isinstance(pair, (list, tuple)) and len(pair) == 2 else mask_value(str(k), pair)
+        for k, pair in (fields.pop("changes", None) or {}).items()
+    }
     label = mask_text(str(fields.pop("object_label", "") or ""))[:200]
     return AuditEvent(
         at=fields.pop("at", None) or timezone.now(),

@@ -15,6 +15,8 @@ def mask_phone(phone: str | None) -> str:
     """`138****1234` for mobiles; landlines keep only their last four digits."""
     if not phone:
         return ""
+    if "*" in phone:
+        return phone
     digits = re.sub(r"\D", "", phone)
     if len(digits) == 11:
         return f"{digits[:3]}****{digits[-4:]}"

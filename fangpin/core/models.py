@@ -7,6 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangpin.accounts.roles import PERMISSIONS
+from fangpin.core.scoping import AreaScope
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("页面")
@@ -43,6 +46,9 @@ class AuditEvent(models.Model):
     hash, so `fangpin audit verify` finds any edit, deletion or reordering.
     Database triggers refuse UPDATE, DELETE and TRUNCATE (migration 0002).
     """
+
+    # Auditors read events about objects in their area or done by its users.
+    area_scope = AreaScope(village="area_code", also=("actor_area",), readers=frozenset(PERMISSIONS["audit.view"]))
 
     seq = models.BigAutoField(primary_key=True)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

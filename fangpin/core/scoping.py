@@ -35,6 +35,8 @@ class AreaScope:
 
     village: str
     grid: str | None = None
+    # Further village-code fields OR'ed with `village` (e.g. the actor's area in the audit log).
+    also: tuple[str, ...] = ()
     readers: frozenset[str] = frozenset(REGISTRY_READERS)
     # Extra rule for roles outside `readers` (e.g. a liaison sees own uploads).
     extra: Callable[[Any], Q | None] | None = None
@@ -51,7 +53,10 @@ def user_filter(user: Any, scope: AreaScope) -> Q | None:
         return scope.extra(user) if scope.extra else None
     if area.level == AreaLevel.GRID:
         return Q(**{scope.grid: area.pk}) if scope.grid else None
-    return Q(**{f"{scope.village}__startswith": area.prefix})
+    q = Q(**{f"{scope.village}__startswith": area.prefix})
+    for name in scope.also:
+        q |= Q(**{f"{name}__startswith": area.prefix})
+    return q
 
 
 def scope_of(model: type[models.Model]) -> AreaScope:

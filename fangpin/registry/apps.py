@@ -7,4 +7,5 @@ class RegistryConfig(AppConfig):
     verbose_name = "农户信息库"
 
     def ready(self) -> None:
-        from fangpin.registry.importing import jobs  # noqa: F401  (registers job kinds)
+        from fangpin.registry import exporting  # noqa: F401  (registers job kinds)
+        from fangpin.registry.importing import jobs  # noqa: F401

@@ -71,7 +71,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("生产经营性支出", "business_expense", "income", False),
     Column("理赔收入", "insurance_claim_income", "income", False),
     Column("合规自付支出", "eligible_out_of_pocket", "income", False),
-    Column("共同生活人口", "household_size", "income", False, ("家庭人口", "家庭人口数")),
+    Column("共同生活人口", "household_size", "income", False, ("家庭人口", "家庭人口数"), "空则按本户在文件中的人数"),
     Column("住房出现安全问题", "house_unsafe", "income", False, ("是否危房",)),
     Column("义务教育阶段适龄儿童失学辍学", "child_out_of_school", "income", False, ("是否有失学辍学",)),
     Column("饮水出现安全问题", "water_unsafe", "income", False, ("饮水是否安全",)),

@@ -174,8 +174,6 @@ def _group(rows: Iterable[_Row], issues: list[Issue]) -> list[StagedHousehold]:
             message = "该户没有户主（与户主关系为“户主”或“本人”的成员）" if not heads else (
                 "该户有多名户主：第" + "、".join(str(p["row"]) for p in heads) + "行")
             issues.append(Issue(first.number, "与户主关系", "", message, code))
-        if snapshot is not None and not snapshot.get("household_size"):
-            snapshot["household_size"] = len(persons)
         staged.append(StagedHousehold(code, first.village_code, first.grid_code, household, persons, snapshot,
                                       [r.number for r in group]))
     return staged
@@ -212,8 +210,10 @@ def _merge_income(code: str, group: list[_Row], issues: list[Issue]) -> dict[str
         for row in with_income[1:]:
             issues.append(Issue(row.number, "收入年度", "", f"收支信息只能填在一行（已在第{with_income[0].number}行填写）", code))
     row = with_income[0]
+    raw = {**row.income_raw}
+    raw.setdefault("household_size", len(group))  # blank: the members listed in the file
     try:
-        return clean_snapshot_data({**row.income_raw})
+        return clean_snapshot_data(raw)
     except SnapshotDataError as exc:
         for name, message in exc.field_errors.items():
             header = BY_FIELD[name].header if name in BY_FIELD else name

@@ -1,0 +1,51 @@
+"""Login, the home page of each role, and personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from fangpin.accounts.forms import LoginForm, TokenForm
+from fangpin.accounts.roles import REGISTRY_READERS
+from fangpin.accounts.selectors import home_summary
+from fangpin.accounts.services import token_create, token_revoke
+from fangpin.core.actor import Actor
+from fangpin.core.scoping import GLOBAL, PUBLIC, classify
+from fangpin.core.views_util import login_view, scoped_view
+
+login = classify(PUBLIC)(auth_views.LoginView.as_view(
+    template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
+))
+logout = classify(GLOBAL)(auth_views.LogoutView.as_view())
+
+
+@login_view
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {"no_area": user.scope_area is None}
+    if user.scope_area is not None and user.role in REGISTRY_READERS:
+        context["summary"] = home_summary(user=user)
+    return render(request, "accounts/home.html", context)
+
+
+@scoped_view("api.token")
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, new_key = token_create(actor=Actor.from_request(request), user=request.user,
+                                  name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        form = TokenForm()
+    items = request.user.api_tokens.order_by("-id")
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})
+
+
+@require_POST
+@scoped_view("api.token")
+def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    token_revoke(actor=Actor.from_request(request), token_id=pk)
+    messages.success(request, "令牌已吊销。")
+    return redirect("accounts:tokens")

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangpin.core.forms import DateInput, StyledForm
+from fangpin.policy.catalog import CATALOG
+
+
+class ParameterForm(StyledForm):
+    key = forms.ChoiceField(label=_("参数"))
+    mode = forms.ChoiceField(label=_("收入标准方式"), required=False,
+                             choices=[("fixed_amount", _("固定金额（元/人·年）")), ("multiple_of_dibao", _("农村低保标准的倍数"))])
+    value = forms.CharField(label=_("取值（金额、倍数或代码）"), max_length=100)
+    effective_from = forms.DateField(label=_("生效日期"), widget=DateInput(), initial=timezone.localdate)
+    source_document = forms.CharField(label=_("依据文件（文号）"), max_length=300, required=False)
+    note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["key"].choices = [(k, spec.label) for k, spec in CATALOG.items()]
+
+    def service_value(self) -> object:
+        spec = CATALOG[self.cleaned_data["key"]]
+        raw = self.cleaned_data["value"].strip()
+        if spec.kind == "income_line":
+            mode = self.cleaned_data.get("mode") or "fixed_amount"
+            return {"mode": mode, "amount" if mode == "fixed_amount" else "multiple": raw}
+        return raw
