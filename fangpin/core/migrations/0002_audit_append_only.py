@@ -7,6 +7,7 @@ CREATE OR REPLACE FUNCTION fangpin_audit_immutable() RETURNS trigger AS $$
 BEGIN
   IF coalesce(current_setting('fangpin.audit_open', true), '') = 'on' THEN
     IF TG_OP = 'TRUNCATE' THEN RETURN NULL; END IF;
+    IF TG_OP = 'UPDATE' THEN RETURN NEW; END IF;
     RETURN OLD;
   END IF;
   RAISE EXCEPTION 'fangpin: the audit log is append-only (% refused)', TG_OP;
@@ -37,7 +38,7 @@ SQLITE_DOWN = [
 
 def up(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_UP)
+        schema_editor.execute(PG_UP, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for sql in SQLITE_UP:
             schema_editor.execute(sql)
@@ -45,7 +46,7 @@ def up(apps, schema_editor):
 
 def down(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(PG_DOWN)
+        schema_editor.execute(PG_DOWN, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for sql in SQLITE_DOWN:
             schema_editor.execute(sql)
