@@ -85,12 +85,17 @@ def build_world() -> World:
 
     world = World()
     for key, code, name, level, parent in AREAS:
-        world.areas[key] = Area.objects.create(code=code, name=name, level=level,
-                                               parent=world.areas.get(parent) if parent else None)
+        world.areas[key] = Area.objects.create(
+            code=code, name=name, level=level, parent=world.areas.get(parent) if parent else None
+        )
     for username, role, area in PERSONAS:
         world.users[username] = User.objects.create_user(
-            username=username, password=PASSWORD, role=role, area=world.areas.get(area) if area else None,
-            display_name=username)
+            username=username,
+            password=PASSWORD,
+            role=role,
+            area=world.areas.get(area) if area else None,
+            display_name=username,
+        )
     seq = 1
     for village_key in ("A1a", "A1b", "A2a", "B1a"):
         village = world.areas[village_key]
@@ -98,26 +103,59 @@ def build_world() -> World:
         for i in range(3):
             grid = world.areas["A1a-g1"] if village_key == "A1a" and i < 2 else None
             h = Household.objects.create(
-                national_household_code=f"{village.code}{i:04d}", village=village, village_code=village.code,
-                grid=grid, household_type=HouseholdType.ESCAPED if i == 0 else HouseholdType.ORDINARY,
-                address=f"{village.name}{i}号", phone=f"1380000{seq:04d}",
+                national_household_code=f"{village.code}{i:04d}",
+                village=village,
+                village_code=village.code,
+                grid=grid,
+                household_type=HouseholdType.ESCAPED if i == 0 else HouseholdType.ORDINARY,
+                address=f"{village.name}{i}号",
+                phone=f"1380000{seq:04d}",
             )
             world.households[village_key].append(h)
             head_id = CANARY_ID if (village_key == "A1a" and i == 0) else make_id("340102", date(1970, 1, 1 + i), seq)
-            Person.objects.create(household=h, name=CANARY_NAME if head_id == CANARY_ID else f"户主{village_key}{i}",
-                                  id_number=head_id, gender="M", birth_date=date(1980, 1, 1) if head_id == CANARY_ID else date(1970, 1, 1 + i),
-                                  relationship=Relationship.HEAD, labour_capacity=LabourCapacity.ORDINARY,
-                                  phone=CANARY_PHONE if head_id == CANARY_ID else "", in_resident_medical=True)
-            Person.objects.create(household=h, name=f"配偶{village_key}{i}", id_number=make_id("340102", date(1972, 2, 1 + i), seq + 1),
-                                  gender="F", birth_date=date(1972, 2, 1 + i), relationship=Relationship.SPOUSE,
-                                  labour_capacity=LabourCapacity.ORDINARY, in_resident_medical=True)
-            Person.objects.create(household=h, name=f"孩子{village_key}{i}", id_number=make_id("340102", date(2015, 3, 1 + i), seq + 3),
-                                  gender="M", birth_date=date(2015, 3, 1 + i), relationship=Relationship.SON,
-                                  labour_capacity=LabourCapacity.NONE, student_status="primary")
+            Person.objects.create(
+                household=h,
+                name=CANARY_NAME if head_id == CANARY_ID else f"户主{village_key}{i}",
+                id_number=head_id,
+                gender="M",
+                birth_date=date(1980, 1, 1) if head_id == CANARY_ID else date(1970, 1, 1 + i),
+                relationship=Relationship.HEAD,
+                labour_capacity=LabourCapacity.ORDINARY,
+                phone=CANARY_PHONE if head_id == CANARY_ID else "",
+                in_resident_medical=True,
+            )
+            Person.objects.create(
+                household=h,
+                name=f"配偶{village_key}{i}",
+                id_number=make_id("340102", date(1972, 2, 1 + i), seq + 1),
+                gender="F",
+                birth_date=date(1972, 2, 1 + i),
+                relationship=Relationship.SPOUSE,
+                labour_capacity=LabourCapacity.ORDINARY,
+                in_resident_medical=True,
+            )
+            Person.objects.create(
+                household=h,
+                name=f"孩子{village_key}{i}",
+                id_number=make_id("340102", date(2015, 3, 1 + i), seq + 3),
+                gender="M",
+                birth_date=date(2015, 3, 1 + i),
+                relationship=Relationship.SON,
+                labour_capacity=LabourCapacity.NONE,
+                student_status="primary",
+            )
             IncomeSnapshot.objects.create(
-                household=h, year=2025, window_start=date(2025, 1, 1), window_end=date(2025, 12, 31),
-                wage_income=20000 + 1000 * i, business_income=5000, property_income=0, transfer_income=1000,
-                business_expense=2000, household_size=3)
+                household=h,
+                year=2025,
+                window_start=date(2025, 1, 1),
+                window_end=date(2025, 12, 31),
+                wage_income=20000 + 1000 * i,
+                business_income=5000,
+                property_income=0,
+                transfer_income=1000,
+                business_expense=2000,
+                household_size=3,
+            )
             seq += 5
     world.canary = Person.objects.get(id_number=CANARY_ID)
     return world

@@ -6,8 +6,8 @@ import os
 
 os.environ.setdefault("FANGPIN_JOB_MODE", "inline")
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import DATABASES, FANGPIN  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import DATABASES, FANGPIN
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 FANGPIN["JOB_MODE"] = "inline"

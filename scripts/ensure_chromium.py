@@ -17,9 +17,12 @@ def main() -> int:
         print(f"Chromium not found at {CHROMIUM}; install Debian's chromium package.", file=sys.stderr)
         return 1
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)  # noqa: S607
-    subprocess.run(  # noqa: S607
-        ["apt-get", "install", "-y", "-qq", "chromium", "fonts-noto-cjk"], check=True, env=env,
+    apt = shutil.which("apt-get") or "/usr/bin/apt-get"
+    subprocess.run([apt, "update", "-qq"], check=False, env=env)  # noqa: S603
+    subprocess.run(  # noqa: S603
+        [apt, "install", "-y", "-qq", "chromium", "fonts-noto-cjk"],
+        check=True,
+        env=env,
     )
     return 0
 

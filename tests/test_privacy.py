@@ -11,9 +11,18 @@ def test_no_page_or_api_response_carries_the_full_canary(world, client_as, caplo
     caplog.set_level(logging.DEBUG)
     h = world.households["A1a"][0]
     p = world.canary
-    urls = ["/", "/registry/?q=金", f"/registry/?q={CANARY_ID}", f"/registry/households/{h.pk}/",
-            f"/registry/persons/{p.pk}/edit/", f"/registry/households/{h.pk}/edit/", "/core/audit/",
-            "/api/v1/registry/households", f"/api/v1/registry/households/{h.pk}", "/api/v1/registry/persons?name=金"]
+    urls = [
+        "/",
+        "/registry/?q=金",
+        f"/registry/?q={CANARY_ID}",
+        f"/registry/households/{h.pk}/",
+        f"/registry/persons/{p.pk}/edit/",
+        f"/registry/households/{h.pk}/edit/",
+        "/core/audit/",
+        "/api/v1/registry/households",
+        f"/api/v1/registry/households/{h.pk}",
+        "/api/v1/registry/persons?name=金",
+    ]
     for username in ("county_admin_a", "village_a1a", "auditor_a", "township_a1"):
         client = client_as(username)
         for url in urls:
@@ -29,8 +38,9 @@ def test_audit_rows_never_hold_a_full_id(world, actor_for):
     from fangpin.core.models import AuditEvent
     from fangpin.registry.services import person_reveal, person_update
 
-    person_update(actor=actor_for("village_a1a"), person=world.canary, data={"phone": "13700000000"},
-                  expected_version=1)
+    person_update(
+        actor=actor_for("village_a1a"), person=world.canary, data={"phone": "13700000000"}, expected_version=1
+    )
     person_reveal(actor=actor_for("village_a1a"), person=world.canary, field="id_number", reason="核对")
     dump = repr(list(AuditEvent.objects.values()))
     assert CANARY_ID not in dump and CANARY_PHONE not in dump

@@ -67,9 +67,9 @@ def _reaches(model, targets, seen=None) -> bool:
         return True
     seen.add(model)
     for field in model._meta.get_fields():
-        if isinstance(field, (models.ForeignKey, models.OneToOneField)) and field.related_model not in seen:
-            if _reaches(field.related_model, targets, seen):
-                return True
+        related = field.related_model if isinstance(field, (models.ForeignKey, models.OneToOneField)) else None
+        if related is not None and related not in seen and _reaches(related, targets, seen):
+            return True
     return False
 
 

@@ -51,11 +51,24 @@ def test_write_urls_outside_scope_answer_404_and_change_nothing(world, client_as
     outside = world.households["B1a"][0]
     person = outside.members.first()
     before = (person.name, person.version, outside.version)
-    for url in (f"/registry/persons/{person.pk}/edit/", f"/registry/persons/{person.pk}/remove/",
-                f"/registry/households/{outside.pk}/edit/", f"/registry/households/{outside.pk}/transfer/",
-                f"/registry/persons/{person.pk}/reveal/"):
-        response = client.post(url, {"name": "改名", "labour_capacity": "weak", "status": "deceased",
-                                     "occurred_on": "2026-01-01", "field": "id_number", "reason": "x"})
+    for url in (
+        f"/registry/persons/{person.pk}/edit/",
+        f"/registry/persons/{person.pk}/remove/",
+        f"/registry/households/{outside.pk}/edit/",
+        f"/registry/households/{outside.pk}/transfer/",
+        f"/registry/persons/{person.pk}/reveal/",
+    ):
+        response = client.post(
+            url,
+            {
+                "name": "改名",
+                "labour_capacity": "weak",
+                "status": "deceased",
+                "occurred_on": "2026-01-01",
+                "field": "id_number",
+                "reason": "x",
+            },
+        )
         assert response.status_code in (403, 404)
     person.refresh_from_db()
     outside.refresh_from_db()
@@ -92,8 +105,12 @@ def test_home_counts_only_the_users_area(world, client_as):
 def test_auditor_sees_audit_events_of_their_county_only(world, client_as, actor_for):
     from fangpin.registry.services import person_update
 
-    person_update(actor=actor_for("village_b1a"), person=world.households["B1a"][0].members.first(),
-                  data={"ethnicity": "回族"}, expected_version=1)
+    person_update(
+        actor=actor_for("village_b1a"),
+        person=world.households["B1a"][0].members.first(),
+        data={"ethnicity": "回族"},
+        expected_version=1,
+    )
     person_update(actor=actor_for("village_a1a"), person=world.canary, data={"ethnicity": "满族"}, expected_version=1)
     rows = client_as("auditor_a").get("/core/audit/", {"object_type": "person"}).context["page"].items
     assert {e.area_code for e in rows} == {"340102001001"}

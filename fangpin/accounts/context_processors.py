@@ -21,6 +21,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [{"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
-             for perm, name, label in MENU if user.can(perm)]
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for perm, name, label in MENU
+        if user.can(perm)
+    ]
     return {"nav_items": items}

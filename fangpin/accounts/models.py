@@ -16,7 +16,11 @@ from fangpin.accounts.roles import ROLE_LEVELS, Role, role_allows
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     area = models.ForeignKey(
-        "areas.Area", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT,
+        "areas.Area",
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -58,6 +62,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API令牌")
         verbose_name_plural = _("API令牌")
+
+    def __str__(self) -> str:
+        return f"fp_{self.prefix}_…"
 
     @staticmethod
     def hash_key(key: str) -> str:

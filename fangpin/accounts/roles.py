@@ -32,8 +32,12 @@ ROLE_LEVELS: dict[str, set[str]] = {
 
 # Roles that may read the household registry within their area.
 REGISTRY_READERS = {
-    Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE,
-    Role.GRID_WORKER, Role.AUDITOR,
+    Role.COUNTY_ADMIN,
+    Role.COUNTY_STAFF,
+    Role.TOWNSHIP_STAFF,
+    Role.VILLAGE_CADRE,
+    Role.GRID_WORKER,
+    Role.AUDITOR,
 }
 _EDITORS = {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
 

@@ -14,8 +14,13 @@ from fangpin.registry.models import Household, ImportBatch, Person
 def home_summary(*, user: Any) -> dict[str, Any]:
     households = visible(Household.objects.filter(status=HouseholdStatus.ACTIVE), user)
     counts = households.aggregate(
-        total=Count("id"), escaped=Count("id", filter=Q(household_type=HouseholdType.ESCAPED)),
+        total=Count("id"),
+        escaped=Count("id", filter=Q(household_type=HouseholdType.ESCAPED)),
     )
     persons = visible(Person.objects.filter(status=PersonStatus.ACTIVE), user).count()
-    return {"households": counts["total"], "escaped": counts["escaped"], "persons": persons,
-            "imports": list(visible(ImportBatch.objects.all(), user)[:5])}
+    return {
+        "households": counts["total"],
+        "escaped": counts["escaped"],
+        "persons": persons,
+        "imports": list(visible(ImportBatch.objects.all(), user)[:5]),
+    }

@@ -18,8 +18,15 @@ from fangpin.core.models import AuditAction, AuditEvent
 
 
 def user_create(
-    *, actor: Actor, username: str, password: str, role: str, area: Area | None, display_name: str = "",
-    phone: str = "", department: str = "",
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    area: Area | None,
+    display_name: str = "",
+    phone: str = "",
+    department: str = "",
 ) -> User:
     """Create a user whose area level fits the role. [SECURITY T-14]"""
     if actor.user is not None:  # only operators on the command line or the system admin create users
@@ -32,10 +39,24 @@ def user_create(
     with transaction.atomic():
         if User.objects.filter(username=username).exists():
             raise InvalidInput(f"用户名已存在：{username}")
-        user = User.objects.create_user(username=username, password=password, role=role, area=area,
-                                        display_name=display_name, phone=phone, department=department)
-        audit_log(actor=actor, action=AuditAction.CREATE, object_type="user", object_id=user.pk,
-                  object_label=username, area_code=area.code, changes={"role": [None, role], "area": [None, area.code]})
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            role=role,
+            area=area,
+            display_name=display_name,
+            phone=phone,
+            department=department,
+        )
+        audit_log(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="user",
+            object_id=user.pk,
+            object_label=username,
+            area_code=area.code,
+            changes={"role": [None, role], "area": [None, area.code]},
+        )
     return user
 
 
@@ -46,11 +67,20 @@ def token_create(*, actor: Actor, user: User, name: str = "", days: int | None =
     prefix, key = ApiToken.new_key()
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user, name=name[:100], prefix=prefix, key_hash=ApiToken.hash_key(key),
+            user=user,
+            name=name[:100],
+            prefix=prefix,
+            key_hash=ApiToken.hash_key(key),
             expires_at=timezone.now() + timedelta(days=days) if days else None,
         )
-        audit_log(actor=actor, action=AuditAction.TOKEN, object_type="api_token", object_id=token.pk,
-                  object_label=f"{user.username}:{prefix}", reason="创建")
+        audit_log(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            object_type="api_token",
+            object_id=token.pk,
+            object_label=f"{user.username}:{prefix}",
+            reason="创建",
+        )
     return token, key
 
 
@@ -60,14 +90,21 @@ def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
         raise NotFound()
     with transaction.atomic():
         ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        audit_log(actor=actor, action=AuditAction.TOKEN, object_type="api_token", object_id=token.pk,
-                  object_label=f"{token.user.username}:{token.prefix}", reason="吊销")
+        audit_log(
+            actor=actor,
+            action=AuditAction.TOKEN,
+            object_type="api_token",
+            object_id=token.pk,
+            object_label=f"{token.user.username}:{token.prefix}",
+            reason="吊销",
+        )
     return token
 
 
 def login_locked(username: str) -> bool:
     """Too many failed logins for this account recently (等保 8.1.4.1 b)."""
     window = timezone.now() - timedelta(minutes=int(settings.FANGPIN.get("LOCKOUT_MINUTES", 15)))
-    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, object_label=username[:150],
-                                         at__gte=window).count()
+    failures = AuditEvent.objects.filter(
+        action=AuditAction.LOGIN_FAILED, object_label=username[:150], at__gte=window
+    ).count()
     return failures >= int(settings.FANGPIN.get("LOCKOUT_FAILURES", 5))

@@ -20,18 +20,33 @@ def _actor(request: Any, user: Any) -> Actor:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_log(actor=_actor(request, user), action=AuditAction.LOGIN, object_type="user", object_id=user.pk,
-              object_label=user.username)
+    audit_log(
+        actor=_actor(request, user),
+        action=AuditAction.LOGIN,
+        object_type="user",
+        object_id=user.pk,
+        object_label=user.username,
+    )
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        audit_log(actor=_actor(request, user), action=AuditAction.LOGOUT, object_type="user", object_id=user.pk,
-                  object_label=user.username)
+        audit_log(
+            actor=_actor(request, user),
+            action=AuditAction.LOGOUT,
+            object_type="user",
+            object_id=user.pk,
+            object_label=user.username,
+        )
 
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
-    audit_log(actor=_actor(request, None), action=AuditAction.LOGIN_FAILED, object_type="user",
-              object_label=str(credentials.get("username", ""))[:150], success=False)
+    audit_log(
+        actor=_actor(request, None),
+        action=AuditAction.LOGIN_FAILED,
+        object_type="user",
+        object_label=str(credentials.get("username", ""))[:150],
+        success=False,
+    )

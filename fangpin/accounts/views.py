@@ -16,9 +16,13 @@ from fangpin.core.actor import Actor
 from fangpin.core.scoping import GLOBAL, PUBLIC, classify
 from fangpin.core.views_util import login_view, scoped_view
 
-login = classify(PUBLIC)(auth_views.LoginView.as_view(
-    template_name="accounts/login.html", authentication_form=LoginForm, redirect_authenticated_user=True,
-))
+login = classify(PUBLIC)(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        authentication_form=LoginForm,
+        redirect_authenticated_user=True,
+    )
+)
 logout = classify(GLOBAL)(auth_views.LogoutView.as_view())
 
 
@@ -36,8 +40,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _, new_key = token_create(actor=Actor.from_request(request), user=request.user,
-                                  name=form.cleaned_data["name"], days=form.cleaned_data["days"])
+        _, new_key = token_create(
+            actor=Actor.from_request(request),
+            user=request.user,
+            name=form.cleaned_data["name"],
+            days=form.cleaned_data["days"],
+        )
         form = TokenForm()
     items = request.user.api_tokens.order_by("-id")
     return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +28,7 @@ PREFIX_LENGTH = {
     AreaLevel.GRID: 15,
 }
 LEVEL_ORDER = list(PREFIX_LENGTH)
-PARENT_LEVEL = {child: parent for parent, child in zip(LEVEL_ORDER, LEVEL_ORDER[1:], strict=False)}
+PARENT_LEVEL = {child: parent for parent, child in pairwise(LEVEL_ORDER)}
 
 
 class Area(models.Model):
@@ -34,7 +36,11 @@ class Area(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=AreaLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     is_exited_village = models.BooleanField(_("脱贫村（出列村）"), default=False)
@@ -58,9 +64,7 @@ class Area(models.Model):
         return self.code[: PREFIX_LENGTH[AreaLevel(self.level)]]
 
     def contains(self, other: Area) -> bool:
-        return other.code.startswith(self.prefix) and (
-            self.level != AreaLevel.GRID or other.code == self.code
-        )
+        return other.code.startswith(self.prefix) and (self.level != AreaLevel.GRID or other.code == self.code)
 
     def ancestors(self) -> list[Area]:
         """Root first; one query per level at most (the tree is six deep)."""

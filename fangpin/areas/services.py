@@ -23,8 +23,16 @@ HEADERS = {
     "parent_code": ("parent_code", "上级代码", "上级区划代码"),
 }
 LEVEL_WORDS = {str(label): value for value, label in AreaLevel.choices} | {
-    "省级": "province", "地级": "city", "县级": "county", "乡级": "township", "村级": "village",
-    "乡": "township", "镇": "township", "县区": "county", "区县": "county", "社区": "village",
+    "省级": "province",
+    "地级": "city",
+    "县级": "county",
+    "乡级": "township",
+    "村级": "village",
+    "乡": "township",
+    "镇": "township",
+    "县区": "county",
+    "区县": "county",
+    "社区": "village",
 }
 
 
@@ -98,15 +106,30 @@ def areas_load_csv(*, actor: Actor, path: Path) -> AreaLoadResult:
                 area = Area.objects.create(code=code, name=name, level=level, parent=parent)
                 existing[code] = area
                 result.created += 1
-                events.append({"action": AuditAction.CREATE, "object_type": "area", "object_id": str(area.pk),
-                               "object_label": name, "area_code": code,
-                               "changes": {"name": [None, name], "level": [None, level]}})
+                events.append(
+                    {
+                        "action": AuditAction.CREATE,
+                        "object_type": "area",
+                        "object_id": str(area.pk),
+                        "object_label": name,
+                        "area_code": code,
+                        "changes": {"name": [None, name], "level": [None, level]},
+                    }
+                )
             elif (area.name, area.level, area.parent_id) != (name, level, parent.pk if parent else None):
                 before = area.name
                 Area.objects.filter(pk=area.pk).update(name=name, level=level, parent=parent)
                 result.updated += 1
-                events.append({"action": AuditAction.UPDATE, "object_type": "area", "object_id": str(area.pk),
-                               "object_label": name, "area_code": code, "changes": {"name": [before, name]}})
+                events.append(
+                    {
+                        "action": AuditAction.UPDATE,
+                        "object_type": "area",
+                        "object_id": str(area.pk),
+                        "object_label": name,
+                        "area_code": code,
+                        "changes": {"name": [before, name]},
+                    }
+                )
             else:
                 result.unchanged += 1
         if events:

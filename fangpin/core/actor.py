@@ -35,5 +35,11 @@ class Actor:
         return cls(user=None, channel=Channel.SYSTEM)
 
     def with_batch(self, batch_ref: str, channel: str = Channel.IMPORT) -> Actor:
-        return Actor(user=self.user, channel=channel, request_id=self.request_id, ip=self.ip,
-                     batch_ref=batch_ref, extra=self.extra)
+        return Actor(
+            user=self.user,
+            channel=channel,
+            request_id=self.request_id,
+            ip=self.ip,
+            batch_ref=batch_ref,
+            extra=self.extra,
+        )

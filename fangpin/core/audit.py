@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from fangpin.core.actor import Actor
+from fangpin.core.bulk import bulk_insert
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.masking import mask_phone, mask_text
 from fangpin.core.models import AuditEvent
@@ -43,44 +44,70 @@ def _plain(value: Any) -> Any:
 
 
 def mask_value(field: str, value: Any) -> Any:
-    value = _plain(value)
-    if field in ID_FIELDS and isinstance(value, str):
+    """A JSON-ready value with ID and phone numbers masked."""
+    cls = value.__class__
+    if value is None or cls is bool or cls is int:
+        return value
+    if cls is not str:
+        value = _plain(value)
+        if not isinstance(value, str):
+            return value
+    if field in ID_FIELDS:
         return mask_id(value)
-    if field in PHONE_FIELDS and isinstance(value, str):
+    if field in PHONE_FIELDS:
         return mask_phone(value)
     # Only text long enough to hold a phone (11) or an ID number can leak one.
-    if isinstance(value, str) and len(value) >= 11:
-        return mask_text(value)
-    return value
+    return mask_text(value) if len(value) >= 11 else value
 
 
 def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
     """`{field: [old, new]}` for the fields whose values differ, masked."""
     out: dict[str, list[Any]] = {}
-    for key in sorted(set(old) | set(new)):
-        before, after = _plain(old.get(key)), _plain(new.get(key))
-        if before != after:
-            out[key] = [mask_value(key, before), mask_value(key, after)]
+    for key in old.keys() | new.keys():
+        before, after = old.get(key), new.get(key)
+        if before == after and before.__class__ is after.__class__:
+            continue
+        if _plain(before) == _plain(after):
+            continue
+        out[key] = [mask_value(key, before), mask_value(key, after)]
     return out
 
 
 def snapshot(values: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """A creation record: every field as `[None, value]`."""
-    return diff({}, {k: v for k, v in values.items() if v not in (None, "", [], {})})
+    """A creation record: every non-empty field as `[None, value]`."""
+    return {k: [None, mask_value(k, v)] for k, v in values.items() if v not in (None, "", [], {})}
 
 
-def _canonical(event: AuditEvent) -> str:
-    payload = [
-        event.at.isoformat(timespec="microseconds"), event.actor_id, event.actor_name, event.actor_role,
-        event.channel, event.action, event.object_type, event.object_id, event.object_label,
-        event.area_code, event.household_id, event.changes, event.reason, event.success,
-        event.batch_ref,
-    ]
+CHAIN_FIELDS = (
+    "at",
+    "actor_id",
+    "actor_name",
+    "actor_role",
+    "channel",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "area_code",
+    "household_id",
+    "changes",
+    "reason",
+    "success",
+    "batch_ref",
+)
+
+
+def _canonical(row: Mapping[str, Any]) -> str:
+    payload = [row["at"].isoformat(timespec="microseconds"), *(row[f] for f in CHAIN_FIELDS[1:])]
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def event_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+def event_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + _canonical(row)).encode()).hexdigest()
+
+
+def _row_of(event: AuditEvent) -> dict[str, Any]:
+    return {f: getattr(event, f) for f in CHAIN_FIELDS}
 
 
 def _last_hash() -> str:
@@ -91,30 +118,40 @@ def _last_hash() -> str:
     return last or ""
 
 
-def _build(actor: Actor, **fields: Any) -> AuditEvent:
+def _mask_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        str(k): [mask_value(str(k), pair[0]), mask_value(str(k), pair[1])]
+        if isinstance(pair, (list, tuple)) and len(pair) == 2
+        else mask_value(str(k), pair)
+        for k, pair in changes.items()
+    }
+
+
+def _build(actor: Actor, *, premasked: bool = False, **fields: Any) -> dict[str, Any]:
+    """One event row as a dict (field attnames), masked unless the caller already did."""
     user = actor.user
     area = getattr(user, "area", None) if user is not None else None
-    changes = {
-        str(k): [mask_value(str(k), pair[0]), mask_value(str(k), pair[1])]
-        if isinstance(pair, (list, tuple)) and len(pair) == 2 else mask_value(str(k), pair)
-        for k, pair in (fields.pop("changes", None) or {}).items()
+    changes = fields.pop("changes", None) or {}
+    return {
+        "at": fields.pop("at", None) or timezone.now(),
+        "actor_id": getattr(user, "pk", None),
+        "actor_name": (getattr(user, "username", "") or "")[:150],
+        "actor_role": getattr(user, "role", "") or "",
+        "actor_area": getattr(area, "code", "") or "",
+        "channel": fields.pop("channel", None) or actor.channel,
+        "request_id": actor.request_id,
+        "ip": actor.ip,
+        "batch_ref": fields.pop("batch_ref", None) or actor.batch_ref,
+        "changes": dict(changes) if premasked else _mask_changes(changes),
+        "object_label": mask_text(str(fields.pop("object_label", "") or ""))[:200],
+        "reason": mask_text(str(fields.pop("reason", "") or "")),
+        "action": fields.pop("action"),
+        "object_type": fields.pop("object_type", "") or "",
+        "object_id": str(fields.pop("object_id", "") or ""),
+        "area_code": fields.pop("area_code", "") or "",
+        "household_id": fields.pop("household_id", None),
+        "success": fields.pop("success", True),
     }
-    label = mask_text(str(fields.pop("object_label", "") or ""))[:200]
-    return AuditEvent(
-        at=fields.pop("at", None) or timezone.now(),
-        actor_id=getattr(user, "pk", None),
-        actor_name=(getattr(user, "username", "") or "")[:150],
-        actor_role=getattr(user, "role", "") or "",
-        actor_area=getattr(area, "code", "") or "",
-        channel=fields.pop("channel", None) or actor.channel,
-        request_id=actor.request_id,
-        ip=actor.ip,
-        batch_ref=fields.pop("batch_ref", None) or actor.batch_ref,
-        changes=changes,
-        object_label=label,
-        reason=mask_text(str(fields.pop("reason", "") or "")),
-        **fields,
-    )
 
 
 def audit_log(
@@ -131,26 +168,41 @@ def audit_log(
     success: bool = True,
 ) -> AuditEvent:
     """Append one event, chained to the previous one, in the caller's transaction."""
-    return audit_log_many(actor=actor, events=[{
-        "action": action, "object_type": object_type, "object_id": str(object_id or ""),
-        "object_label": object_label, "area_code": area_code, "household_id": household_id,
-        "changes": dict(changes or {}), "reason": reason, "success": success,
-    }])[0]
+    return audit_log_many(
+        actor=actor,
+        events=[
+            {
+                "action": action,
+                "object_type": object_type,
+                "object_id": str(object_id or ""),
+                "object_label": object_label,
+                "area_code": area_code,
+                "household_id": household_id,
+                "changes": dict(changes or {}),
+                "reason": reason,
+                "success": success,
+            }
+        ],
+    )[0]
 
 
-def audit_log_many(*, actor: Actor, events: Iterable[Mapping[str, Any]]) -> list[AuditEvent]:
-    """Append many events at once (imports); one chain lock, one bulk insert."""
+def audit_log_many(*, actor: Actor, events: Iterable[Mapping[str, Any]], premasked: bool = False) -> list[AuditEvent]:
+    """Append events in order, chained, in the caller's transaction.
+
+    `premasked=True` is for callers whose change values already went through
+    `diff`/`snapshot` (the import): they are not masked a second time.  Large
+    lists are written with `bulk_insert` and not returned.
+    """
     with transaction.atomic():
-        built = [_build(actor, **dict(e)) for e in events]
+        rows = [_build(actor, premasked=premasked, **dict(e)) for e in events]
         prev = _last_hash()
-        for event in built:
-            event.prev_hash = prev
-            event.hash = event_hash(prev, event)
-            prev = event.hash
-        created = AuditEvent.objects.bulk_create(built, batch_size=2000)
-        if connection.vendor != "postgresql" or any(e.seq is None for e in created):
-            return created
-        return created
+        for row in rows:
+            row["prev_hash"] = prev
+            row["hash"] = prev = event_hash(prev, row)
+        if len(rows) > 50:
+            bulk_insert(AuditEvent, rows)
+            return []
+        return [AuditEvent.objects.create(**row) for row in rows]
 
 
 def verify_chain(*, chunk: int = 20000) -> tuple[int, int | None]:
@@ -163,7 +215,7 @@ def verify_chain(*, chunk: int = 20000) -> tuple[int, int | None]:
         if not rows:
             return checked, None
         for event in rows:
-            if event.prev_hash != prev or event_hash(prev, event) != event.hash:
+            if event.prev_hash != prev or event_hash(prev, _row_of(event)) != event.hash:
                 return checked, event.seq
             prev = event.hash
             checked += 1

@@ -82,7 +82,7 @@ def _birth_date(digits8: str) -> date:
 
 def parse(raw: object, *, cell_is_numeric: bool = False, today: date | None = None) -> ParsedId:
     """Validate and normalise one ID number, refusing Excel-mangled values. [GB 11643]"""
-    if cell_is_numeric or isinstance(raw, (int, float)) and not isinstance(raw, bool):
+    if cell_is_numeric or (isinstance(raw, (int, float)) and not isinstance(raw, bool)):
         # Excel keeps 15 significant digits: the last three are gone for ever.
         raise IdNumberError(EXCEL_NUMERIC, str(raw))
     text = normalize(raw)
@@ -105,7 +105,7 @@ def parse(raw: object, *, cell_is_numeric: bool = False, today: date | None = No
     if not (text[:17].isdigit() and (text[17].isdigit() or text[17] == "X")):
         raise IdNumberError(BAD_CHARS, text)
     born = _birth_date(text[6:14])
-    if born > (today or date.today()) or born.year < 1880:
+    if born > (today or date.today()) or born.year < 1880:  # noqa: DTZ011 - the local calendar date
         raise IdNumberError(FUTURE_BIRTH_DATE if born.year >= 1880 else BAD_BIRTH_DATE, text)
     if check_digit(text[:17]) != text[17]:
         code = EXCEL_TRUNCATED if text.endswith("000") else BAD_CHECK_DIGIT

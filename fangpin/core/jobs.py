@@ -114,7 +114,10 @@ def _spawn(job_id: int) -> None:
     with open(logdir / f"{job_id}.log", "ab") as out:
         subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "fangpin", "run-job", str(job_id)],
-            stdout=out, stderr=out, stdin=subprocess.DEVNULL, start_new_session=True,
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
             env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings")},
         )
 
@@ -134,13 +137,12 @@ def job_run(job_id: int, *, progress_cb: Callable[[int, int, str], None] | None 
             status=JobStatus.DONE, result=result or {}, finished_at=timezone.now(), message=""
         )
     except DomainError as exc:
-        Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, message=exc.message, finished_at=timezone.now()
-        )
+        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=exc.message, finished_at=timezone.now())
     except Exception:
         log.error("job %s failed:\n%s", job.pk, traceback.format_exc())
         Job.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(),
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
             message="任务运行出错，已全部回滚，未写入任何数据；请联系系统管理员查看日志后重试。",
         )
     progress.update(progress.done, phase="finished", force=True)
@@ -154,7 +156,8 @@ def job_reap_dead() -> int:
     for job in Job.objects.filter(status=JobStatus.RUNNING).exclude(pid=None):
         if not _alive(job.pid):
             Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED, finished_at=timezone.now(),
+                status=JobStatus.FAILED,
+                finished_at=timezone.now(),
                 message="任务进程意外中断，未写入任何数据；可以重新运行。",
             )
             count += 1

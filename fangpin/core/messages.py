@@ -8,9 +8,7 @@ from fangpin.core import idnumber
 
 ID_MESSAGES = {
     idnumber.EMPTY: _("身份证号为空"),
-    idnumber.EXCEL_NUMERIC: _(
-        "身份证号被Excel存成了数字，后三位已丢失，无法修复；请把该列设为文本格式后重新填写导出"
-    ),
+    idnumber.EXCEL_NUMERIC: _("身份证号被Excel存成了数字，后三位已丢失，无法修复；请把该列设为文本格式后重新填写导出"),
     idnumber.EXCEL_SCIENTIFIC: _(
         "身份证号被Excel显示为科学计数法（如3.40102E+17），原号码已丢失；请把该列设为文本格式后重新填写"
     ),

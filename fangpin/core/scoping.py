@@ -39,7 +39,7 @@ class AreaScope:
     also: tuple[str, ...] = ()
     readers: frozenset[str] = frozenset(REGISTRY_READERS)
     # Extra rule for roles outside `readers` (e.g. a liaison sees own uploads).
-    extra: Callable[[Any], Q | None] | None = None
+    others: Callable[[Any], Q | None] | None = None
 
 
 def user_filter(user: Any, scope: AreaScope) -> Q | None:
@@ -50,7 +50,7 @@ def user_filter(user: Any, scope: AreaScope) -> Q | None:
     if area is None:
         return None
     if user.role not in scope.readers:
-        return scope.extra(user) if scope.extra else None
+        return scope.others(user) if scope.others else None
     if area.level == AreaLevel.GRID:
         return Q(**{scope.grid: area.pk}) if scope.grid else None
     q = Q(**{f"{scope.village}__startswith": area.prefix})

@@ -38,10 +38,15 @@ class AuditFilter:
 
     @classmethod
     def from_query(cls, q: Any) -> AuditFilter:
-        return cls(actor=(q.get("actor") or "").strip()[:150], action=q.get("action") or "",
-                   object_type=(q.get("object_type") or "").strip()[:40], object_id=(q.get("object_id") or "").strip()[:40],
-                   household_id=(q.get("household_id") or "").strip()[:20],
-                   since=_date(q.get("since")), until=_date(q.get("until")))
+        return cls(
+            actor=(q.get("actor") or "").strip()[:150],
+            action=q.get("action") or "",
+            object_type=(q.get("object_type") or "").strip()[:40],
+            object_id=(q.get("object_id") or "").strip()[:40],
+            household_id=(q.get("household_id") or "").strip()[:20],
+            since=_date(q.get("since")),
+            until=_date(q.get("until")),
+        )
 
     @staticmethod
     def action_choices() -> list[tuple[str, str]]:

@@ -43,8 +43,11 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
     total = info.get("total") or 0
     percent = int(100 * info.get("done", 0) / total) if total else 0
     template = "core/job_status.html#status" if is_htmx(request) else "core/job_status.html"
-    return render(request, template, {"job": job, "percent": min(percent, 100),
-                                      "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)})
+    return render(
+        request,
+        template,
+        {"job": job, "percent": min(percent, 100), "active": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)},
+    )
 
 
 @login_view

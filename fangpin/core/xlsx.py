@@ -30,11 +30,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def write_xlsx(out: BinaryIO, *, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-               widths: Sequence[int] = ()) -> int:
+def write_xlsx(
+    out: BinaryIO, *, sheet: str, header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()
+) -> int:
     """Write one sheet; returns the number of data rows."""
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_numbers": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    )
     ws = book.add_worksheet(sheet)
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
     text = book.add_format({"num_format": "@"})

@@ -66,8 +66,10 @@ CATALOG: dict[str, ParamSpec] = {
             default="net_minus_out_of_pocket",
             source="DOMAIN §4.1 R-MON-3（UNCLEAR：未见官方公式）",
             choices=("net", "net_minus_out_of_pocket", "net_plus_claims_minus_out_of_pocket"),
-            note=_("net：家庭纯收入；net_minus_out_of_pocket：纯收入减合规自付支出；"
-                   "net_plus_claims_minus_out_of_pocket：纯收入加理赔收入再减合规自付支出。"),
+            note=_(
+                "net：家庭纯收入；net_minus_out_of_pocket：纯收入减合规自付支出；"
+                "net_plus_claims_minus_out_of_pocket：纯收入加理赔收入再减合规自付支出。"
+            ),
         ),
         ParamSpec(
             key="household_size_rule",

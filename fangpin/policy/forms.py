@@ -10,8 +10,11 @@ from fangpin.policy.catalog import CATALOG
 
 class ParameterForm(StyledForm):
     key = forms.ChoiceField(label=_("参数"))
-    mode = forms.ChoiceField(label=_("收入标准方式"), required=False,
-                             choices=[("fixed_amount", _("固定金额（元/人·年）")), ("multiple_of_dibao", _("农村低保标准的倍数"))])
+    mode = forms.ChoiceField(
+        label=_("收入标准方式"),
+        required=False,
+        choices=[("fixed_amount", _("固定金额（元/人·年）")), ("multiple_of_dibao", _("农村低保标准的倍数"))],
+    )
     value = forms.CharField(label=_("取值（金额、倍数或代码）"), max_length=100)
     effective_from = forms.DateField(label=_("生效日期"), widget=DateInput(), initial=timezone.localdate)
     source_document = forms.CharField(label=_("依据文件（文号）"), max_length=300, required=False)

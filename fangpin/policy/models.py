@@ -12,7 +12,11 @@ class PolicyParameter(models.Model):
     key = models.CharField(_("参数"), max_length=64, db_index=True)
     # Null area = national default; otherwise a province, city or county.
     area = models.ForeignKey(
-        "areas.Area", verbose_name=_("适用区划"), null=True, blank=True, on_delete=models.PROTECT,
+        "areas.Area",
+        verbose_name=_("适用区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     value = models.JSONField(_("取值"))
@@ -33,7 +37,8 @@ class PolicyParameter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["key", "area", "effective_from"], name="policy_unique_start"),
             models.UniqueConstraint(
-                fields=["key", "effective_from"], condition=models.Q(area__isnull=True),
+                fields=["key", "effective_from"],
+                condition=models.Q(area__isnull=True),
                 name="policy_unique_national_start",
             ),
         ]

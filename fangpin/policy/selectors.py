@@ -52,8 +52,9 @@ def policy_get(key: str, *, area: Area | None, on: date) -> ResolvedParam:
     for area_id in chain:
         for row in rows:
             if row.area_id == area_id:
-                return ResolvedParam(key, row.value, row.unit, row.effective_from,
-                                     row.area.code if row.area else "", row.pk)
+                return ResolvedParam(
+                    key, row.value, row.unit, row.effective_from, row.area.code if row.area else "", row.pk
+                )
     label = CATALOG[key].label if key in CATALOG else key
     raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
 

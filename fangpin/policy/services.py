@@ -18,8 +18,14 @@ from fangpin.policy.models import PolicyParameter
 
 
 def policy_set(
-    *, actor: Actor, key: str, value: Any, area: Area | None, effective_from: date,
-    source_document: str = "", note: str = "",
+    *,
+    actor: Actor,
+    key: str,
+    value: Any,
+    area: Area | None,
+    effective_from: date,
+    source_document: str = "",
+    note: str = "",
 ) -> PolicyParameter:
     """Add a version of a parameter for an area from a date. [DOMAIN §2.24]"""
     spec = CATALOG.get(key)
@@ -40,14 +46,23 @@ def policy_set(
             row.save(update_fields=["effective_to"])
         later = same_scope.filter(effective_from__gt=effective_from).order_by("effective_from").first()
         row = PolicyParameter.objects.create(
-            key=key, area=area, value=clean, unit=spec.unit, effective_from=effective_from,
+            key=key,
+            area=area,
+            value=clean,
+            unit=spec.unit,
+            effective_from=effective_from,
             effective_to=(later.effective_from - timedelta(days=1)) if later else None,
-            source_document=source_document, note=note,
+            source_document=source_document,
+            note=note,
             created_by=actor.user if actor.user is not None else None,
         )
         audit_log(
-            actor=actor, action=AuditAction.CONFIG, object_type="policy", object_id=row.pk,
-            object_label=str(spec.label), area_code=area.code if area else "",
+            actor=actor,
+            action=AuditAction.CONFIG,
+            object_type="policy",
+            object_id=row.pk,
+            object_label=str(spec.label),
+            area_code=area.code if area else "",
             changes={"value": [None, clean], "effective_from": [None, effective_from.isoformat()]},
         )
     return row

@@ -13,7 +13,11 @@ def seed_national_defaults(sender: Any, using: str = "default", **kwargs: Any) -
     for spec in CATALOG.values():
         if not PolicyParameter.objects.using(using).filter(key=spec.key, area__isnull=True).exists():
             PolicyParameter.objects.using(using).create(
-                key=spec.key, area=None, value=spec.default, unit=spec.unit,
-                effective_from=date(2021, 1, 1), source_document=spec.source,
+                key=spec.key,
+                area=None,
+                value=spec.default,
+                unit=spec.unit,
+                effective_from=date(2021, 1, 1),
+                source_document=spec.source,
                 note="全国默认值（可由省、市、县按年度另行设定）",
             )

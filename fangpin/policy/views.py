@@ -30,9 +30,16 @@ def _rows(area: Any) -> list[dict[str, Any]]:
         except MissingParameter:
             current = None
         history = PolicyParameter.objects.filter(key=key).select_related("area").filter(
-            area_id__in=chain) | PolicyParameter.objects.filter(key=key, area__isnull=True)
-        rows.append({"spec": spec, "unit": UNITS.get(spec.unit, ""), "current": current,
-                     "history": history.order_by("-effective_from", "-id")[:20]})
+            area_id__in=chain
+        ) | PolicyParameter.objects.filter(key=key, area__isnull=True)
+        rows.append(
+            {
+                "spec": spec,
+                "unit": UNITS.get(spec.unit, ""),
+                "current": current,
+                "history": history.order_by("-effective_from", "-id")[:20],
+            }
+        )
     return rows
 
 
@@ -44,9 +51,15 @@ def parameter_list(request: HttpRequest) -> HttpResponse:
     can_edit = request.user.can("policy.edit")
     if request.method == "POST" and can_edit and form.is_valid():
         try:
-            policy_set(actor=Actor.from_request(request), key=form.cleaned_data["key"], value=form.service_value(),
-                       area=county, effective_from=form.cleaned_data["effective_from"],
-                       source_document=form.cleaned_data["source_document"], note=form.cleaned_data["note"])
+            policy_set(
+                actor=Actor.from_request(request),
+                key=form.cleaned_data["key"],
+                value=form.service_value(),
+                area=county,
+                effective_from=form.cleaned_data["effective_from"],
+                source_document=form.cleaned_data["source_document"],
+                note=form.cleaned_data["note"],
+            )
             messages.success(request, "已新增参数版本。")
             return redirect("policy:list")
         except DomainError as exc:
@@ -55,5 +68,8 @@ def parameter_list(request: HttpRequest) -> HttpResponse:
         line = monitoring_income_line(area=area, on=timezone.localdate())
     except MissingParameter:
         line = None
-    return render(request, "policy/list.html", {"rows": _rows(area), "form": form, "can_edit": can_edit,
-                                                "line": line, "county": county})
+    return render(
+        request,
+        "policy/list.html",
+        {"rows": _rows(area), "form": form, "can_edit": can_edit, "line": line, "county": county},
+    )

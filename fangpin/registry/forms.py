@@ -39,7 +39,7 @@ class SearchForm(StyledForm):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", _("全部")), *[(v.code, v.full_name) for v in villages]]
+        self.fields["village"].choices = [("", _("全部")), *villages]
 
 
 class PersonForm(StyledForm):
@@ -49,9 +49,13 @@ class PersonForm(StyledForm):
     ethnicity = forms.CharField(label=FIELD_LABELS["ethnicity"], max_length=20, required=False, initial="汉族")
     political_status = forms.CharField(label=FIELD_LABELS["political_status"], max_length=20, required=False)
     education = forms.ChoiceField(label=FIELD_LABELS["education"], choices=_blank(Education.choices), required=False)
-    student_status = forms.ChoiceField(label=FIELD_LABELS["student_status"], choices=StudentStatus.choices, required=False)
+    student_status = forms.ChoiceField(
+        label=FIELD_LABELS["student_status"], choices=StudentStatus.choices, required=False
+    )
     disability_grade = forms.CharField(label=FIELD_LABELS["disability_grade"], required=False, max_length=2)
-    disability_type = forms.ChoiceField(label=FIELD_LABELS["disability_type"], choices=DisabilityType.choices, required=False)
+    disability_type = forms.ChoiceField(
+        label=FIELD_LABELS["disability_type"], choices=DisabilityType.choices, required=False
+    )
     labour_capacity = forms.ChoiceField(label=FIELD_LABELS["labour_capacity"], choices=_blank(LabourCapacity.choices))
     work_location = forms.ChoiceField(label=FIELD_LABELS["work_location"], choices=WorkLocation.choices, required=False)
     work_months = forms.CharField(label=FIELD_LABELS["work_months"], required=False, max_length=3)
@@ -129,7 +133,10 @@ class _RelationshipsMixin:
         for person in members:
             name = f"rel_{person.pk}"
             self.fields[name] = forms.ChoiceField(  # type: ignore[attr-defined]
-                label=f"{person.name}{label}", choices=NON_HEAD, required=False, initial=Relationship.OTHER,
+                label=f"{person.name}{label}",
+                choices=NON_HEAD,
+                required=False,
+                initial=Relationship.OTHER,
             )
             self.fields[name].widget.attrs["class"] = "form-select"  # type: ignore[attr-defined]
             self.member_fields.append(name)
@@ -172,13 +179,17 @@ class TransferForm(StyledForm):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_village"].choices = [(v.code, v.full_name) for v in villages]
+        self.fields["to_village"].choices = [
+            (v.code, f"{v.parent.name} {v.name}" if v.parent else v.name) for v in villages
+        ]
 
 
 class HouseholdForm(StyledForm):
     household_type = forms.ChoiceField(label=_("户类型"), choices=HouseholdType.choices)
     escape_year = forms.CharField(label=_("脱贫年度"), required=False, max_length=4)
-    legacy_poor_class = forms.ChoiceField(label=_("脱贫户分类管理"), choices=_blank(LegacyPoorClass.choices), required=False)
+    legacy_poor_class = forms.ChoiceField(
+        label=_("脱贫户分类管理"), choices=_blank(LegacyPoorClass.choices), required=False
+    )
     address = forms.CharField(label=_("家庭住址"), required=False, max_length=200)
     natural_village = forms.CharField(label=_("自然村（组）"), required=False, max_length=60)
     phone = forms.CharField(label=_("联系电话（留空不修改）"), required=False, max_length=20)

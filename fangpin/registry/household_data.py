@@ -11,10 +11,17 @@ from fangpin.registry import validation as v
 from fangpin.registry.choices import HouseholdType, HouseRating, LegacyPoorClass
 
 HOUSEHOLD_LABELS = {
-    "national_household_code": "户编号", "household_type": "户类型", "escape_year": "脱贫年度",
-    "legacy_poor_class": "脱贫户分类管理", "address": "家庭住址", "natural_village": "自然村（组）",
-    "phone": "联系电话", "is_military_martyr_family": "是否军烈属", "is_relocated": "是否易地扶贫搬迁户",
-    "no_labour_safety_net": "是否整户无劳动能力兜底保障户", "house_rating": "住房安全等级",
+    "national_household_code": "户编号",
+    "household_type": "户类型",
+    "escape_year": "脱贫年度",
+    "legacy_poor_class": "脱贫户分类管理",
+    "address": "家庭住址",
+    "natural_village": "自然村（组）",
+    "phone": "联系电话",
+    "is_military_martyr_family": "是否军烈属",
+    "is_relocated": "是否易地扶贫搬迁户",
+    "no_labour_safety_net": "是否整户无劳动能力兜底保障户",
+    "house_rating": "住房安全等级",
 }
 
 

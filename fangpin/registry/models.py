@@ -47,7 +47,9 @@ class Household(models.Model):
     )
     household_type = models.CharField(_("户类型"), max_length=10, choices=HouseholdType.choices)
     escape_year = models.PositiveSmallIntegerField(_("脱贫年度"), null=True, blank=True)
-    legacy_poor_class = models.CharField(_("脱贫户分类管理"), max_length=24, choices=LegacyPoorClass.choices, blank=True)
+    legacy_poor_class = models.CharField(
+        _("脱贫户分类管理"), max_length=24, choices=LegacyPoorClass.choices, blank=True
+    )
     address = models.CharField(_("家庭住址"), max_length=200, blank=True)
     natural_village = models.CharField(_("自然村（组）"), max_length=60, blank=True)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
@@ -132,7 +134,8 @@ class Person(models.Model):
         constraints = [
             # One active head per household, enforced by the database.
             models.UniqueConstraint(
-                fields=["household"], condition=models.Q(relationship="head", status="active"),
+                fields=["household"],
+                condition=models.Q(relationship="head", status="active"),
                 name="person_one_active_head",
             ),
         ]
@@ -150,10 +153,15 @@ class Person(models.Model):
 
     @property
     def health_labels(self) -> list[str]:
-        labels = [str(f.verbose_name) for f in (
-            self._meta.get_field("is_chronic_ill"), self._meta.get_field("is_seriously_ill"),
-            self._meta.get_field("is_disabled"),
-        ) if getattr(self, f.name)]
+        labels = [
+            str(f.verbose_name)
+            for f in (
+                self._meta.get_field("is_chronic_ill"),
+                self._meta.get_field("is_seriously_ill"),
+                self._meta.get_field("is_disabled"),
+            )
+            if getattr(self, f.name)
+        ]
         return labels or [str(_("健康"))]
 
     def age_on(self, day) -> int:  # type: ignore[no-untyped-def]
@@ -185,7 +193,9 @@ class IncomeSnapshot(models.Model):
     member_without_medical_insurance = models.BooleanField(_("有成员未参加基本医疗保险"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -197,6 +207,9 @@ class IncomeSnapshot(models.Model):
             models.UniqueConstraint(fields=["household", "kind", "window_end"], name="snapshot_unique_point"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.window_end}"
+
     @property
     def net_income(self) -> Decimal:
         return rules.household_net_income(self.components())
@@ -207,9 +220,13 @@ class IncomeSnapshot(models.Model):
 
     def components(self) -> rules.IncomeComponents:
         return rules.IncomeComponents(
-            wage=self.wage_income, business=self.business_income, property=self.property_income,
-            transfer=self.transfer_income, business_expense=self.business_expense,
-            insurance_claims=self.insurance_claim_income, eligible_out_of_pocket=self.eligible_out_of_pocket,
+            wage=self.wage_income,
+            business=self.business_income,
+            property=self.property_income,
+            transfer=self.transfer_income,
+            business_expense=self.business_expense,
+            insurance_claims=self.insurance_claim_income,
+            eligible_out_of_pocket=self.eligible_out_of_pocket,
         )
 
 
@@ -228,7 +245,9 @@ class HouseholdChange(models.Model):
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="changes")
     from_village_code = models.CharField(max_length=12, blank=True)
     to_village_code = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
@@ -237,6 +256,9 @@ class HouseholdChange(models.Model):
         verbose_name = _("户变更记录")
         verbose_name_plural = _("户变更记录")
         ordering = ["-occurred_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind} {self.occurred_on}"
 
 
 class ImportStatus(models.TextChoices):
@@ -263,10 +285,14 @@ class ImportBatch(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
     message = models.TextField(blank=True)
     stats = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     validated_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     applied_at = models.DateTimeField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
@@ -302,3 +328,6 @@ class ImportIssue(models.Model):
         verbose_name = _("导入问题")
         verbose_name_plural = _("导入问题")
         ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.batch_id} 第{self.row}行 {self.column}"

@@ -29,22 +29,47 @@ class PersonDataError(InvalidInput):
 
 
 FIELD_LABELS = {
-    "name": "姓名", "id_number": "身份证号", "gender": "性别", "birth_date": "出生日期",
-    "relationship": "与户主关系", "ethnicity": "民族", "political_status": "政治面貌",
-    "education": "文化程度", "student_status": "在校生状况", "health": "健康状况",
-    "is_chronic_ill": "长期慢性病", "is_seriously_ill": "患有大病", "is_disabled": "残疾",
-    "disability_grade": "残疾等级", "disability_type": "残疾类别", "labour_capacity": "劳动技能",
-    "work_location": "务工所在地", "work_months": "务工时间（月）",
-    "in_resident_medical": "参加城乡居民基本医疗保险", "in_employee_medical": "参加职工基本医疗保险",
-    "in_serious_illness": "参加大病保险", "in_commercial_medical": "参加商业补充医疗保险",
-    "in_resident_pension": "参加城乡居民基本养老保险", "in_employee_pension": "参加职工基本养老保险",
-    "is_dibao": "享受低保", "is_tekun": "特困供养", "phone": "联系电话",
+    "name": "姓名",
+    "id_number": "身份证号",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "relationship": "与户主关系",
+    "ethnicity": "民族",
+    "political_status": "政治面貌",
+    "education": "文化程度",
+    "student_status": "在校生状况",
+    "health": "健康状况",
+    "is_chronic_ill": "长期慢性病",
+    "is_seriously_ill": "患有大病",
+    "is_disabled": "残疾",
+    "disability_grade": "残疾等级",
+    "disability_type": "残疾类别",
+    "labour_capacity": "劳动技能",
+    "work_location": "务工所在地",
+    "work_months": "务工时间（月）",
+    "in_resident_medical": "参加城乡居民基本医疗保险",
+    "in_employee_medical": "参加职工基本医疗保险",
+    "in_serious_illness": "参加大病保险",
+    "in_commercial_medical": "参加商业补充医疗保险",
+    "in_resident_pension": "参加城乡居民基本养老保险",
+    "in_employee_pension": "参加职工基本养老保险",
+    "is_dibao": "享受低保",
+    "is_tekun": "特困供养",
+    "phone": "联系电话",
 }
 
 BOOL_FIELDS = [
-    "is_chronic_ill", "is_seriously_ill", "is_disabled", "in_resident_medical", "in_employee_medical",
-    "in_serious_illness", "in_commercial_medical", "in_resident_pension", "in_employee_pension",
-    "is_dibao", "is_tekun",
+    "is_chronic_ill",
+    "is_seriously_ill",
+    "is_disabled",
+    "in_resident_medical",
+    "in_employee_medical",
+    "in_serious_illness",
+    "in_commercial_medical",
+    "in_resident_pension",
+    "in_employee_pension",
+    "is_dibao",
+    "is_tekun",
 ]
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -60,13 +85,16 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "work_location": bind(v.clean_choice, choices=WorkLocation),
     "work_months": bind(v.clean_int, lo=0, hi=12),
     "phone": v.clean_phone,
-    **{name: v.clean_bool for name in BOOL_FIELDS},
+    **dict.fromkeys(BOOL_FIELDS, v.clean_bool),
 }
 REQUIRED = ("name", "id_number", "relationship", "labour_capacity")
 
 
 def clean_person_data(
-    data: Mapping[str, Any], *, partial: bool, current: Any = None,
+    data: Mapping[str, Any],
+    *,
+    partial: bool,
+    current: Any = None,
     numeric_fields: Collection[str] = (),
 ) -> dict[str, Any]:
     """Clean values for the fields present in `data` (all required ones unless `partial`)."""
@@ -96,7 +124,9 @@ def clean_person_data(
     return out
 
 
-def _clean_identity(data: Mapping[str, Any], out: dict[str, Any], errors: dict[str, str], *, numeric_fields: bool) -> None:
+def _clean_identity(
+    data: Mapping[str, Any], out: dict[str, Any], errors: dict[str, str], *, numeric_fields: bool
+) -> None:
     """ID number, then birth date and sex: derived from the ID, or checked against it."""
     birth = sex = None
     if "birth_date" in data:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.db import models
@@ -171,31 +171,98 @@ def clean_int(raw: Any, *, lo: int, hi: int, required: bool = False) -> int | No
 
 # Spellings found in county spreadsheets, beyond the labels themselves.
 SYNONYMS: dict[type[models.TextChoices], dict[str, str]] = {
-    Relationship: {"本人": "head", "户主本人": "head", "妻": "spouse", "夫": "spouse", "妻子": "spouse",
-                   "丈夫": "spouse", "子": "son", "儿子": "son", "长子": "son", "次子": "son",
-                   "女": "daughter", "女儿": "daughter", "长女": "daughter", "次女": "daughter",
-                   "儿媳": "daughter_in_law", "媳": "daughter_in_law", "女婿": "son_in_law", "婿": "son_in_law",
-                   "孙子": "grandchild", "孙女": "grandchild", "外孙": "grandchild", "外孙女": "grandchild",
-                   "孙辈": "grandchild", "之孙子": "grandchild", "之孙女": "grandchild", "父亲": "parent",
-                   "母亲": "parent", "父": "parent", "母": "parent", "之父": "parent", "之母": "parent",
-                   "祖父": "grandparent", "祖母": "grandparent", "兄": "sibling", "弟": "sibling",
-                   "姐": "sibling", "妹": "sibling", "兄弟姐妹": "sibling"},
+    Relationship: {
+        "本人": "head",
+        "户主本人": "head",
+        "妻": "spouse",
+        "夫": "spouse",
+        "妻子": "spouse",
+        "丈夫": "spouse",
+        "子": "son",
+        "儿子": "son",
+        "长子": "son",
+        "次子": "son",
+        "女": "daughter",
+        "女儿": "daughter",
+        "长女": "daughter",
+        "次女": "daughter",
+        "儿媳": "daughter_in_law",
+        "媳": "daughter_in_law",
+        "女婿": "son_in_law",
+        "婿": "son_in_law",
+        "孙子": "grandchild",
+        "孙女": "grandchild",
+        "外孙": "grandchild",
+        "外孙女": "grandchild",
+        "孙辈": "grandchild",
+        "之孙子": "grandchild",
+        "之孙女": "grandchild",
+        "父亲": "parent",
+        "母亲": "parent",
+        "父": "parent",
+        "母": "parent",
+        "之父": "parent",
+        "之母": "parent",
+        "祖父": "grandparent",
+        "祖母": "grandparent",
+        "兄": "sibling",
+        "弟": "sibling",
+        "姐": "sibling",
+        "妹": "sibling",
+        "兄弟姐妹": "sibling",
+    },
     Gender: {"男性": "M", "女性": "F", "1": "M", "2": "F"},
-    HouseholdType: {"脱贫户（继续享受政策）": "escaped", "脱贫户（不享受政策）": "escaped",
-                    "脱贫户(继续享受政策)": "escaped", "脱贫户(不享受政策)": "escaped",
-                    "原建档立卡脱贫户": "escaped", "农户": "ordinary", "一般户": "ordinary",
-                    "普通农户": "ordinary"},
+    HouseholdType: {
+        "脱贫户（继续享受政策）": "escaped",
+        "脱贫户（不享受政策）": "escaped",
+        "脱贫户(继续享受政策)": "escaped",
+        "脱贫户(不享受政策)": "escaped",
+        "原建档立卡脱贫户": "escaped",
+        "农户": "ordinary",
+        "一般户": "ordinary",
+        "普通农户": "ordinary",
+    },
     LabourCapacity: {"弱劳动力": "weak", "半劳动力": "weak", "丧失劳动能力": "lost", "无劳动能力": "none"},
-    Education: {"学龄前": "preschool", "文盲": "illiterate", "半文盲": "illiterate", "中专": "vocational",
-                "中技": "vocational", "大专": "college", "本科": "college", "本科及以上": "college",
-                "大学": "college"},
-    StudentStatus: {"否": "", "非在校": "", "无": "", "学前": "preschool", "幼儿园": "preschool",
-                    "高中": "senior", "高职": "higher_vocational", "大专": "higher_vocational",
-                    "研究生": "postgraduate"},
-    WorkLocation: {"无": "", "否": "", "县内务工": "in_county", "省内": "in_province",
-                   "省内县外务工": "in_province", "省外务工": "out_of_province", "县外省内": "in_province"},
-    DisabilityType: {"视力": "visual", "听力": "hearing", "言语": "speech", "肢体": "physical",
-                     "智力": "intellectual", "精神": "mental", "多重": "multiple"},
+    Education: {
+        "学龄前": "preschool",
+        "文盲": "illiterate",
+        "半文盲": "illiterate",
+        "中专": "vocational",
+        "中技": "vocational",
+        "大专": "college",
+        "本科": "college",
+        "本科及以上": "college",
+        "大学": "college",
+    },
+    StudentStatus: {
+        "否": "",
+        "非在校": "",
+        "无": "",
+        "学前": "preschool",
+        "幼儿园": "preschool",
+        "高中": "senior",
+        "高职": "higher_vocational",
+        "大专": "higher_vocational",
+        "研究生": "postgraduate",
+    },
+    WorkLocation: {
+        "无": "",
+        "否": "",
+        "县内务工": "in_county",
+        "省内": "in_province",
+        "省内县外务工": "in_province",
+        "省外务工": "out_of_province",
+        "县外省内": "in_province",
+    },
+    DisabilityType: {
+        "视力": "visual",
+        "听力": "hearing",
+        "言语": "speech",
+        "肢体": "physical",
+        "智力": "intellectual",
+        "精神": "mental",
+        "多重": "multiple",
+    },
     HouseRating: {"a": "A", "b": "B", "c": "C", "d": "D", "A级": "A", "B级": "B", "C级": "C", "D级": "D"},
     LegacyPoorClass: {"继续享受政策": "continue_assistance", "不享受政策": "exited_assistance"},
 }
@@ -224,8 +291,14 @@ def clean_choice(raw: Any, choices: type[models.TextChoices], *, required: bool 
     raise FieldError(_("“%(v)s”不是有效值，可选：%(a)s") % {"v": str(raw).strip(), "a": allowed})
 
 
-HEALTH_WORDS = {"健康": None, "长期慢性病": "is_chronic_ill", "慢性病": "is_chronic_ill",
-                "患有大病": "is_seriously_ill", "大病": "is_seriously_ill", "残疾": "is_disabled"}
+HEALTH_WORDS = {
+    "健康": None,
+    "长期慢性病": "is_chronic_ill",
+    "慢性病": "is_chronic_ill",
+    "患有大病": "is_seriously_ill",
+    "大病": "is_seriously_ill",
+    "残疾": "is_disabled",
+}
 
 
 def clean_health(raw: Any) -> dict[str, bool]:

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from fangpin.registry.importing.schema import HEADERS
-from fangpin.synth import names as N
+from fangpin.synth import names as nm
 from fangpin.synth.idgen import assign_sequences, build_ids
 
 PROVINCE = ("230000000000", "黑龙江省")
@@ -47,11 +47,11 @@ def areas_frame(plan: AreaPlan, rng: np.random.Generator) -> pl.DataFrame:
     used: set[str] = set()
     for t in range(plan.townships):
         tcode = f"{COUNTY_REGION}{t + 1:03d}000"
-        tname = _unique_name(rng, N.TOWNSHIP_ROOTS, 2, rng.choice(N.TOWNSHIP_SUFFIXES), used)
+        tname = _unique_name(rng, nm.TOWNSHIP_ROOTS, 2, rng.choice(nm.TOWNSHIP_SUFFIXES), used)
         rows.append((tcode, tname, "township", COUNTY[0]))
         for v in range(int(per_town[t])):
             vcode = f"{COUNTY_REGION}{t + 1:03d}{v + 1:03d}"
-            vname = _unique_name(rng, N.VILLAGE_ROOTS, 2, "村", used)
+            vname = _unique_name(rng, nm.VILLAGE_ROOTS, 2, "村", used)
             rows.append((vcode, vname, "village", tcode))
             for g in range(plan.grids_per_village):
                 rows.append((f"{vcode}{g + 1:03d}", f"{vname}第{g + 1}网格", "grid", vcode))
@@ -66,10 +66,20 @@ def _unique_name(rng: np.random.Generator, roots: list[str], k: int, suffix: str
             return name
 
 
-def _lab(labels: list[str], codes: np.ndarray, *, blank_as_null: bool = True) -> pl.Series:
-    """Labels by integer code, built natively (no Python string objects per row)."""
-    table = pl.Series([None if blank_as_null and x == "" else x for x in labels], dtype=pl.Utf8)
-    return table.gather(pl.Series(np.asarray(codes, dtype=np.int64)))
+def _lab(labels: list[str], codes: np.ndarray, *, blank_as_null: bool = True, text: bool = False) -> pl.Series:
+    """Labels by integer code as an Enum column: an integer gather, no string copies.
+
+    `text=True` gives plain strings, for columns that are concatenated further.
+    """
+    index = np.asarray(codes, dtype=np.int64)
+    if text or not blank_as_null or len(set(labels)) != len(labels):
+        table = pl.Series([None if blank_as_null and x == "" else x for x in labels], dtype=pl.Utf8)
+        return table.gather(pl.Series(index))
+    kept = [x for x in labels if x != ""]
+    remap = np.array([kept.index(x) if x != "" else -1 for x in labels], dtype=np.int64)[index]
+    positions = pl.Series(remap)
+    positions = pl.select(pl.when(positions >= 0).then(positions).otherwise(None)).to_series()
+    return pl.Series(kept, dtype=pl.Enum(kept)).gather(positions)
 
 
 def _draw(rng: np.random.Generator, p: list[float], n: int) -> np.ndarray:
@@ -98,8 +108,15 @@ REL_LABELS = ["户主", "配偶", "之子", "之女", "之父母", "之女婿", 
 HEAD, SPOUSE, CHILD, PARENT, IN_LAW, GRANDCHILD = 0, 1, 2, 4, 5, 7
 
 
-def registry_frame(n_households: int, rng: np.random.Generator, village_codes: list[str],
-                   grid_per_village: int) -> pl.DataFrame:
+def registry_frame(
+    n_households: int,
+    rng: np.random.Generator,
+    village_codes: list[str],
+    grid_per_village: int,
+    *,
+    part: tuple[int, int] = (0, 1),
+    serial_offset: int = 0,
+) -> pl.DataFrame:
     """One row per person, household and income columns on the head's row."""
     h = n_households
     sizes = rng.choice([1, 2, 3, 4, 5, 6, 7], size=h, p=[0.13, 0.27, 0.21, 0.19, 0.12, 0.06, 0.02])
@@ -125,8 +142,14 @@ def registry_frame(n_households: int, rng: np.random.Generator, village_codes: l
     ha = head_age[hh_of]
     age = np.select(
         [rel == HEAD, rel == SPOUSE, rel == CHILD, rel == PARENT, rel == IN_LAW, rel == GRANDCHILD],
-        [ha, ha + rng.integers(-4, 4, n), ha - rng.integers(22, 36, n), ha + rng.integers(22, 32, n),
-         ha - rng.integers(22, 34, n), ha - rng.integers(44, 62, n)],
+        [
+            ha,
+            ha + rng.integers(-4, 4, n),
+            ha - rng.integers(22, 36, n),
+            ha + rng.integers(22, 32, n),
+            ha - rng.integers(22, 34, n),
+            ha - rng.integers(44, 62, n),
+        ],
     )
     age = np.clip(age, 0, 100)
     head_male = rng.random(h) < 0.84
@@ -140,18 +163,22 @@ def registry_frame(n_households: int, rng: np.random.Generator, village_codes: l
     age = ((ref - birth).astype(int) // 365).astype(int)
     birth = birth.astype("datetime64[D]")
     month_start = birth.astype("datetime64[M]")
-    birth_num = ((birth.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
-                 + (month_start.astype(np.int64) % 12 + 1) * 100 + (birth - month_start).astype(np.int64) + 1)
+    birth_num = (
+        (birth.astype("datetime64[Y]").astype(np.int64) + 1970) * 10_000
+        + (month_start.astype(np.int64) % 12 + 1) * 100
+        + (birth - month_start).astype(np.int64)
+        + 1
+    )
     birth_series = pl.Series(birth).cast(pl.Date)
 
     region = np.where(rng.random(n) < 0.9, COUNTY_REGION, rng.choice(OTHER_REGIONS, n))
     region = np.where(rel == HEAD, COUNTY_REGION, region)
     days = (birth - np.datetime64("1900-01-01")).astype(int)
-    seq, overflow = assign_sequences(region.astype(np.int64) * 100_000 + days, male)
+    seq, overflow = assign_sequences(region.astype(np.int64) * 100_000 + days, male, part)
     tries = 0
     while overflow.any() and tries < 20:
         region = np.where(overflow, rng.choice(OTHER_REGIONS, n), region)
-        seq, overflow = assign_sequences(region.astype(np.int64) * 100_000 + days, male)
+        seq, overflow = assign_sequences(region.astype(np.int64) * 100_000 + days, male, part)
         tries += 1
     ids = build_ids(region.astype(np.int64), birth_num, seq)
 
@@ -160,7 +187,7 @@ def registry_frame(n_households: int, rng: np.random.Generator, village_codes: l
     rel_code[(rel == IN_LAW) & ~male] = 6
     is_head = pos == 0
     person = _person_attributes(rng, n, age, male, u)
-    household = _household_attributes(rng, h, village_codes, grid_per_village)
+    household = _household_attributes(rng, h, village_codes, grid_per_village, serial_offset)
     income = _incomes(rng, h, sizes, hh_of, person, household.pop("_escaped"))
     hh_idx = pl.Series(hh_of)
     # Household-level values go on the head's row only: non-head rows gather a null slot.
@@ -171,42 +198,53 @@ def registry_frame(n_households: int, rng: np.random.Generator, village_codes: l
             columns[name] = series.gather(hh_idx)
         else:
             columns[name] = series.extend_constant(None, 1).gather(head_idx)
-    columns.update({
-        "姓名": _names(rng, n, h, hh_of, rel, male),
-        "证件号码": ids,
-        "与户主关系": _lab(REL_LABELS, rel_code),
-        "性别": _lab(["女", "男"], male.astype(np.int64)),
-        "出生日期": birth_series.dt.strftime("%Y-%m-%d"),
-        **person["columns"],
-    })
+    columns.update(
+        {
+            "姓名": _names(rng, n, h, hh_of, rel, male),
+            "证件号码": ids,
+            "与户主关系": _lab(REL_LABELS, rel_code),
+            "性别": _lab(["女", "男"], male.astype(np.int64)),
+            "出生日期": birth_series.dt.strftime("%Y-%m-%d"),
+            **person["columns"],
+        }
+    )
     for name, series in income.items():
         columns[name] = series.extend_constant(None, 1).gather(head_idx)
     return pl.DataFrame([s.alias(k) for k, s in columns.items()]).select(HEADERS)
 
 
 def _names(rng: np.random.Generator, n: int, h: int, hh_of: np.ndarray, rel: np.ndarray, male: np.ndarray) -> pl.Series:
-    surnames, weights = N.surname_table()
+    surnames, weights = nm.surname_table()
     family = rng.choice(len(surnames), size=h, p=weights)[hh_of]
     own = rng.choice(len(surnames), size=n, p=weights)
     surname = np.where(np.isin(rel, [SPOUSE, IN_LAW, PARENT]), own, family)
-    pool = N.MALE_CHARS + N.FEMALE_CHARS + N.COMMON_CHARS
-    m_lo, f_lo, c_lo = 0, len(N.MALE_CHARS), len(N.MALE_CHARS) + len(N.FEMALE_CHARS)
+    pool = nm.MALE_CHARS + nm.FEMALE_CHARS + nm.COMMON_CHARS
+    m_lo, f_lo, c_lo = 0, len(nm.MALE_CHARS), len(nm.MALE_CHARS) + len(nm.FEMALE_CHARS)
     male_idx = np.r_[np.arange(m_lo, f_lo), np.arange(c_lo, len(pool))]
     female_idx = np.r_[np.arange(f_lo, c_lo), np.arange(c_lo, len(pool))]
     first = np.where(male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)])
-    second = np.where(male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)])
+    second = np.where(
+        male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)]
+    )
     two = rng.random(n) < 0.72
     rare = rng.random(n) < 0.002
     pool_s = pl.Series(pool, dtype=pl.Utf8)
-    rare_s = _lab([*N.RARE_CHARS, ""], np.where(rare, rng.integers(0, len(N.RARE_CHARS), n), len(N.RARE_CHARS)),
-                  blank_as_null=False)
-    second_s = pl.select(pl.when(pl.Series(two)).then(pool_s.gather(pl.Series(second))).otherwise(pl.lit(""))).to_series()
+    rare_s = _lab(
+        [*nm.RARE_CHARS, ""],
+        np.where(rare, rng.integers(0, len(nm.RARE_CHARS), n), len(nm.RARE_CHARS)),
+        blank_as_null=False,
+    )
+    second_s = pl.select(
+        pl.when(pl.Series(two)).then(pool_s.gather(pl.Series(second))).otherwise(pl.lit(""))
+    ).to_series()
     full = pl.select(
-        pl.Series(list(surnames), dtype=pl.Utf8).gather(pl.Series(surname)) + pool_s.gather(pl.Series(first))
-        + second_s + rare_s
+        pl.Series(list(surnames), dtype=pl.Utf8).gather(pl.Series(surname))
+        + pool_s.gather(pl.Series(first))
+        + second_s
+        + rare_s
     ).to_series()
     minority = rng.random(n) < 0.001
-    other = _lab(N.MINORITY_NAMES, rng.integers(0, len(N.MINORITY_NAMES), n))
+    other = _lab(nm.MINORITY_NAMES, rng.integers(0, len(nm.MINORITY_NAMES), n), text=True)
     return pl.select(pl.when(pl.Series(minority)).then(other).otherwise(full)).to_series()
 
 
@@ -219,8 +257,16 @@ def _person_attributes(rng: np.random.Generator, n: int, age: np.ndarray, male: 
     dtype_ = np.where(disabled, 1 + _draw(rng, [45, 12, 15, 9, 9, 3, 7], n), 0)
     # Health is multi-valued: 8 combinations of the three flags, 0 = 健康.
     health_code = chronic.astype(int) + 2 * serious.astype(int) + 4 * disabled.astype(int)
-    health_labels = ["健康", "长期慢性病", "患有大病", "长期慢性病、患有大病", "残疾", "长期慢性病、残疾",
-                     "患有大病、残疾", "长期慢性病、患有大病、残疾"]
+    health_labels = [
+        "健康",
+        "长期慢性病",
+        "患有大病",
+        "长期慢性病、患有大病",
+        "残疾",
+        "长期慢性病、残疾",
+        "患有大病、残疾",
+        "长期慢性病、患有大病、残疾",
+    ]
 
     student_labels = ["", "学前教育", "小学", "初中", "普通高中", "中职", "高职高专", "本科"]
     student = np.zeros(n, dtype=np.int64)
@@ -278,24 +324,57 @@ def _person_attributes(rng: np.random.Generator, n: int, age: np.ndarray, male: 
         "是否特困供养": _yes_no(np.zeros(n, dtype=bool)),
         "个人联系电话": _blank_where(_phones(rng, n), (age >= 18) & (rng.random(n) < 0.55)),
     }
-    return {"columns": columns, "labour_ok": np.isin(labour, [1, 2]), "migrant": migrant, "months": months,
-            "serious": serious, "chronic": chronic, "age": age}
+    return {
+        "columns": columns,
+        "labour_ok": np.isin(labour, [1, 2]),
+        "migrant": migrant,
+        "months": months,
+        "serious": serious,
+        "chronic": chronic,
+        "age": age,
+    }
 
 
-PHONE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "155", "158",
-                  "159", "176", "177", "180", "186", "187", "188", "189"]
+PHONE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "155",
+    "158",
+    "159",
+    "176",
+    "177",
+    "180",
+    "186",
+    "187",
+    "188",
+    "189",
+]
 
 
 def _phones(rng: np.random.Generator, n: int) -> pl.Series:
-    prefix = _lab(PHONE_PREFIXES, rng.integers(0, len(PHONE_PREFIXES), n))
+    prefix = _lab(PHONE_PREFIXES, rng.integers(0, len(PHONE_PREFIXES), n), text=True)
     return pl.select(prefix + _int_str(rng.integers(0, 100_000_000, n), 8)).to_series()
 
 
-def _household_attributes(rng: np.random.Generator, h: int, village_codes: list[str], grids: int) -> dict[str, pl.Series]:
+def _household_attributes(
+    rng: np.random.Generator, h: int, village_codes: list[str], grids: int, serial_offset: int = 0
+) -> dict[str, pl.Series]:
     v_idx = rng.integers(0, len(village_codes), h)
-    village = _lab(village_codes, v_idx)
-    grid = pl.select(village + _int_str(rng.integers(1, grids + 1, h), 3)).to_series() if grids else _lab([""], np.zeros(h, dtype=np.int64))
-    code = pl.select(village + _int_str(np.arange(1, h + 1), 8)).to_series()
+    village = _lab(village_codes, v_idx, text=True)
+    grid = (
+        pl.select(village + _int_str(rng.integers(1, grids + 1, h), 3)).to_series()
+        if grids
+        else _lab([""], np.zeros(h, dtype=np.int64))
+    )
+    code = pl.select(village + _int_str(np.arange(serial_offset + 1, serial_offset + h + 1), 8)).to_series()
     escaped = rng.random(h) < 0.12
     years = np.where(escaped, 1 + _draw(rng, [0.15, 0.2, 0.25, 0.25, 0.15], h), 0)
     legacy = np.where(escaped, np.where(rng.random(h) < 0.8, 1, 2), 0)
@@ -303,11 +382,15 @@ def _household_attributes(rng: np.random.Generator, h: int, village_codes: list[
     group = pl.select(_int_str(group_no) + "组").to_series()
     address = pl.select("演示县" + group + _int_str(rng.integers(1, 300, h)) + "号").to_series()
     return {
-        "户编号": code, "行政区划代码": village, "网格编码": grid,
+        "户编号": code,
+        "行政区划代码": village,
+        "网格编码": grid,
         "户类型": _lab(["一般农户", "脱贫户"], escaped.astype(np.int64)),
         "脱贫年度": _lab(["", "2016", "2017", "2018", "2019", "2020"], years),
         "脱贫户分类管理": _lab(["", "继续享受政策", "不享受政策"], legacy),
-        "家庭住址": address, "自然村（组）": group, "联系电话": _phones(rng, h),
+        "家庭住址": address,
+        "自然村（组）": group,
+        "联系电话": _phones(rng, h),
         "是否军烈属": _yes_no(rng.random(h) < 0.004),
         "是否易地扶贫搬迁户": _yes_no(escaped & (rng.random(h) < 0.08)),
         "是否整户无劳动能力兜底保障户": _yes_no(np.zeros(h, dtype=bool)),
@@ -316,8 +399,9 @@ def _household_attributes(rng: np.random.Generator, h: int, village_codes: list[
     }
 
 
-def _incomes(rng: np.random.Generator, h: int, sizes: np.ndarray, hh_of: np.ndarray, person: dict,
-             escaped: np.ndarray) -> dict[str, pl.Series]:
+def _incomes(
+    rng: np.random.Generator, h: int, sizes: np.ndarray, hh_of: np.ndarray, person: dict, escaped: np.ndarray
+) -> dict[str, pl.Series]:
     labourers = np.bincount(hh_of, weights=person["labour_ok"], minlength=h)
     migrant_months = np.bincount(hh_of, weights=person["migrant"] * person["months"], minlength=h)
     serious = np.bincount(hh_of, weights=person["serious"], minlength=h) > 0
@@ -331,32 +415,72 @@ def _incomes(rng: np.random.Generator, h: int, sizes: np.ndarray, hh_of: np.ndar
     business = np.clip(total - wage - transfer, 0, None) * 1.25
     expense = business * 0.2
     prop = np.clip(rng.normal(350, 250, h), 0, None)
-    oop = np.where(serious, rng.uniform(3_000, 40_000, h), np.where(rng.random(h) < 0.15, rng.uniform(200, 3_000, h), 0))
+    oop = np.where(
+        serious, rng.uniform(3_000, 40_000, h), np.where(rng.random(h) < 0.15, rng.uniform(200, 3_000, h), 0)
+    )
     claims = np.where(serious & (rng.random(h) < 0.5), rng.uniform(1_000, 10_000, h), 0)
     const = np.zeros(h, dtype=np.int64)
     return {
         "收入年度": _lab([str(INCOME_YEAR)], const),
         "收入计算起始日": _lab([f"{INCOME_YEAR}-01-01"], const),
         "收入计算截止日": _lab([f"{INCOME_YEAR}-12-31"], const),
-        "工资性收入": _money(wage), "生产经营性收入": _money(business), "财产性收入": _money(prop),
-        "转移性收入": _money(transfer), "生产经营性支出": _money(expense), "理赔收入": _money(claims),
-        "合规自付支出": _money(oop), "共同生活人口": _int_str(sizes),
+        "工资性收入": _money(wage),
+        "生产经营性收入": _money(business),
+        "财产性收入": _money(prop),
+        "转移性收入": _money(transfer),
+        "生产经营性支出": _money(expense),
+        "理赔收入": _money(claims),
+        "合规自付支出": _money(oop),
+        "共同生活人口": _int_str(sizes),
         "住房出现安全问题": _yes_no(rng.random(h) < 0.004),
         "义务教育阶段适龄儿童失学辍学": _yes_no(np.zeros(h, dtype=bool)),
         "饮水出现安全问题": _yes_no(rng.random(h) < 0.003),
     }
 
 
-def write_county(out: Path, *, households: int, seed: int, fmt: str = "csv", encoding: str = "utf-8",
-                 plan: AreaPlan = AreaPlan()) -> dict[str, Path]:
-    """Write areas.csv and registry.csv (or .xlsx) into `out`; return their paths."""
+CHUNK = 100_000
+
+
+def _chunk(args: tuple[int, int, int, int, list[str], int, str]) -> str:
+    """One chunk of the county, written as a headerless CSV part (runs in a worker process)."""
+    k, parts, size, offset, villages, grids, path = args
+    rng = np.random.default_rng([SEED_BASE, k])
+    frame = registry_frame(size, rng, villages, grids, part=(k, parts), serial_offset=offset)
+    frame.write_csv(path, include_header=False)
+    return path
+
+
+SEED_BASE = 0
+
+
+def write_county(
+    out: Path,
+    *,
+    households: int,
+    seed: int,
+    fmt: str = "csv",
+    encoding: str = "utf-8",
+    plan: AreaPlan = AreaPlan(),
+    workers: int | None = None,
+) -> dict[str, Path]:
+    """Write areas.csv and registry.csv (or .xlsx) into `out`; return their paths.
+
+    Large UTF-8 CSV counties are made in chunks of 100,000 households by worker
+    processes (one per core); the same seed gives the same file whatever the
+    number of workers.
+    """
     rng = np.random.default_rng(seed)
     out.mkdir(parents=True, exist_ok=True)
     areas = areas_frame(plan, rng)
     villages = areas.filter(pl.col("层级") == "village")["区划代码"].to_list()
-    frame = registry_frame(households, rng, villages, plan.grids_per_village)
     paths = {"areas": out / "areas.csv"}
     areas.write_csv(paths["areas"])
+    chunked = fmt == "csv" and encoding.lower() in ("utf-8", "utf8") and households > CHUNK
+    if chunked:
+        paths["registry"] = out / "registry.csv"
+        _write_chunked(paths["registry"], households, seed, villages, plan.grids_per_village, workers)
+        return paths
+    frame = registry_frame(households, np.random.default_rng([seed, 0]), villages, plan.grids_per_village)
     if fmt == "xlsx":
         paths["registry"] = out / "registry.xlsx"
         frame.write_excel(paths["registry"], worksheet="农户信息", autofit=False, dtype_formats={pl.Utf8: "@"})
@@ -368,3 +492,47 @@ def write_county(out: Path, *, households: int, seed: int, fmt: str = "csv", enc
             # Polars writes UTF-8 only; transcode in Python (GB18030 keeps rare characters).
             paths["registry"].write_bytes(frame.write_csv().encode(encoding))
     return paths
+
+
+def _write_chunked(
+    path: Path, households: int, seed: int, villages: list[str], grids: int, workers: int | None
+) -> None:
+    import multiprocessing as mp
+    import os
+    import shutil
+
+    parts = -(-households // CHUNK)
+    # Every chunk reserves its slice of ID sequence numbers for the largest possible county.
+    jobs = [
+        (k, max(parts, 8), min(CHUNK, households - k * CHUNK), k * CHUNK, villages, grids, f"{path}.part{k}")
+        for k in range(parts)
+    ]
+    global SEED_BASE
+    SEED_BASE = seed
+    workers = workers or min(os.cpu_count() or 1, parts)
+    if workers > 1:
+        # One thread per worker process: the processes already use every core.
+        saved = {k: os.environ.get(k) for k in ("POLARS_MAX_THREADS", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
+        os.environ.update(dict.fromkeys(saved, "1"))
+        try:
+            with mp.get_context("spawn").Pool(workers, initializer=_init_seed, initargs=(seed,)) as pool:
+                part_paths = pool.map(_chunk, jobs, chunksize=1)
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    else:
+        part_paths = [_chunk(job) for job in jobs]
+    with open(path, "wb") as target:
+        target.write((",".join(HEADERS) + "\n").encode())
+        for part in part_paths:
+            with open(part, "rb") as src:
+                shutil.copyfileobj(src, target, 16 * 1024 * 1024)
+            os.unlink(part)
+
+
+def _init_seed(seed: int) -> None:
+    global SEED_BASE
+    SEED_BASE = seed

@@ -14,9 +14,13 @@ def check_index(first17_digits: np.ndarray) -> np.ndarray:
     return (first17_digits @ WEIGHTS) % 11
 
 
-def assign_sequences(keys: np.ndarray, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def assign_sequences(
+    keys: np.ndarray, male: np.ndarray, part: tuple[int, int] = (0, 1)
+) -> tuple[np.ndarray, np.ndarray]:
     """Unique 3-digit sequence numbers per (region, birth date): odd for men, even for women.
 
+    `part` = (k, parts): chunk k of a county generated in `parts` chunks uses every
+    parts-th number, so chunks made in separate processes never collide.
     Returns (sequence, overflow mask): overflowed rows need another region code.
     """
     group = keys * 2 + male.astype(np.int64)
@@ -27,6 +31,7 @@ def assign_sequences(keys: np.ndarray, male: np.ndarray) -> tuple[np.ndarray, np
     rank_sorted = np.arange(sorted_groups.size) - starts[run_id]
     rank = np.empty_like(rank_sorted)
     rank[order] = rank_sorted
+    rank = rank * part[1] + part[0]
     seq = np.where(male, 2 * rank + 1, 2 * rank + 2)
     return seq, seq > 999
 

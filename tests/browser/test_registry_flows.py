@@ -51,7 +51,7 @@ def test_village_cadre_searches_opens_a_household_and_edits_a_member(bworld, pag
     page.click("button:has-text('保存')")
     expect(page.locator("#flash")).to_contain_text("已保存金丝雀的信息")
     expect(page.get_by_test_id("members")).to_contain_text("弱劳动力或半劳动力")
-    expect(page.get_by_test_id("audit-trail")).to_contain_text("ordinary → weak")
+    expect(page.get_by_test_id("audit-trail")).to_contain_text("普通劳动力 → 弱劳动力或半劳动力")
     person = Person.objects.get(id_number=CANARY_ID)
     assert person.labour_capacity == "weak" and person.is_chronic_ill
     assert CANARY_ID not in page.content()

@@ -50,8 +50,12 @@ def test_id_lookup_goes_in_the_body_and_is_logged(world):
     key = _token("village_a1a")
     from django.test import Client
 
-    response = Client().post("/api/v1/registry/persons/lookup", json.dumps({"id_number": CANARY_ID}),
-                             content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = Client().post(
+        "/api/v1/registry/persons/lookup",
+        json.dumps({"id_number": CANARY_ID}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
     assert response.status_code == 200
     assert [p["name"] for p in response.json()["items"]] == ["金丝雀"]
     assert AuditEvent.objects.filter(action="search", channel="api").count() == 1

@@ -25,8 +25,12 @@ def guard_closed(transactional_db):
 
 
 def _events(n):
-    return [audit_log(actor=Actor.command(), action="update", object_type="person", object_id=i,
-                      changes={"name": ["甲", "乙"]}) for i in range(n)]
+    return [
+        audit_log(
+            actor=Actor.command(), action="update", object_type="person", object_id=i, changes={"name": ["甲", "乙"]}
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.django_db
@@ -37,8 +41,13 @@ def test_chain_verifies_after_many_events():
 
 @pytest.mark.django_db
 def test_ids_in_changes_and_reasons_are_masked():
-    event = audit_log(actor=Actor.command(), action="update", object_type="person",
-                      changes={"id_number": ["34010219800101159X", None]}, reason="核对 34010219800101159X")
+    event = audit_log(
+        actor=Actor.command(),
+        action="update",
+        object_type="person",
+        changes={"id_number": ["34010219800101159X", None]},
+        reason="核对 34010219800101159X",
+    )
     event.refresh_from_db()
     assert event.changes["id_number"][0] == "3401**********159X"
     assert "34010219800101159X" not in event.reason

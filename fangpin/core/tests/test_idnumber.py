@@ -83,7 +83,9 @@ def test_future_birth_date_is_refused():
 def test_cross_check_finds_wrong_birth_date_and_sex():
     parsed = parse(VALID)
     assert idnumber.cross_check(parsed, birth_date=date(1980, 1, 2), sex="F") == [
-        idnumber.BIRTH_DATE_MISMATCH, idnumber.SEX_MISMATCH]
+        idnumber.BIRTH_DATE_MISMATCH,
+        idnumber.SEX_MISMATCH,
+    ]
     assert idnumber.cross_check(parsed, birth_date=date(1980, 1, 1), sex="M") == []
 
 
@@ -93,7 +95,9 @@ def test_mask_keeps_region_and_last_four():
 
 ids = st.builds(
     lambda region, d, seq: f"{region:06d}{d:%Y%m%d}{seq:03d}",
-    st.integers(110000, 659999), st.dates(date(1900, 1, 1), date(2020, 12, 31)), st.integers(0, 999),
+    st.integers(110000, 659999),
+    st.dates(date(1900, 1, 1), date(2020, 12, 31)),
+    st.integers(0, 999),
 ).map(lambda first17: first17 + _independent_check(first17))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -15,6 +14,7 @@ from django.utils import timezone
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many, diff, snapshot
+from fangpin.core.bulk import bulk_insert
 from fangpin.core.models import AuditAction
 from fangpin.registry.choices import ChangeKind, Relationship, SnapshotKind
 from fangpin.registry.importing.validate import CHUNK, StagedHousehold
@@ -22,9 +22,22 @@ from fangpin.registry.models import Household, HouseholdChange, IncomeSnapshot, 
 from fangpin.registry.services.common import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
 SNAPSHOT_FIELDS = [
-    "year", "window_start", "window_end", "wage_income", "business_income", "property_income",
-    "transfer_income", "business_expense", "insurance_claim_income", "eligible_out_of_pocket",
-    "household_size", "house_unsafe", "child_out_of_school", "water_unsafe", "note", "kind",
+    "year",
+    "window_start",
+    "window_end",
+    "wage_income",
+    "business_income",
+    "property_income",
+    "transfer_income",
+    "business_expense",
+    "insurance_claim_income",
+    "eligible_out_of_pocket",
+    "household_size",
+    "house_unsafe",
+    "child_out_of_school",
+    "water_unsafe",
+    "note",
+    "kind",
 ]
 
 
@@ -50,93 +63,152 @@ def _chunks(items: list[Any]) -> Iterable[list[Any]]:
         yield items[i : i + CHUNK]
 
 
-def _load(staged: list[StagedHousehold]) -> tuple[dict[str, Household], dict[str, Person], dict[str, Area]]:
-    codes = [h.code for h in staged]
+def _event(
+    action: str,
+    object_type: str,
+    object_id: Any,
+    label: str,
+    area_code: str,
+    household_id: Any,
+    changes: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id or ""),
+        "object_label": label,
+        "area_code": area_code,
+        "household_id": household_id,
+        "changes": changes,
+    }
+
+
+@dataclass
+class _State:
+    households: dict[str, Household]  # existing, by code
+    persons: dict[str, Person]  # existing, by ID number
+    areas: dict[str, Area]
+    ids: dict[str, int] = field(default_factory=dict)  # household code -> pk, existing and new
+    villages: dict[int, str] = field(default_factory=dict)  # household pk -> village code
+
+
+def _load(staged: list[StagedHousehold]) -> _State:
     households: dict[str, Household] = {}
-    for chunk in _chunks(codes):
-        households.update({h.national_household_code: h for h in Household.objects.filter(national_household_code__in=chunk)})
+    for chunk in _chunks([h.code for h in staged]):
+        households.update(
+            {h.national_household_code: h for h in Household.objects.filter(national_household_code__in=chunk)}
+        )
     persons: dict[str, Person] = {}
     for chunk in _chunks([p["id_number"] for h in staged for p in h.persons]):
         persons.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
-    area_codes = list({h.village_code for h in staged} | {h.grid_code for h in staged if h.grid_code})
+    codes = list({h.village_code for h in staged} | {h.grid_code for h in staged if h.grid_code})
     areas: dict[str, Area] = {}
-    for chunk in _chunks(area_codes):
+    for chunk in _chunks(codes):
         areas.update({a.code: a for a in Area.objects.filter(code__in=chunk)})
-    return households, persons, areas
+    state = _State(households, persons, areas)
+    state.ids = {code: h.pk for code, h in households.items()}
+    state.villages = {h.pk: h.village_code for h in households.values()}
+    return state
 
 
 def plan_and_apply(
-    staged: list[StagedHousehold], *, actor: Actor, dry_run: bool,
+    staged: list[StagedHousehold],
+    *,
+    actor: Actor,
+    dry_run: bool,
     progress: Callable[[int, int], None] = lambda d, t: None,
 ) -> ApplyStats:
     """Compute what would change; write it unless `dry_run`. One transaction."""
     stats = ApplyStats()
     with transaction.atomic():
-        households, persons, areas = _load(staged)
-        new_households = _households(staged, households, areas, stats, dry_run)
-        if not dry_run:
-            created = Household.objects.bulk_create(new_households, batch_size=1000)
-            households.update({h.national_household_code: h for h in created})
-            _created_events(created, stats)
+        state = _load(staged)
+        _households(staged, state, stats, dry_run)
         progress(1, 4)
-        new_persons, head_first, others = _persons(staged, households, persons, stats, dry_run)
-        if not dry_run:
-            for batch in (head_first, others):
-                _bulk_update(Person, batch, PERSON_FIELDS)
-            Person.objects.bulk_create(new_persons, batch_size=1000)
-            village_of = {h.pk: h.village_code for h in households.values()}
-            _person_created_events(new_persons, village_of, stats)
+        _persons(staged, state, stats, dry_run)
         progress(2, 4)
-        _snapshots(staged, households, stats, dry_run, actor)
+        _snapshots(staged, state, stats, dry_run, actor)
         progress(3, 4)
         if not dry_run:
-            HouseholdChange.objects.bulk_create(
-                [HouseholdChange(household=h, kind=ChangeKind.CREATED, occurred_on=timezone.localdate(),
-                                 actor=actor.user, note="批量导入") for h in new_households],
-                batch_size=1000,
-            )
-            audit_log_many(actor=actor, events=stats.events)
+            audit_log_many(actor=actor, events=stats.events, premasked=True)
         progress(4, 4)
     stats.events = []
     return stats
 
 
-def _household_values(h: StagedHousehold, areas: dict[str, Area]) -> dict[str, Any]:
-    grid = areas.get(h.grid_code) if h.grid_code else None
-    return {**h.household, "village_code": h.village_code, "grid_id": grid.pk if grid else None}
-
-
-def _households(staged: list[StagedHousehold], existing: dict[str, Household], areas: dict[str, Area],
-                stats: ApplyStats, dry_run: bool) -> list[Household]:
-    new: list[Household] = []
+def _households(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool) -> None:
+    now = timezone.now()
+    new_rows: list[dict[str, Any]] = []
     changed: list[Household] = []
     for h in staged:
-        values = _household_values(h, areas)
-        current = existing.get(h.code)
+        grid = state.areas.get(h.grid_code) if h.grid_code else None
+        values = {**h.household, "village_code": h.village_code, "grid_id": grid.pk if grid else None}
+        current = state.households.get(h.code)
         if current is None:
-            village = areas[h.village_code]
-            new.append(Household(village_id=village.pk, **values))
+            new_rows.append(
+                {**values, "village_id": state.areas[h.village_code].pk, "created_at": now, "updated_at": now}
+            )
             stats.households_created += 1
             continue
         if current.village_code != h.village_code:
             stats.conflicts += 1
             continue
         old = {k: getattr(current, k) for k in HOUSEHOLD_FIELDS}
-        new_values = {**old, **{k: values[k] for k in values if k in HOUSEHOLD_FIELDS}}
-        changes = diff(old, new_values)
+        changes = diff(old, {**old, **{k: v for k, v in values.items() if k in HOUSEHOLD_FIELDS}})
         if not changes:
             stats.households_unchanged += 1
             continue
-        for key in values:
-            if key in HOUSEHOLD_FIELDS:
-                setattr(current, key, values[key])
+        for key, value in values.items():
+            setattr(current, key, value)
         changed.append(current)
         stats.households_updated += 1
-        stats.events.append(_event(AuditAction.UPDATE, "household", current.pk, current.national_household_code,
-                                   current.village_code, current.pk, changes))
-    if not dry_run:
-        _bulk_update(Household, changed, HOUSEHOLD_FIELDS)
-    return new
+        stats.events.append(
+            _event(
+                AuditAction.UPDATE,
+                "household",
+                current.pk,
+                current.national_household_code,
+                current.village_code,
+                current.pk,
+                changes,
+            )
+        )
+    if dry_run:
+        return
+    _bulk_update(Household, changed, HOUSEHOLD_FIELDS)
+    bulk_insert(Household, new_rows)
+    created_codes = [r["national_household_code"] for r in new_rows]
+    for chunk in _chunks(created_codes):
+        for code, pk, village in Household.objects.filter(national_household_code__in=chunk).values_list(
+            "national_household_code", "pk", "village_code"
+        ):
+            state.ids[code] = pk
+            state.villages[pk] = village
+    bulk_insert(
+        HouseholdChange,
+        (
+            {
+                "household_id": state.ids[r["national_household_code"]],
+                "kind": ChangeKind.CREATED,
+                "occurred_on": now.date(),
+                "note": "批量导入",
+                "created_at": now,
+            }
+            for r in new_rows
+        ),
+    )
+    for row in new_rows:
+        pk = state.ids[row["national_household_code"]]
+        stats.events.append(
+            _event(
+                AuditAction.CREATE,
+                "household",
+                pk,
+                row["national_household_code"],
+                row["village_code"],
+                pk,
+                snapshot({k: row.get(k) for k in HOUSEHOLD_FIELDS}),
+            )
+        )
 
 
 def _bulk_update(model: type[Any], objs: list[Any], fields: list[str]) -> None:
@@ -150,22 +222,21 @@ def _bulk_update(model: type[Any], objs: list[Any], fields: list[str]) -> None:
         model.objects.filter(pk__in=chunk).update(version=F("version") + 1)
 
 
-def _persons(staged: list[StagedHousehold], households: dict[str, Household], existing: dict[str, Person],
-             stats: ApplyStats, dry_run: bool) -> tuple[list[Person], list[Person], list[Person]]:
-    new: list[Person] = []
-    demoted_heads: list[Person] = []
+def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool) -> None:
+    now = timezone.now()
+    new_rows: list[dict[str, Any]] = []
+    demoted: list[Person] = []
     others: list[Person] = []
     for h in staged:
-        household = households.get(h.code)
+        household_pk = state.ids.get(h.code)
         for data in h.persons:
-            values = {k: val for k, val in data.items() if k != "row"}
-            current = existing.get(values["id_number"])
+            values = {k: v for k, v in data.items() if k != "row"}
+            current = state.persons.get(values["id_number"])
             if current is None:
                 stats.persons_created += 1
-                if household is not None and household.pk is not None:
-                    new.append(Person(household_id=household.pk, **values))
+                new_rows.append({**values, "household_id": household_pk, "created_at": now, "updated_at": now})
                 continue
-            if household is None or current.household_id != household.pk:
+            if household_pk is None or current.household_id != household_pk:
                 # Moved to another household since validation: leave it to the operator.
                 stats.conflicts += 1
                 continue
@@ -175,74 +246,112 @@ def _persons(staged: list[StagedHousehold], households: dict[str, Household], ex
                 stats.persons_unchanged += 1
                 continue
             was_head = current.relationship == Relationship.HEAD
-            for key, val in values.items():
-                setattr(current, key, val)
-            (demoted_heads if was_head and current.relationship != Relationship.HEAD else others).append(current)
+            for key, value in values.items():
+                setattr(current, key, value)
+            (demoted if was_head and current.relationship != Relationship.HEAD else others).append(current)
             stats.persons_updated += 1
-            stats.events.append(_event(AuditAction.UPDATE, "person", current.pk, current.name, h.village_code,
-                                       current.household_id, changes))
-    # A new head may only be set once the old head has been demoted.
+            stats.events.append(
+                _event(
+                    AuditAction.UPDATE,
+                    "person",
+                    current.pk,
+                    current.name,
+                    h.village_code,
+                    current.household_id,
+                    changes,
+                )
+            )
+    if dry_run:
+        return
+    # A new head may only be set once the old head has been demoted (one active head per household).
     others.sort(key=lambda p: p.relationship == Relationship.HEAD)
-    return new, demoted_heads, others
+    for batch in (demoted, others):
+        _bulk_update(Person, batch, PERSON_FIELDS)
+    bulk_insert(Person, new_rows)
+    person_ids: dict[str, int] = {}
+    for chunk in _chunks([r["id_number"] for r in new_rows]):
+        person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+    for row in new_rows:
+        stats.events.append(
+            _event(
+                AuditAction.CREATE,
+                "person",
+                person_ids[row["id_number"]],
+                row["name"],
+                state.villages.get(row["household_id"], ""),
+                row["household_id"],
+                snapshot({k: row.get(k) for k in PERSON_FIELDS}),
+            )
+        )
 
 
-def _snapshots(staged: list[StagedHousehold], households: dict[str, Household], stats: ApplyStats,
-               dry_run: bool, actor: Actor) -> None:
-    wanted = {(h.code, h.snapshot["window_end"]): h for h in staged if h.snapshot}
+def _snapshots(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool, actor: Actor) -> None:
+    wanted = [h for h in staged if h.snapshot]
     if not wanted:
         return
-    ids = [households[c].pk for c, _ in wanted if households.get(c) is not None and households[c].pk]
-    existing: dict[tuple[int, date], IncomeSnapshot] = {}
-    for chunk in _chunks(ids):
+    existing: dict[tuple[int, Any], IncomeSnapshot] = {}
+    known = [state.ids[h.code] for h in wanted if h.code in state.ids and h.code in state.households]
+    for chunk in _chunks(known):
         for s in IncomeSnapshot.objects.filter(household_id__in=chunk, kind=SnapshotKind.ANNUAL):
             existing[(s.household_id, s.window_end)] = s
-    new: list[IncomeSnapshot] = []
+    now = timezone.now()
+    new_rows: list[dict[str, Any]] = []
     changed: list[IncomeSnapshot] = []
-    for (code, window_end), h in wanted.items():
-        household = households.get(code)
+    for h in wanted:
+        household_pk = state.ids.get(h.code)
         values = {**h.snapshot, "kind": h.snapshot.get("kind") or SnapshotKind.ANNUAL}
-        current = existing.get((household.pk, window_end)) if household is not None and household.pk else None
+        current = existing.get((household_pk, values["window_end"])) if household_pk else None
         if current is None:
             stats.snapshots_created += 1
-            if household is not None and household.pk:
-                new.append(IncomeSnapshot(household_id=household.pk, recorded_by=actor.user, **values))
+            new_rows.append(
+                {
+                    **values,
+                    "household_id": household_pk,
+                    "recorded_at": now,
+                    "recorded_by_id": getattr(actor.user, "pk", None),
+                }
+            )
             continue
         old = {k: getattr(current, k) for k in SNAPSHOT_FIELDS}
         changes = diff(old, {**old, **values})
         if changes:
-            for key, val in values.items():
-                setattr(current, key, val)
+            for key, value in values.items():
+                setattr(current, key, value)
             changed.append(current)
             stats.snapshots_updated += 1
-            stats.events.append(_event(AuditAction.UPDATE, "income_snapshot", current.pk, f"{code} {current.year}",
-                                       h.village_code, household.pk, changes))
+            stats.events.append(
+                _event(
+                    AuditAction.UPDATE,
+                    "income_snapshot",
+                    current.pk,
+                    f"{h.code} {current.year}",
+                    h.village_code,
+                    household_pk,
+                    changes,
+                )
+            )
     if dry_run:
         return
-    created = IncomeSnapshot.objects.bulk_create(new, batch_size=1000)
     if changed:
         IncomeSnapshot.objects.bulk_update(changed, SNAPSHOT_FIELDS, batch_size=500)
-    codes = {h.pk: h for h in households.values()}
-    for s in created:
-        hh = codes.get(s.household_id)
-        stats.events.append(_event(AuditAction.CREATE, "income_snapshot", s.pk,
-                                   f"{hh.national_household_code if hh else ''} {s.year}",
-                                   hh.village_code if hh else "", s.household_id,
-                                   snapshot({k: getattr(s, k) for k in SNAPSHOT_FIELDS})))
-
-
-def _event(action: str, object_type: str, object_id: Any, label: str, area_code: str, household_id: Any,
-           changes: dict[str, Any]) -> dict[str, Any]:
-    return {"action": action, "object_type": object_type, "object_id": str(object_id or ""), "object_label": label,
-            "area_code": area_code, "household_id": household_id, "changes": changes}
-
-
-def _created_events(created: list[Household], stats: ApplyStats) -> None:
-    for h in created:
-        stats.events.append(_event(AuditAction.CREATE, "household", h.pk, h.national_household_code, h.village_code,
-                                   h.pk, snapshot({k: getattr(h, k) for k in HOUSEHOLD_FIELDS})))
-
-
-def _person_created_events(created: list[Person], village_of: dict[int, str], stats: ApplyStats) -> None:
-    for p in created:
-        stats.events.append(_event(AuditAction.CREATE, "person", p.pk, p.name, village_of.get(p.household_id, ""),
-                                   p.household_id, snapshot({k: getattr(p, k) for k in PERSON_FIELDS})))
+    bulk_insert(IncomeSnapshot, new_rows)
+    ids: dict[tuple[int, Any], int] = {}
+    for chunk in _chunks([r["household_id"] for r in new_rows]):
+        for hh, end, pk in IncomeSnapshot.objects.filter(household_id__in=chunk, kind=SnapshotKind.ANNUAL).values_list(
+            "household_id", "window_end", "pk"
+        ):
+            ids[(hh, end)] = pk
+    codes = {pk: code for code, pk in state.ids.items()}
+    for row in new_rows:
+        pk = ids[(row["household_id"], row["window_end"])]
+        stats.events.append(
+            _event(
+                AuditAction.CREATE,
+                "income_snapshot",
+                pk,
+                f"{codes.get(row['household_id'], '')} {row['year']}",
+                state.villages.get(row["household_id"], ""),
+                row["household_id"],
+                snapshot({k: row.get(k) for k in SNAPSHOT_FIELDS}),
+            )
+        )

@@ -35,7 +35,8 @@ class Table:
 
 
 def sniff_kind(path: Path) -> str:
-    head = path.read_bytes()[:8] if path.stat().st_size < 8 else open(path, "rb").read(8)
+    with open(path, "rb") as fh:
+        head = fh.read(8)
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
@@ -68,22 +69,29 @@ def _read_xlsx(path: Path) -> Table:
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
-        data = sheet.to_python(skip_empty_area=False)
+        rows_iter = sheet.iter_rows()  # streamed: the sheet is never held as Python objects at once
+        height = sheet.height
     except Exception as exc:  # calamine raises its own error types for broken files
         raise InvalidInput(f"Excel文件无法读取：{exc}") from exc
-    start = 0
-    while start < len(data) and not any(str(c).strip() for c in data[start]):
-        start += 1
-    if start >= len(data):
+    number = 0
+    header: list[Any] = []
+    for values in rows_iter:
+        number += 1
+        if any(str(c).strip() for c in values):
+            header = list(values)
+            break
+    if not header:
         raise InvalidInput("表格是空的。")
-    header = data[start]
+    first = number
 
     def rows() -> Iterator[tuple[int, list[Any], frozenset[int]]]:
-        for offset, values in enumerate(data[start + 1 :], start=start + 2):
-            numeric = frozenset(i for i, v in enumerate(values) if isinstance(v, (int, float)) and not isinstance(v, bool))
+        for offset, values in enumerate(rows_iter, start=first + 1):
+            numeric = frozenset(
+                i for i, v in enumerate(values) if isinstance(v, (int, float)) and not isinstance(v, bool)
+            )
             yield offset, list(values), numeric
 
-    return Table(header=list(header), rows=rows(), encoding="xlsx", row_count_hint=len(data) - start - 1)
+    return Table(header=header, rows=rows(), encoding="xlsx", row_count_hint=max(height - first, 0))
 
 
 def _read_csv(path: Path) -> Table:

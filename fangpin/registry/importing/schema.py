@@ -23,8 +23,14 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("户编号", "national_household_code", "key", True, ("户码", "户编码"), "每行必填；同一户各成员相同"),
-    Column("行政区划代码", "village_code", "key", True, ("村区划代码", "村代码", "所在村代码"),
-           "每行必填；12位统计用区划代码（村级）"),
+    Column(
+        "行政区划代码",
+        "village_code",
+        "key",
+        True,
+        ("村区划代码", "村代码", "所在村代码"),
+        "每行必填；12位统计用区划代码（村级）",
+    ),
     Column("网格编码", "grid_code", "key", False, ("网格代码",), "15位；可空"),
     Column("户类型", "household_type", "household", True, (), "脱贫户 / 一般农户；户主行必填"),
     Column("脱贫年度", "escape_year", "household", False, ("脱贫年份",)),
@@ -37,8 +43,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("是否整户无劳动能力兜底保障户", "no_labour_safety_net", "household", False, ("整户无劳动能力兜底保障户",)),
     Column("住房安全等级", "house_rating", "household", False, ("危房等级", "住房等级"), "A / B / C / D"),
     Column("姓名", "name", "person", True, ("成员姓名",)),
-    Column("证件号码", "id_number", "person", True, ("身份证号", "身份证号码", "公民身份号码", "身份证件号码"),
-           "18位（15位旧号自动升位）；须为文本格式"),
+    Column(
+        "证件号码",
+        "id_number",
+        "person",
+        True,
+        ("身份证号", "身份证号码", "公民身份号码", "身份证件号码"),
+        "18位（15位旧号自动升位）；须为文本格式",
+    ),
     Column("与户主关系", "relationship", "person", True, ("与户主的关系", "关系")),
     Column("性别", "gender", "person", False, (), "可空：按身份证号推出；填写则须一致"),
     Column("出生日期", "birth_date", "person", False, (), "可空：按身份证号推出；填写则须一致"),

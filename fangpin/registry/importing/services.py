@@ -8,7 +8,7 @@ can simply be run again.
 from __future__ import annotations
 
 import hashlib
-import pickle  # noqa: S403 - only our own staged files, under var/, are unpickled
+import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -50,7 +50,9 @@ def import_create(*, actor: Actor, stream: BinaryIO, file_name: str, start: bool
     user = actor.user
     with transaction.atomic():
         batch = ImportBatch.objects.create(
-            file_name=Path(file_name).name[:255], file_sha256="", scope_code=user.area.code if user else "",
+            file_name=Path(file_name).name[:255],
+            file_sha256="",
+            scope_code=user.area.code if user else "",
             created_by=user,
         )
         size = 0
@@ -65,19 +67,34 @@ def import_create(*, actor: Actor, stream: BinaryIO, file_name: str, start: bool
             raise InvalidInput("上传的文件是空的。")
         batch.file_sha256, batch.file_size = digest.hexdigest(), size
         batch.save(update_fields=["file_sha256", "file_size"])
-        audit_log(actor=actor, action=AuditAction.IMPORT, object_type="import_batch", object_id=batch.pk,
-                  object_label=batch.file_name, area_code=batch.scope_code,
-                  changes={"sha256": [None, batch.file_sha256], "size": [None, size]}, reason="上传待校验")
+        audit_log(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="import_batch",
+            object_id=batch.pk,
+            object_label=batch.file_name,
+            area_code=batch.scope_code,
+            changes={"sha256": [None, batch.file_sha256], "size": [None, size]},
+            reason="上传待校验",
+        )
     if start:
-        job_enqueue(kind="registry.import.validate", params={"batch": batch.pk}, user=user,
-                    identity_key=f"import-validate-{batch.pk}")
+        job_enqueue(
+            kind="registry.import.validate",
+            params={"batch": batch.pk},
+            user=user,
+            identity_key=f"import-validate-{batch.pk}",
+        )
     return batch
 
 
 def earlier_import(batch: ImportBatch) -> ImportBatch | None:
     """An earlier batch of the same file that was applied, if any."""
-    return (ImportBatch.objects.filter(file_sha256=batch.file_sha256, status=ImportStatus.APPLIED)
-            .exclude(pk=batch.pk).order_by("-id").first())
+    return (
+        ImportBatch.objects.filter(file_sha256=batch.file_sha256, status=ImportStatus.APPLIED)
+        .exclude(pk=batch.pk)
+        .order_by("-id")
+        .first()
+    )
 
 
 def import_validate(*, batch: ImportBatch, progress: Progress = lambda d, t, p: None) -> ImportBatch:
@@ -95,19 +112,36 @@ def import_validate(*, batch: ImportBatch, progress: Progress = lambda d, t, p: 
         pickle.dump(result.households, out, protocol=pickle.HIGHEST_PROTOCOL)
     actor = Actor(user=batch.created_by, channel=Channel.IMPORT, batch_ref=batch.ref)
     preview = plan_and_apply(result.households, actor=actor, dry_run=True)
-    stats = {"rows": result.row_count, "households_ok": len(result.households),
-             "households_rejected": result.rejected_households, "issues": len(result.issues),
-             "unknown_headers": result.unknown_headers, "preview": preview.as_dict()}
+    stats = {
+        "rows": result.row_count,
+        "households_ok": len(result.households),
+        "households_rejected": result.rejected_households,
+        "issues": len(result.issues),
+        "unknown_headers": result.unknown_headers,
+        "preview": preview.as_dict(),
+    }
     with transaction.atomic():
         ImportIssue.objects.filter(batch=batch).delete()
         ImportIssue.objects.bulk_create(
-            [ImportIssue(batch=batch, row=i.row, column=i.column[:60], value=i.value[:200], message=i.message[:500],
-                         household_code=i.household_code[:32]) for i in result.issues],
+            [
+                ImportIssue(
+                    batch=batch,
+                    row=i.row,
+                    column=i.column[:60],
+                    value=i.value[:200],
+                    message=i.message[:500],
+                    household_code=i.household_code[:32],
+                )
+                for i in result.issues
+            ],
             batch_size=2000,
         )
         scope_code = batch.scope_code or (result.households[0].village_code[:6] + "000000" if result.households else "")
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.VALIDATED, stats=stats, encoding=table.encoding, validated_at=timezone.now(),
+            status=ImportStatus.VALIDATED,
+            stats=stats,
+            encoding=table.encoding,
+            validated_at=timezone.now(),
             scope_code=scope_code,
         )
     batch.refresh_from_db()
@@ -126,12 +160,19 @@ def import_accept(*, actor: Actor, batch: ImportBatch) -> Job:
     running = _apply_job(batch)
     if batch.status == ImportStatus.APPLYING and running and running.status in (JobStatus.QUEUED, JobStatus.RUNNING):
         return running
-    if batch.status not in (ImportStatus.VALIDATED, ImportStatus.APPLYING, ImportStatus.FAILED) or not batch.validated_at:
+    if (
+        batch.status not in (ImportStatus.VALIDATED, ImportStatus.APPLYING, ImportStatus.FAILED)
+        or not batch.validated_at
+    ):
         raise InvalidInput("该批次当前不能导入（请等待校验完成，或已经导入过）。")
     if not batch.stats.get("households_ok"):
         raise InvalidInput("没有可导入的数据：所有户都有错误，请修改后重新上传。")
-    return job_enqueue(kind="registry.import.apply", params={"batch": batch.pk},
-                       user=actor.user, identity_key=f"import-apply-{batch.pk}")
+    return job_enqueue(
+        kind="registry.import.apply",
+        params={"batch": batch.pk},
+        user=actor.user,
+        identity_key=f"import-apply-{batch.pk}",
+    )
 
 
 def import_apply(*, batch: ImportBatch, actor: Actor, progress: Progress = lambda d, t, p: None) -> ImportBatch:
@@ -142,12 +183,21 @@ def import_apply(*, batch: ImportBatch, actor: Actor, progress: Progress = lambd
     with transaction.atomic():
         stats = plan_and_apply(staged, actor=actor, dry_run=False, progress=lambda d, t: progress(d, t, "写入"))
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.APPLIED, applied_at=timezone.now(), accepted_by=actor.user,
+            status=ImportStatus.APPLIED,
+            applied_at=timezone.now(),
+            accepted_by=actor.user,
             stats={**batch.stats, "applied": stats.as_dict()},
         )
-        audit_log(actor=actor, action=AuditAction.IMPORT, object_type="import_batch", object_id=batch.pk,
-                  object_label=batch.file_name, area_code=batch.scope_code,
-                  changes={k: [None, v] for k, v in stats.as_dict().items()}, reason="确认导入")
+        audit_log(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="import_batch",
+            object_id=batch.pk,
+            object_label=batch.file_name,
+            area_code=batch.scope_code,
+            changes={k: [None, v] for k, v in stats.as_dict().items()},
+            reason="确认导入",
+        )
     batch.refresh_from_db()
     return batch
 
@@ -158,8 +208,15 @@ def import_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         raise InvalidInput("已导入或正在导入的批次不能放弃。")
     with transaction.atomic():
         ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.DISCARDED)
-        audit_log(actor=actor, action=AuditAction.IMPORT, object_type="import_batch", object_id=batch.pk,
-                  object_label=batch.file_name, area_code=batch.scope_code, reason="放弃导入")
+        audit_log(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="import_batch",
+            object_id=batch.pk,
+            object_label=batch.file_name,
+            area_code=batch.scope_code,
+            reason="放弃导入",
+        )
     shutil.rmtree(_batch_dir(batch), ignore_errors=True)
     batch.refresh_from_db()
     return batch
@@ -178,10 +235,12 @@ def run_validate_job(job: Job, progress: Any) -> dict[str, Any]:
 def run_apply_job(job: Job, progress: Any) -> dict[str, Any]:
     batch = ImportBatch.objects.get(pk=job.params["batch"])
     try:
-        batch = import_apply(batch=batch, actor=job_actor(job, batch),
-                             progress=lambda d, t, p: progress.update(d, t, p))
+        batch = import_apply(
+            batch=batch, actor=job_actor(job, batch), progress=lambda d, t, p: progress.update(d, t, p)
+        )
     except Exception:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.FAILED,
-                                                       message="导入失败，已全部回滚，可以重新导入。")
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED, message="导入失败，已全部回滚，可以重新导入。"
+        )
         raise
     return {"status": batch.status, **batch.stats.get("applied", {})}

@@ -83,7 +83,10 @@ class _Row:
 
 
 def validate_table(
-    table: Table, *, scope_area: Area | None, progress: Callable[[int, int], None] = lambda d, t: None,
+    table: Table,
+    *,
+    scope_area: Area | None,
+    progress: Callable[[int, int], None] = lambda d, t: None,
 ) -> ValidationResult:
     mapping, missing, unknown = map_headers(table.header)
     if missing:
@@ -104,8 +107,9 @@ def validate_table(
     _check_database(households, issues)
     bad = {i.household_code for i in issues if i.household_code}
     staged = [h for h in households if h.code not in bad]
-    return ValidationResult(staged, sorted(issues, key=lambda i: (i.row, i.column)), count,
-                            len(households) - len(staged), unknown)
+    return ValidationResult(
+        staged, sorted(issues, key=lambda i: (i.row, i.column)), count, len(households) - len(staged), unknown
+    )
 
 
 def _cell(values: list[Any], mapping: dict[str, int], name: str) -> Any:
@@ -115,8 +119,9 @@ def _cell(values: list[Any], mapping: dict[str, int], name: str) -> Any:
     return values[idx]
 
 
-def _parse_row(number: int, values: list[Any], numeric: frozenset[int], mapping: dict[str, int],
-               issues: list[Issue]) -> _Row:
+def _parse_row(
+    number: int, values: list[Any], numeric: frozenset[int], mapping: dict[str, int], issues: list[Issue]
+) -> _Row:
     code = str(_cell(values, mapping, "national_household_code") or "").strip()
     if isinstance(_cell(values, mapping, "national_household_code"), float):
         code = str(int(_cell(values, mapping, "national_household_code")))
@@ -157,25 +162,45 @@ def _group(rows: Iterable[_Row], issues: list[Issue]) -> list[StagedHousehold]:
         first = group[0]
         for row in group[1:]:
             if row.village_code != first.village_code:
-                issues.append(Issue(row.number, "行政区划代码", row.village_code,
-                                    f"同一户（{code}）各成员的行政区划代码不一致（第{first.number}行为{first.village_code}）", code))
+                issues.append(
+                    Issue(
+                        row.number,
+                        "行政区划代码",
+                        row.village_code,
+                        f"同一户（{code}）各成员的行政区划代码不一致（第{first.number}行为{first.village_code}）",
+                        code,
+                    )
+                )
         household = _merge_household(code, group, issues)
         snapshot = _merge_income(code, group, issues)
         persons = [r.person for r in group if r.person is not None]
         for person in persons:
             other = seen_ids.get(person["id_number"])
             if other is not None:
-                issues.append(Issue(person["row"], "证件号码", mask(person["id_number"]),
-                                    f"与第{other}行的证件号码重复，同一人只能出现一次", code))
+                issues.append(
+                    Issue(
+                        person["row"],
+                        "证件号码",
+                        mask(person["id_number"]),
+                        f"与第{other}行的证件号码重复，同一人只能出现一次",
+                        code,
+                    )
+                )
             else:
                 seen_ids[person["id_number"]] = person["row"]
         heads = [p for p in persons if p["relationship"] == Relationship.HEAD]
         if len(persons) == len(group) and len(heads) != 1:
-            message = "该户没有户主（与户主关系为“户主”或“本人”的成员）" if not heads else (
-                "该户有多名户主：第" + "、".join(str(p["row"]) for p in heads) + "行")
+            message = (
+                "该户没有户主（与户主关系为“户主”或“本人”的成员）"
+                if not heads
+                else ("该户有多名户主：第" + "、".join(str(p["row"]) for p in heads) + "行")
+            )
             issues.append(Issue(first.number, "与户主关系", "", message, code))
-        staged.append(StagedHousehold(code, first.village_code, first.grid_code, household, persons, snapshot,
-                                      [r.number for r in group]))
+        staged.append(
+            StagedHousehold(
+                code, first.village_code, first.grid_code, household, persons, snapshot, [r.number for r in group]
+            )
+        )
     return staged
 
 
@@ -185,20 +210,35 @@ def _merge_household(code: str, group: list[_Row], issues: list[Issue]) -> dict[
     for row in group:
         for key, raw in row.household_raw.items():
             if key in merged and str(merged[key]).strip() != str(raw).strip():
-                issues.append(Issue(row.number, BY_FIELD[key].header, _shown(key, raw),
-                                    f"与本户第{origin[key]}行填写的“{_shown(key, merged[key])}”不一致", code))
+                issues.append(
+                    Issue(
+                        row.number,
+                        BY_FIELD[key].header,
+                        _shown(key, raw),
+                        f"与本户第{origin[key]}行填写的“{_shown(key, merged[key])}”不一致",
+                        code,
+                    )
+                )
             else:
                 merged.setdefault(key, raw)
                 origin.setdefault(key, row.number)
-    anchor = next((r.number for r in group if r.person and r.person["relationship"] == Relationship.HEAD),
-                  group[0].number)
+    anchor = next(
+        (r.number for r in group if r.person and r.person["relationship"] == Relationship.HEAD), group[0].number
+    )
     try:
         return clean_household_data({**merged, "national_household_code": code}, partial=False)
     except HouseholdDataError as exc:
         for name, message in exc.field_errors.items():
             header = BY_FIELD[name].header if name in BY_FIELD else name
-            issues.append(Issue(origin.get(name, anchor), header, _shown(name, merged.get(name)),
-                                message + ("（户级信息填在户主行）" if name not in merged else ""), code))
+            issues.append(
+                Issue(
+                    origin.get(name, anchor),
+                    header,
+                    _shown(name, merged.get(name)),
+                    message + ("（户级信息填在户主行）" if name not in merged else ""),
+                    code,
+                )
+            )
         return {}
 
 
@@ -208,7 +248,9 @@ def _merge_income(code: str, group: list[_Row], issues: list[Issue]) -> dict[str
         return None
     if len(with_income) > 1:
         for row in with_income[1:]:
-            issues.append(Issue(row.number, "收入年度", "", f"收支信息只能填在一行（已在第{with_income[0].number}行填写）", code))
+            issues.append(
+                Issue(row.number, "收入年度", "", f"收支信息只能填在一行（已在第{with_income[0].number}行填写）", code)
+            )
     row = with_income[0]
     raw = {**row.income_raw}
     raw.setdefault("household_size", len(group))  # blank: the members listed in the file
@@ -227,8 +269,9 @@ def _check_areas(households: list[StagedHousehold], scope_area: Area | None, iss
     for h in households:
         village = areas.get(h.village_code)
         if village is None or village.level != AreaLevel.VILLAGE:
-            issues.append(Issue(h.rows[0], "行政区划代码", h.village_code,
-                                "不是系统中已有的村级区划代码（12位）", h.code))
+            issues.append(
+                Issue(h.rows[0], "行政区划代码", h.village_code, "不是系统中已有的村级区划代码（12位）", h.code)
+            )
             continue
         if scope_area is not None and not scope_area.contains(village):
             issues.append(Issue(h.rows[0], "行政区划代码", h.village_code, "该村不在您的管辖范围内", h.code))
@@ -250,13 +293,22 @@ def _check_database(households: list[StagedHousehold], issues: list[Issue]) -> N
     existing_villages: dict[str, str] = {}
     for chunk in _chunks(list(by_code)):
         existing_villages.update(
-            Household.objects.filter(national_household_code__in=chunk).values_list("national_household_code", "village_code")
+            Household.objects.filter(national_household_code__in=chunk).values_list(
+                "national_household_code", "village_code"
+            )
         )
     for code, village_code in existing_villages.items():
         h = by_code[code]
         if village_code != h.village_code:
-            issues.append(Issue(h.rows[0], "行政区划代码", h.village_code,
-                                "该户已登记在其他村；户迁移请在系统中使用“迁移到其他村”操作", code))
+            issues.append(
+                Issue(
+                    h.rows[0],
+                    "行政区划代码",
+                    h.village_code,
+                    "该户已登记在其他村；户迁移请在系统中使用“迁移到其他村”操作",
+                    code,
+                )
+            )
     person_home: dict[str, str] = {}
     ids = [p["id_number"] for h in households for p in h.persons]
     for chunk in _chunks(ids):
@@ -267,5 +319,12 @@ def _check_database(households: list[StagedHousehold], issues: list[Issue]) -> N
         for p in h.persons:
             home = person_home.get(p["id_number"])
             if home is not None and home != h.code:
-                issues.append(Issue(p["row"], "证件号码", mask(p["id_number"]),
-                                    "此人已登记在其他户；成员转户请在系统中使用“转入他户”操作", h.code))
+                issues.append(
+                    Issue(
+                        p["row"],
+                        "证件号码",
+                        mask(p["id_number"]),
+                        "此人已登记在其他户；成员转户请在系统中使用“转入他户”操作",
+                        h.code,
+                    )
+                )

@@ -19,7 +19,18 @@ from fangpin.registry.services.reads import household_read_logged, registry_sear
 from fangpin.registry.services.snapshots import snapshot_add
 
 __all__ = [
-    "household_change_head", "household_create", "household_merge", "household_read_logged",
-    "household_split", "household_transfer", "household_update", "person_add", "person_move",
-    "person_remove", "person_reveal", "person_update", "registry_search_logged", "snapshot_add",
+    "household_change_head",
+    "household_create",
+    "household_merge",
+    "household_read_logged",
+    "household_split",
+    "household_transfer",
+    "household_update",
+    "person_add",
+    "person_move",
+    "person_remove",
+    "person_reveal",
+    "person_update",
+    "registry_search_logged",
+    "snapshot_add",
 ]

@@ -9,21 +9,56 @@ from django.db.models import F
 from django.utils import timezone
 
 from fangpin.core.actor import Actor
+from fangpin.core.audit import audit_log, diff
 from fangpin.core.errors import Conflict, Forbidden, NotFound
+from fangpin.core.models import AuditAction
 from fangpin.core.scoping import area_in_scope, visible
-from fangpin.registry.models import Household, Person
+from fangpin.registry.models import Household, HouseholdChange, Person
 
 HOUSEHOLD_FIELDS = [
-    "national_household_code", "village_code", "grid_id", "household_type", "escape_year",
-    "legacy_poor_class", "address", "natural_village", "phone", "is_military_martyr_family",
-    "is_relocated", "no_labour_safety_net", "house_rating", "status",
+    "national_household_code",
+    "village_code",
+    "grid_id",
+    "household_type",
+    "escape_year",
+    "legacy_poor_class",
+    "address",
+    "natural_village",
+    "phone",
+    "is_military_martyr_family",
+    "is_relocated",
+    "no_labour_safety_net",
+    "house_rating",
+    "status",
 ]
 PERSON_FIELDS = [
-    "name", "id_number", "gender", "birth_date", "relationship", "ethnicity", "political_status",
-    "education", "student_status", "is_chronic_ill", "is_seriously_ill", "is_disabled",
-    "disability_grade", "disability_type", "labour_capacity", "work_location", "work_months",
-    "in_resident_medical", "in_employee_medical", "in_serious_illness", "in_commercial_medical",
-    "in_resident_pension", "in_employee_pension", "is_dibao", "is_tekun", "phone", "status",
+    "name",
+    "id_number",
+    "gender",
+    "birth_date",
+    "relationship",
+    "ethnicity",
+    "political_status",
+    "education",
+    "student_status",
+    "is_chronic_ill",
+    "is_seriously_ill",
+    "is_disabled",
+    "disability_grade",
+    "disability_type",
+    "labour_capacity",
+    "work_location",
+    "work_months",
+    "in_resident_medical",
+    "in_employee_medical",
+    "in_serious_illness",
+    "in_commercial_medical",
+    "in_resident_pension",
+    "in_employee_pension",
+    "is_dibao",
+    "is_tekun",
+    "phone",
+    "status",
     "status_date",
 ]
 
@@ -65,3 +100,77 @@ def save_versioned(obj: Household | Person, changes: dict[str, Any], expected_ve
         setattr(obj, key, value)
     obj.version = (expected_version or obj.version) + 1
     obj.updated_at = now
+
+
+def audit_person(
+    actor: Actor,
+    action: str,
+    person: Person,
+    changes: dict[str, Any],
+    reason: str = "",
+    household: Household | None = None,
+) -> None:
+    """The audit record of a member change, filed under the member's (new) household."""
+    home = household or person.household
+    audit_log(
+        actor=actor,
+        action=action,
+        object_type="person",
+        object_id=person.pk,
+        object_label=person.name,
+        area_code=home.village_code,
+        household_id=home.pk,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def audit_household(actor: Actor, action: str, household: Household, changes: dict[str, Any], reason: str = "") -> None:
+    audit_log(
+        actor=actor,
+        action=action,
+        object_type="household",
+        object_id=household.pk,
+        object_label=household.national_household_code,
+        area_code=household.village_code,
+        household_id=household.pk,
+        changes=changes,
+        reason=reason,
+    )
+
+
+def move_member(
+    actor: Actor, person: Person, source: Household, target: Household, relationship: str, note: str = ""
+) -> None:
+    """Move one member to another household with the given relationship, audited."""
+    before = values_of(person, PERSON_FIELDS) | {"household_id": source.pk}
+    save_versioned(person, {"household_id": target.pk, "relationship": relationship}, None)
+    person.household = target
+    after = values_of(person, PERSON_FIELDS) | {"household_id": target.pk}
+    audit_person(actor, AuditAction.UPDATE, person, diff(before, after), note, household=target)
+
+
+def record_pair(
+    actor: Actor,
+    *,
+    first: Household,
+    first_kind: str,
+    second: Household,
+    second_kind: str,
+    occurred_on: Any,
+    note: str,
+    details: dict[str, Any],
+    person: Person | None = None,
+) -> None:
+    """The two history rows of an operation that involves two households."""
+    for household, kind, other in ((first, first_kind, second), (second, second_kind, first)):
+        HouseholdChange.objects.create(
+            household=household,
+            kind=kind,
+            occurred_on=occurred_on,
+            note=note,
+            related_household=other,
+            person=person,
+            actor=actor.user,
+            details=details,
+        )

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
-from fangpin.core.audit import audit_log, diff, snapshot
+from fangpin.core.audit import diff, snapshot
 from fangpin.core.errors import InvalidInput
 from fangpin.core.models import AuditAction
 from fangpin.registry.choices import ChangeKind, HouseholdStatus, PersonStatus, Relationship
@@ -20,6 +20,10 @@ from fangpin.registry.person_data import clean_person_data
 from fangpin.registry.services.common import (
     HOUSEHOLD_FIELDS,
     PERSON_FIELDS,
+    audit_household,
+    audit_person,
+    move_member,
+    record_pair,
     require,
     require_area,
     require_scope,
@@ -28,21 +32,18 @@ from fangpin.registry.services.common import (
 )
 
 
-def _audit_household(actor: Actor, action: str, household: Household, changes: dict[str, Any], reason: str = "") -> None:
-    audit_log(
-        actor=actor, action=action, object_type="household", object_id=household.pk,
-        object_label=household.national_household_code, area_code=household.village_code,
-        household_id=household.pk, changes=changes, reason=reason,
-    )
-
-
 def _check_grid(village: Area, grid: Area | None) -> None:
     if grid is not None and (grid.level != AreaLevel.GRID or grid.parent_id != village.pk):
         raise InvalidInput("网格不属于该村。")
 
 
 def household_create(
-    *, actor: Actor, village: Area, data: dict[str, Any], head: dict[str, Any], grid: Area | None = None,
+    *,
+    actor: Actor,
+    village: Area,
+    data: dict[str, Any],
+    head: dict[str, Any],
+    grid: Area | None = None,
     occurred_on: date | None = None,
 ) -> Household:
     """Register a new household with its head. [DOMAIN §2.3]"""
@@ -58,13 +59,14 @@ def household_create(
             household = Household.objects.create(village=village, village_code=village.code, grid=grid, **clean)
             person = Person.objects.create(household=household, **head_clean)
             HouseholdChange.objects.create(
-                household=household, kind=ChangeKind.CREATED, occurred_on=occurred_on or timezone.localdate(),
-                actor=actor.user, person=person,
+                household=household,
+                kind=ChangeKind.CREATED,
+                occurred_on=occurred_on or timezone.localdate(),
+                actor=actor.user,
+                person=person,
             )
-            _audit_household(actor, AuditAction.CREATE, household, snapshot(values_of(household, HOUSEHOLD_FIELDS)))
-            audit_log(actor=actor, action=AuditAction.CREATE, object_type="person", object_id=person.pk,
-                      object_label=person.name, area_code=village.code, household_id=household.pk,
-                      changes=snapshot(values_of(person, PERSON_FIELDS)))
+            audit_household(actor, AuditAction.CREATE, household, snapshot(values_of(household, HOUSEHOLD_FIELDS)))
+            audit_person(actor, AuditAction.CREATE, person, snapshot(values_of(person, PERSON_FIELDS)), "", household)
     except IntegrityError as exc:
         raise InvalidInput("户编号或户主身份证号已在系统中登记。") from exc
     return household
@@ -81,36 +83,51 @@ def household_update(*, actor: Actor, household: Household, data: dict[str, Any]
     try:
         with transaction.atomic():
             save_versioned(household, changes, expected_version)
-            _audit_household(actor, AuditAction.UPDATE, household, diff(old, values_of(household, HOUSEHOLD_FIELDS)))
+            audit_household(actor, AuditAction.UPDATE, household, diff(old, values_of(household, HOUSEHOLD_FIELDS)))
     except IntegrityError as exc:
         raise InvalidInput("户编号已被其他户使用。") from exc
     return household
 
 
-def _set_head(actor: Actor, household: Household, new_head: Person, occurred_on: date, *,
-              old_head_relationship: str = Relationship.OTHER, note: str = "") -> None:
+def _relabel(actor: Actor, person: Person, household: Household, relationship: str, note: str) -> None:
+    before = values_of(person, PERSON_FIELDS)
+    save_versioned(person, {"relationship": relationship}, None)
+    audit_person(actor, AuditAction.UPDATE, person, diff(before, values_of(person, PERSON_FIELDS)), note, household)
+
+
+def _set_head(
+    actor: Actor,
+    household: Household,
+    new_head: Person,
+    occurred_on: date,
+    *,
+    old_head_relationship: str = Relationship.OTHER,
+    note: str = "",
+) -> None:
     old_head = household.head
     if old_head is not None and old_head.pk != new_head.pk:
-        before = values_of(old_head, PERSON_FIELDS)
-        save_versioned(old_head, {"relationship": old_head_relationship}, None)
-        audit_log(actor=actor, action=AuditAction.UPDATE, object_type="person", object_id=old_head.pk,
-                  object_label=old_head.name, area_code=household.village_code, household_id=household.pk,
-                  changes=diff(before, values_of(old_head, PERSON_FIELDS)), reason=note)
-    before = values_of(new_head, PERSON_FIELDS)
-    save_versioned(new_head, {"relationship": Relationship.HEAD}, None)
-    audit_log(actor=actor, action=AuditAction.UPDATE, object_type="person", object_id=new_head.pk,
-              object_label=new_head.name, area_code=household.village_code, household_id=household.pk,
-              changes=diff(before, values_of(new_head, PERSON_FIELDS)), reason=note)
+        _relabel(actor, old_head, household, old_head_relationship, note)
+    _relabel(actor, new_head, household, Relationship.HEAD, note)
     HouseholdChange.objects.create(
-        household=household, kind=ChangeKind.HEAD_CHANGED, occurred_on=occurred_on, note=note, person=new_head,
-        actor=actor.user, details={"old_head": old_head.name if old_head else "", "new_head": new_head.name},
+        household=household,
+        kind=ChangeKind.HEAD_CHANGED,
+        occurred_on=occurred_on,
+        note=note,
+        person=new_head,
+        actor=actor.user,
+        details={"old_head": old_head.name if old_head else "", "new_head": new_head.name},
     )
     household.__dict__.pop("head", None)
     household.__dict__.pop("active_members", None)
 
 
 def household_change_head(
-    *, actor: Actor, household: Household, new_head: Person, old_head_relationship: str, occurred_on: date,
+    *,
+    actor: Actor,
+    household: Household,
+    new_head: Person,
+    old_head_relationship: str,
+    occurred_on: date,
     note: str = "",
 ) -> Household:
     """Make another active member the head; the old head takes the given relationship."""
@@ -128,8 +145,15 @@ def household_change_head(
 
 
 def household_split(
-    *, actor: Actor, household: Household, members: list[Person], new_head: Person, new_code: str,
-    relationships: dict[int, str], occurred_on: date, note: str = "",
+    *,
+    actor: Actor,
+    household: Household,
+    members: list[Person],
+    new_head: Person,
+    new_code: str,
+    relationships: dict[int, str],
+    occurred_on: date,
+    note: str = "",
 ) -> Household:
     """Split members off into a new household in the same village (分户)."""
     require(actor, "registry.restructure")
@@ -150,37 +174,48 @@ def household_split(
     try:
         with transaction.atomic():
             new = Household.objects.create(
-                national_household_code=new_code, village_id=household.village_id, village_code=household.village_code,
-                grid_id=household.grid_id, household_type=household.household_type,
-                escape_year=household.escape_year, legacy_poor_class=household.legacy_poor_class,
-                address=household.address, natural_village=household.natural_village,
+                national_household_code=new_code,
+                village_id=household.village_id,
+                village_code=household.village_code,
+                grid_id=household.grid_id,
+                household_type=household.household_type,
+                escape_year=household.escape_year,
+                legacy_poor_class=household.legacy_poor_class,
+                address=household.address,
+                natural_village=household.natural_village,
             )
-            _audit_household(actor, AuditAction.CREATE, new, snapshot(values_of(new, HOUSEHOLD_FIELDS)), note)
+            audit_household(actor, AuditAction.CREATE, new, snapshot(values_of(new, HOUSEHOLD_FIELDS)), note)
             moved = []
             for person in members:
-                rel = Relationship.HEAD if person.pk == new_head.pk else relationships.get(person.pk, Relationship.OTHER)
-                if person.pk != new_head.pk and rel == Relationship.HEAD:
+                rel = relationships.get(person.pk, Relationship.OTHER)
+                if person.pk == new_head.pk:
+                    rel = Relationship.HEAD
+                elif rel == Relationship.HEAD:
                     rel = Relationship.OTHER
-                before = values_of(person, PERSON_FIELDS) | {"household_id": household.pk}
-                save_versioned(person, {"household_id": new.pk, "relationship": rel}, None)
-                audit_log(actor=actor, action=AuditAction.UPDATE, object_type="person", object_id=person.pk,
-                          object_label=person.name, area_code=new.village_code, household_id=new.pk,
-                          changes=diff(before, values_of(person, PERSON_FIELDS) | {"household_id": new.pk}),
-                          reason=note)
+                move_member(actor, person, household, new, rel, note)
                 moved.append(person.name)
-            HouseholdChange.objects.create(household=household, kind=ChangeKind.SPLIT_FROM, occurred_on=occurred_on,
-                                           note=note, related_household=new, actor=actor.user,
-                                           details={"members": moved, "new_code": new_code})
-            HouseholdChange.objects.create(household=new, kind=ChangeKind.SPLIT_INTO, occurred_on=occurred_on,
-                                           note=note, related_household=household, actor=actor.user,
-                                           details={"members": moved, "from_code": household.national_household_code})
+            record_pair(
+                actor,
+                first=household,
+                first_kind=ChangeKind.SPLIT_FROM,
+                second=new,
+                second_kind=ChangeKind.SPLIT_INTO,
+                occurred_on=occurred_on,
+                note=note,
+                details={"members": moved, "new_code": new_code, "from_code": household.national_household_code},
+            )
     except IntegrityError as exc:
         raise InvalidInput("新户编号已被使用，请换一个。") from exc
     return new
 
 
 def household_merge(
-    *, actor: Actor, source: Household, target: Household, relationships: dict[int, str], occurred_on: date,
+    *,
+    actor: Actor,
+    source: Household,
+    target: Household,
+    relationships: dict[int, str],
+    occurred_on: date,
     note: str = "",
 ) -> Household:
     """Merge `source` into `target` (并户): members move, the source is closed, its history kept."""
@@ -195,30 +230,38 @@ def household_merge(
         names = []
         for person in source.active_members:
             rel = relationships.get(person.pk, Relationship.OTHER)
-            if rel == Relationship.HEAD:
-                rel = Relationship.OTHER
-            before = values_of(person, PERSON_FIELDS) | {"household_id": source.pk}
-            save_versioned(person, {"household_id": target.pk, "relationship": rel}, None)
-            audit_log(actor=actor, action=AuditAction.UPDATE, object_type="person", object_id=person.pk,
-                      object_label=person.name, area_code=target.village_code, household_id=target.pk,
-                      changes=diff(before, values_of(person, PERSON_FIELDS) | {"household_id": target.pk}), reason=note)
+            move_member(actor, person, source, target, Relationship.OTHER if rel == Relationship.HEAD else rel, note)
             names.append(person.name)
         before = values_of(source, HOUSEHOLD_FIELDS)
         save_versioned(source, {"status": HouseholdStatus.MERGED, "merged_into_id": target.pk}, None)
-        _audit_household(actor, AuditAction.UPDATE, source, diff(before, values_of(source, HOUSEHOLD_FIELDS)), note)
-        HouseholdChange.objects.create(household=target, kind=ChangeKind.MERGED_FROM, occurred_on=occurred_on,
-                                       note=note, related_household=source, actor=actor.user,
-                                       details={"members": names, "from_code": source.national_household_code})
-        HouseholdChange.objects.create(household=source, kind=ChangeKind.MERGED_INTO, occurred_on=occurred_on,
-                                       note=note, related_household=target, actor=actor.user,
-                                       details={"members": names, "into_code": target.national_household_code})
+        audit_household(actor, AuditAction.UPDATE, source, diff(before, values_of(source, HOUSEHOLD_FIELDS)), note)
+        record_pair(
+            actor,
+            first=target,
+            first_kind=ChangeKind.MERGED_FROM,
+            second=source,
+            second_kind=ChangeKind.MERGED_INTO,
+            occurred_on=occurred_on,
+            note=note,
+            details={
+                "members": names,
+                "from_code": source.national_household_code,
+                "into_code": target.national_household_code,
+            },
+        )
     target.__dict__.pop("active_members", None)
     return target
 
 
 def household_transfer(
-    *, actor: Actor, household: Household, to_village: Area, to_grid: Area | None, occurred_on: date,
-    note: str = "", expected_version: int | None = None,
+    *,
+    actor: Actor,
+    household: Household,
+    to_village: Area,
+    to_grid: Area | None,
+    occurred_on: date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Household:
     """Move a household to another village: ownership moves and the old village loses access."""
     require(actor, "registry.transfer_in")
@@ -232,11 +275,21 @@ def household_transfer(
     from_code = household.village_code
     with transaction.atomic():
         before = values_of(household, HOUSEHOLD_FIELDS)
-        save_versioned(household, {"village_id": to_village.pk, "village_code": to_village.code,
-                                   "grid_id": to_grid.pk if to_grid else None}, expected_version)
-        HouseholdChange.objects.create(
-            household=household, kind=ChangeKind.TRANSFERRED, occurred_on=occurred_on, note=note,
-            from_village_code=from_code, to_village_code=to_village.code, actor=actor.user,
+        save_versioned(
+            household,
+            {"village_id": to_village.pk, "village_code": to_village.code, "grid_id": to_grid.pk if to_grid else None},
+            expected_version,
         )
-        _audit_household(actor, AuditAction.UPDATE, household, diff(before, values_of(household, HOUSEHOLD_FIELDS)), note)
+        HouseholdChange.objects.create(
+            household=household,
+            kind=ChangeKind.TRANSFERRED,
+            occurred_on=occurred_on,
+            note=note,
+            from_village_code=from_code,
+            to_village_code=to_village.code,
+            actor=actor.user,
+        )
+        audit_household(
+            actor, AuditAction.UPDATE, household, diff(before, values_of(household, HOUSEHOLD_FIELDS)), note
+        )
     return household

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fangpin.core.actor import Actor
-from fangpin.core.audit import audit_log, diff, snapshot
+from fangpin.core.audit import diff, snapshot
 from fangpin.core.errors import DomainError, Forbidden, InvalidInput
 from fangpin.core.models import AuditAction, AuditEvent
 from fangpin.registry.choices import ChangeKind, HouseholdStatus, MemberAddReason, PersonStatus, Relationship
@@ -18,27 +18,24 @@ from fangpin.registry.models import Household, HouseholdChange, Person
 from fangpin.registry.person_data import clean_person_data
 from fangpin.registry.services.common import (
     PERSON_FIELDS,
+    audit_household,
+    audit_person,
+    move_member,
+    record_pair,
     require,
     require_scope,
     save_versioned,
     values_of,
 )
 
-REMOVAL_STATUSES = {PersonStatus.DECEASED, PersonStatus.MOVED_OUT, PersonStatus.MARRIED_OUT,
-                    PersonStatus.OTHER_REMOVED}
-
-
-def _audit_person(actor: Actor, action: str, person: Person, changes: dict[str, Any], reason: str = "") -> None:
-    audit_log(
-        actor=actor, action=action, object_type="person", object_id=person.pk, object_label=person.name,
-        area_code=person.household.village_code, household_id=person.household_id, changes=changes,
-        reason=reason,
-    )
+REMOVAL_STATUSES = {PersonStatus.DECEASED, PersonStatus.MOVED_OUT, PersonStatus.MARRIED_OUT, PersonStatus.OTHER_REMOVED}
 
 
 def _duplicate_id_error() -> InvalidInput:
     # Says nothing of where: a village must not learn who lives in another one (T-06).
-    return InvalidInput("该身份证号已在系统中登记为其他人员，同一证件号只能对应一人；如确属本户，请联系县级管理员核实。")
+    return InvalidInput(
+        "该身份证号已在系统中登记为其他人员，同一证件号只能对应一人；如确属本户，请联系县级管理员核实。"
+    )
 
 
 def person_update(*, actor: Actor, person: Person, data: dict[str, Any], expected_version: int) -> Person:
@@ -57,14 +54,20 @@ def person_update(*, actor: Actor, person: Person, data: dict[str, Any], expecte
     try:
         with transaction.atomic():
             save_versioned(person, changes, expected_version)
-            _audit_person(actor, AuditAction.UPDATE, person, diff(old, values_of(person, PERSON_FIELDS)))
+            audit_person(actor, AuditAction.UPDATE, person, diff(old, values_of(person, PERSON_FIELDS)))
     except IntegrityError as exc:
         raise _duplicate_id_error() from exc
     return person
 
 
 def person_add(
-    *, actor: Actor, household: Household, data: dict[str, Any], reason: str, occurred_on: date, note: str = "",
+    *,
+    actor: Actor,
+    household: Household,
+    data: dict[str, Any],
+    reason: str,
+    occurred_on: date,
+    note: str = "",
 ) -> Person:
     """Add a member (birth, marriage, moving in). [DOMAIN §2.3]"""
     require(actor, "registry.edit")
@@ -80,18 +83,30 @@ def person_add(
         with transaction.atomic():
             person = Person.objects.create(household=household, **clean)
             HouseholdChange.objects.create(
-                household=household, kind=ChangeKind.MEMBER_ADDED, occurred_on=occurred_on, reason=reason,
-                note=note, person=person, actor=actor.user, details={"name": person.name},
+                household=household,
+                kind=ChangeKind.MEMBER_ADDED,
+                occurred_on=occurred_on,
+                reason=reason,
+                note=note,
+                person=person,
+                actor=actor.user,
+                details={"name": person.name},
             )
-            _audit_person(actor, AuditAction.CREATE, person, snapshot(values_of(person, PERSON_FIELDS)), note)
+            audit_person(actor, AuditAction.CREATE, person, snapshot(values_of(person, PERSON_FIELDS)), note)
     except IntegrityError as exc:
         raise _duplicate_id_error() from exc
     return person
 
 
 def person_remove(
-    *, actor: Actor, person: Person, status: str, occurred_on: date, note: str = "",
-    new_head: Person | None = None, expected_version: int | None = None,
+    *,
+    actor: Actor,
+    person: Person,
+    status: str,
+    occurred_on: date,
+    note: str = "",
+    new_head: Person | None = None,
+    expected_version: int | None = None,
 ) -> Person:
     """Remove a member (death, moving out, marriage out); the row and its history stay."""
     require(actor, "registry.edit")
@@ -109,14 +124,26 @@ def person_remove(
         raise InvalidInput("减少的是户主，请同时指定新户主。")
     with transaction.atomic():
         old = values_of(person, PERSON_FIELDS)
-        save_versioned(person, {"status": status, "status_date": occurred_on,
-                                "relationship": Relationship.OTHER if is_head else person.relationship},
-                       expected_version)
-        HouseholdChange.objects.create(
-            household=household, kind=ChangeKind.MEMBER_REMOVED, occurred_on=occurred_on, reason=status,
-            note=note, person=person, actor=actor.user, details={"name": person.name},
+        save_versioned(
+            person,
+            {
+                "status": status,
+                "status_date": occurred_on,
+                "relationship": Relationship.OTHER if is_head else person.relationship,
+            },
+            expected_version,
         )
-        _audit_person(actor, AuditAction.UPDATE, person, diff(old, values_of(person, PERSON_FIELDS)), note)
+        HouseholdChange.objects.create(
+            household=household,
+            kind=ChangeKind.MEMBER_REMOVED,
+            occurred_on=occurred_on,
+            reason=status,
+            note=note,
+            person=person,
+            actor=actor.user,
+            details={"name": person.name},
+        )
+        audit_person(actor, AuditAction.UPDATE, person, diff(old, values_of(person, PERSON_FIELDS)), note)
         if is_head and new_head is not None:
             from fangpin.registry.services.households import _set_head
 
@@ -128,17 +155,23 @@ def person_remove(
 
 def _dissolve(actor: Actor, household: Household, occurred_on: date) -> None:
     Household.objects.filter(pk=household.pk).update(status=HouseholdStatus.DISSOLVED, updated_at=timezone.now())
-    audit_log(
-        actor=actor, action=AuditAction.UPDATE, object_type="household", object_id=household.pk,
-        object_label=household.national_household_code, area_code=household.village_code,
-        household_id=household.pk, changes={"status": [household.status, HouseholdStatus.DISSOLVED]},
-        reason="全部成员减员，户注销",
+    audit_household(
+        actor,
+        AuditAction.UPDATE,
+        household,
+        {"status": [household.status, HouseholdStatus.DISSOLVED]},
+        "全部成员减员，户注销",
     )
     household.status = HouseholdStatus.DISSOLVED
 
 
 def person_move(
-    *, actor: Actor, person: Person, to_household: Household, relationship: str, occurred_on: date,
+    *,
+    actor: Actor,
+    person: Person,
+    to_household: Household,
+    relationship: str,
+    occurred_on: date,
     note: str = "",
 ) -> Person:
     """Move a member into another household in scope (e.g. marriage within the county)."""
@@ -155,17 +188,18 @@ def person_move(
     if person.relationship == Relationship.HEAD and len(source.active_members) > 1:
         raise InvalidInput("该成员是原户户主，请先为原户变更户主。")
     with transaction.atomic():
-        old = values_of(person, PERSON_FIELDS) | {"household_id": source.pk}
-        save_versioned(person, {"household_id": to_household.pk, "relationship": relationship}, None)
-        person.household = to_household
-        for hh, kind, other in ((source, ChangeKind.MEMBER_MOVED_OUT, to_household),
-                                (to_household, ChangeKind.MEMBER_MOVED_IN, source)):
-            HouseholdChange.objects.create(
-                household=hh, kind=kind, occurred_on=occurred_on, note=note, person=person,
-                related_household=other, actor=actor.user, details={"name": person.name},
-            )
-        _audit_person(actor, AuditAction.UPDATE, person,
-                      diff(old, values_of(person, PERSON_FIELDS) | {"household_id": to_household.pk}), note)
+        move_member(actor, person, source, to_household, relationship, note)
+        record_pair(
+            actor,
+            first=source,
+            first_kind=ChangeKind.MEMBER_MOVED_OUT,
+            second=to_household,
+            second_kind=ChangeKind.MEMBER_MOVED_IN,
+            occurred_on=occurred_on,
+            note=note,
+            details={"name": person.name},
+            person=person,
+        )
         if len(source.active_members) == 1:
             _dissolve(actor, source, occurred_on)
     return person
@@ -188,7 +222,7 @@ def person_reveal(*, actor: Actor, person: Person, field: str, reason: str) -> s
         if recent >= limit:
             raise RevealLimit(f"一小时内查看完整号码已达{limit}次上限，请稍后再试。")
     with transaction.atomic():
-        _audit_person(actor, AuditAction.REVEAL, person, {"field": [None, field]}, reason)
+        audit_person(actor, AuditAction.REVEAL, person, {"field": [None, field]}, reason)
     return getattr(person, field)
 
 

@@ -22,15 +22,18 @@ def snapshot_add(*, actor: Actor, household: Household, data: dict[str, Any]) ->
     clean = clean_snapshot_data(data)
     try:
         with transaction.atomic():
-            row = IncomeSnapshot.objects.create(
-                household=household, recorded_by=actor.user, **clean
-            )
+            row = IncomeSnapshot.objects.create(household=household, recorded_by=actor.user, **clean)
             audit_log(
-                actor=actor, action=AuditAction.CREATE, object_type="income_snapshot", object_id=row.pk,
+                actor=actor,
+                action=AuditAction.CREATE,
+                object_type="income_snapshot",
+                object_id=row.pk,
                 object_label=f"{household.national_household_code} {row.year}",
-                area_code=household.village_code, household_id=household.pk,
-                changes=snapshot({**clean, "net_income": row.net_income,
-                                  "per_capita_net_income": row.per_capita_net_income}),
+                area_code=household.village_code,
+                household_id=household.pk,
+                changes=snapshot(
+                    {**clean, "net_income": row.net_income, "per_capita_net_income": row.per_capita_net_income}
+                ),
             )
     except IntegrityError as exc:
         raise InvalidInput("该户同一类型、同一截止日的收支记录已存在。") from exc

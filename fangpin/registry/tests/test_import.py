@@ -38,7 +38,8 @@ def _apply(batch: ImportBatch, actor: Actor) -> ImportBatch:
 
 def _digest() -> str:
     rows = Person.objects.order_by("id_number").values_list(
-        "id_number", "name", "household__national_household_code", "relationship", "labour_capacity", "version")
+        "id_number", "name", "household__national_household_code", "relationship", "labour_capacity", "version"
+    )
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
@@ -141,7 +142,9 @@ def test_village_cadres_cannot_import(world, actor_for):
 
 def test_a_file_that_is_neither_utf8_nor_gb18030_is_refused_not_guessed(world, actor_for, tmp_path):
     bad = tmp_path / "big5.csv"
-    bad.write_bytes((FIXTURES / "registry_good.csv").read_text(encoding="utf-8").encode("utf-8")[:200] + b"\xff\xfe\xff")
+    bad.write_bytes(
+        (FIXTURES / "registry_good.csv").read_text(encoding="utf-8").encode("utf-8")[:200] + b"\xff\xfe\xff"
+    )
     batch = _validate(bad, actor_for("county_admin_a"))
     assert batch.status == ImportStatus.FAILED
     assert "编码无法识别" in batch.message
@@ -171,13 +174,20 @@ def _db_url() -> str:
     s = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+    return (
+        f"postgres://{s['USER']}:{s.get('PASSWORD') or ''}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{s['NAME']}"
+    )
 
 
 def _cli(*args: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    return subprocess.Popen([sys.executable, "-m", "fangpin", *args], cwd=ROOT, env=env,  # noqa: S603
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "fangpin", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -202,4 +212,6 @@ def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(tmp_path
     output = rerun.communicate(timeout=600)[0].decode()
     assert rerun.returncode == 0, output
     assert Household.objects.count() == 4000
-    assert Person.objects.filter(status="active").count() == sum(1 for _ in open(paths["registry"], encoding="utf-8")) - 1
+    assert (
+        Person.objects.filter(status="active").count() == paths["registry"].read_text(encoding="utf-8").count("\n") - 1
+    )

@@ -82,8 +82,10 @@ def test_member_edit_through_the_page(client_as, world):
 def test_member_edit_with_a_bad_id_shows_the_reason_on_the_field(client_as, world):
     person = world.canary
     client = client_as("village_a1a")
-    response = client.post(f"/registry/persons/{person.pk}/edit/", {
-        "name": person.name, "labour_capacity": "ordinary", "id_number": "3.40102E+17", "version": person.version})
+    response = client.post(
+        f"/registry/persons/{person.pk}/edit/",
+        {"name": person.name, "labour_capacity": "ordinary", "id_number": "3.40102E+17", "version": person.version},
+    )
     assert response.status_code == 200
     assert "科学计数法" in response.content.decode()
 
@@ -97,8 +99,9 @@ def test_reveal_shows_the_full_number_once_with_a_reason(client_as, world):
 
 
 def test_grid_worker_cannot_reveal(client_as, world):
-    response = client_as("grid_a1a").post(f"/registry/persons/{world.canary.pk}/reveal/",
-                                           {"field": "id_number", "reason": "看看"})
+    response = client_as("grid_a1a").post(
+        f"/registry/persons/{world.canary.pk}/reveal/", {"field": "id_number", "reason": "看看"}
+    )
     assert response.status_code == 403
     assert CANARY_ID not in response.content.decode()
 
@@ -128,9 +131,37 @@ def test_export_job_writes_masked_xlsx_for_the_requester_only(client_as, world):
     response = client.post("/registry/export/", {"q": "", "village": "340102001001"})
     job_url = response["Location"]
     download = client.get(job_url + "download/")
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content))).get_sheet_by_index(0).to_python()
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(b"".join(download.streaming_content)))
+        .get_sheet_by_index(0)
+        .to_python()
+    )
     assert rows[0][0] == "户编号" and len(rows) == 10
     flat = repr(rows)
     assert CANARY_ID not in flat and "3401**********159X" in flat
     assert client_as("county_staff_a").get(job_url + "download/").status_code == 404
     assert AuditEvent.objects.filter(action="export").exists()
+
+
+def test_exports_expire_after_their_time_to_live(client_as, world, settings):
+    import os
+    import time as _time
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from fangpin.core.models import Job
+    from fangpin.registry.exporting import export_path, exports_expire
+
+    client = client_as("county_admin_a")
+    job_url = client.post("/registry/export/", {"q": "", "village": ""})["Location"]
+    job = Job.objects.get(kind="registry.export")
+    path = export_path(job.pk)
+    assert path.exists()
+    assert client.get(job_url + "download/").status_code == 200
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=25))
+    assert client.get(job_url + "download/").status_code == 404
+    old = _time.time() - 25 * 3600
+    os.utime(path, (old, old))
+    assert exports_expire() >= 1
+    assert not path.exists()

@@ -39,12 +39,21 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     household_read_logged(actor=Actor.from_request(request), household=household)
     members = list(household.members.all())
     audit = AuditEvent.objects.filter(household_id=household.pk).order_by("-seq")[:100]
-    return render(request, "registry/household_detail.html", {
-        "h": household, "members": members, "snapshots": _snapshot_rows(household),
-        "history": household_history(household=household)[:100], "audit": audit,
-        "can_edit": request.user.can("registry.edit"), "can_restructure": request.user.can("registry.restructure"),
-        "can_transfer": request.user.can("registry.transfer_in"), "can_reveal": request.user.can("registry.reveal"),
-    })
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "h": household,
+            "members": members,
+            "snapshots": _snapshot_rows(household),
+            "history": household_history(household=household)[:100],
+            "audit": audit,
+            "can_edit": request.user.can("registry.edit"),
+            "can_restructure": request.user.can("registry.restructure"),
+            "can_transfer": request.user.can("registry.transfer_in"),
+            "can_reveal": request.user.can("registry.reveal"),
+        },
+    )
 
 
 @scoped_view("registry.edit")
@@ -56,25 +65,41 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form.fields["phone"].widget.attrs["placeholder"] = household.phone_masked
     if request.method == "POST" and form.is_valid():
         try:
-            household_update(actor=Actor.from_request(request), household=household, data=form.service_data(),
-                             expected_version=form.cleaned_data["version"] or household.version)
+            household_update(
+                actor=Actor.from_request(request),
+                household=household,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"] or household.version,
+            )
             messages.success(request, "户信息已保存。")
             return redirect("registry:household", pk=household.pk)
         except HouseholdDataError as exc:
             form.add_field_errors(exc.field_errors)
-    return render(request, "registry/form_page.html", {
-        "h": household, "form": form, "title": f"修改户信息：{household.national_household_code}",
-        "version": household.version,
-    })
+    return render(
+        request,
+        "registry/form_page.html",
+        {
+            "h": household,
+            "form": form,
+            "title": f"修改户信息：{household.national_household_code}",
+            "version": household.version,
+        },
+    )
 
 
 @scoped_view("registry.edit")
 def snapshot_new(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     start, end = default_window(household.updated_at.date())
-    form = SnapshotForm(request.POST or None, initial={
-        "year": end.year, "window_start": start, "window_end": end, "household_size": len(household.active_members),
-    })
+    form = SnapshotForm(
+        request.POST or None,
+        initial={
+            "year": end.year,
+            "window_start": start,
+            "window_end": end,
+            "household_size": len(household.active_members),
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             snapshot_add(actor=Actor.from_request(request), household=household, data=form.cleaned_data)
@@ -82,6 +107,12 @@ def snapshot_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("registry:household", pk=household.pk)
         except SnapshotDataError as exc:
             form.add_field_errors(exc.field_errors)
-    return render(request, "registry/form_page.html", {
-        "h": household, "form": form, "title": f"录入收支信息：{household.national_household_code}",
-    })
+    return render(
+        request,
+        "registry/form_page.html",
+        {
+            "h": household,
+            "form": form,
+            "title": f"录入收支信息：{household.national_household_code}",
+        },
+    )

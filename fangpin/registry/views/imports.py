@@ -45,10 +45,14 @@ def _progress(batch: ImportBatch) -> dict[str, object]:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     context = {
-        "batch": batch, "active": batch.status in ACTIVE, "progress": _progress(batch),
-        "issues": batch.issues.all()[:300], "issue_count": batch.stats.get("issues", 0),
+        "batch": batch,
+        "active": batch.status in ACTIVE,
+        "progress": _progress(batch),
+        "issues": batch.issues.all()[:300],
+        "issue_count": batch.stats.get("issues", 0),
         "previous": earlier_import(batch) if batch.status == ImportStatus.VALIDATED else None,
-        "preview": batch.stats.get("preview", {}), "applied": batch.stats.get("applied", {}),
+        "preview": batch.stats.get("preview", {}),
+        "applied": batch.stats.get("applied", {}),
     }
     if getattr(request, "htmx", False):
         return render(request, "registry/import_detail.html#status", context)
@@ -58,8 +62,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped_view("registry.import")
 def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
-    response = HttpResponse(issues_xlsx(batch),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        issues_xlsx(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-issues.xlsx"'
     return response
 

@@ -25,9 +25,14 @@ def change_head(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChangeHeadForm(request.POST or None, members=candidates)
     if request.method == "POST" and form.is_valid():
         new_head = next(p for p in candidates if p.pk == form.cleaned_data["new_head"])
-        household_change_head(actor=Actor.from_request(request), household=household, new_head=new_head,
-                              old_head_relationship=form.cleaned_data["old_head_relationship"],
-                              occurred_on=form.cleaned_data["occurred_on"], note=form.cleaned_data["note"])
+        household_change_head(
+            actor=Actor.from_request(request),
+            household=household,
+            new_head=new_head,
+            old_head_relationship=form.cleaned_data["old_head_relationship"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, f"户主已变更为{new_head.name}。")
         return redirect("registry:household", pk=household.pk)
     return render(request, "registry/form_page.html", {"h": household, "form": form, "title": "变更户主"})
@@ -41,10 +46,16 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = [p for p in candidates if p.pk in set(form.cleaned_data["members"])]
         new_head = next((p for p in candidates if p.pk == form.cleaned_data["new_head"]), None)
-        new = household_split(actor=Actor.from_request(request), household=household, members=chosen,
-                              new_head=new_head or chosen[0], new_code=form.cleaned_data["new_code"],
-                              relationships=form.relationships(), occurred_on=form.cleaned_data["occurred_on"],
-                              note=form.cleaned_data["note"])
+        new = household_split(
+            actor=Actor.from_request(request),
+            household=household,
+            members=chosen,
+            new_head=new_head or chosen[0],
+            new_code=form.cleaned_data["new_code"],
+            relationships=form.relationships(),
+            occurred_on=form.cleaned_data["occurred_on"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, f"已分户，新户编号{new.national_household_code}。")
         return redirect("registry:household", pk=new.pk)
     return render(request, "registry/form_page.html", {"h": household, "form": form, "title": "分户"})
@@ -55,13 +66,21 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     form = MergeForm(request.POST or None, members=household.active_members)
     if request.method == "POST" and form.is_valid():
-        target = visible(Household.objects.all(), request.user).filter(
-            national_household_code=form.cleaned_data["target_code"].strip()).first()
+        target = (
+            visible(Household.objects.all(), request.user)
+            .filter(national_household_code=form.cleaned_data["target_code"].strip())
+            .first()
+        )
         if target is None:
             raise NotFound("找不到该户编号，或该户不在您的管辖范围内。")
-        household_merge(actor=Actor.from_request(request), source=household, target=target,
-                        relationships=form.relationships(), occurred_on=form.cleaned_data["occurred_on"],
-                        note=form.cleaned_data["note"])
+        household_merge(
+            actor=Actor.from_request(request),
+            source=household,
+            target=target,
+            relationships=form.relationships(),
+            occurred_on=form.cleaned_data["occurred_on"],
+            note=form.cleaned_data["note"],
+        )
         messages.success(request, f"已并入户{target.national_household_code}。")
         return redirect("registry:household", pk=target.pk)
     return render(request, "registry/form_page.html", {"h": household, "form": form, "title": "并户（本户并入他户）"})
@@ -79,9 +98,15 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
             grid = Area.objects.filter(code=form.cleaned_data["to_grid"].strip(), level=AreaLevel.GRID).first()
             if grid is None:
                 raise NotFound("找不到该网格。")
-        household_transfer(actor=Actor.from_request(request), household=household, to_village=village,
-                           to_grid=grid, occurred_on=form.cleaned_data["occurred_on"], note=form.cleaned_data["note"],
-                           expected_version=form.cleaned_data["version"] or household.version)
+        household_transfer(
+            actor=Actor.from_request(request),
+            household=household,
+            to_village=village,
+            to_grid=grid,
+            occurred_on=form.cleaned_data["occurred_on"],
+            note=form.cleaned_data["note"],
+            expected_version=form.cleaned_data["version"] or household.version,
+        )
         messages.success(request, f"已迁移到{village.full_name}。")
         if visible(Household.objects.filter(pk=household.pk), request.user).exists():
             return redirect("registry:household", pk=household.pk)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from fangpin.areas.selectors import villages_visible
+from fangpin.areas.selectors import village_choices
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
 from fangpin.core.idnumber import mask
@@ -25,13 +25,16 @@ from fangpin.registry.services import registry_search_logged
 
 
 def _query(form: SearchForm) -> SearchQuery:
-    return SearchQuery(text=form.cleaned_data["q"], village_code=form.cleaned_data["village"],
-                       include_inactive=form.cleaned_data["inactive"])
+    return SearchQuery(
+        text=form.cleaned_data["q"],
+        village_code=form.cleaned_data["village"],
+        include_inactive=form.cleaned_data["inactive"],
+    )
 
 
 @scoped_view("registry.view")
 def search(request: HttpRequest) -> HttpResponse:
-    villages = list(villages_visible(request.user).select_related("parent")[:2000])
+    villages = village_choices(request.user)
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = SearchForm(data, villages=villages)
     page = None
@@ -43,8 +46,12 @@ def search(request: HttpRequest) -> HttpResponse:
             return redirect(f"{request.path}?{urlencode(params)}")
         if request.method == "GET" and query.id_number:
             raise InvalidInput("请在查询框中输入身份证号后点击“查询”，不要把号码放在网址中。")
-        page = person_search(user=request.user, query=query, cursor=parse_cursor(request.GET.get("cursor")),
-                             size=settings.FANGPIN["PAGE_SIZE"])
+        page = person_search(
+            user=request.user,
+            query=query,
+            cursor=parse_cursor(request.GET.get("cursor")),
+            size=settings.FANGPIN["PAGE_SIZE"],
+        )
         if query.id_number:
             registry_search_logged(actor=Actor.from_request(request), id_number=query.id_number, hits=len(page.items))
             form = SearchForm({**form.cleaned_data, "q": mask(query.id_number)}, villages=villages)

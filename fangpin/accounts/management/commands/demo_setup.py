@@ -93,15 +93,33 @@ class Command(BaseCommand):
         province = county.ancestors()[0] if county.ancestors() else None
         actor = Actor.command()
         if province and not PolicyParameter.objects.filter(key="monitoring_income_threshold", area=province).exists():
-            policy_set(actor=actor, key="monitoring_income_threshold", area=province,
-                       value={"mode": "fixed_amount", "amount": "7200"}, effective_from=date(2024, 1, 1),
-                       source_document="演示数据：省级2024年度监测范围", note="演示用")
-            policy_set(actor=actor, key="monitoring_income_threshold", area=province,
-                       value={"mode": "fixed_amount", "amount": "7500"}, effective_from=date(2025, 1, 1),
-                       source_document="演示数据：省级2025年度监测范围", note="演示用")
+            policy_set(
+                actor=actor,
+                key="monitoring_income_threshold",
+                area=province,
+                value={"mode": "fixed_amount", "amount": "7200"},
+                effective_from=date(2024, 1, 1),
+                source_document="演示数据：省级2024年度监测范围",
+                note="演示用",
+            )
+            policy_set(
+                actor=actor,
+                key="monitoring_income_threshold",
+                area=province,
+                value={"mode": "fixed_amount", "amount": "7500"},
+                effective_from=date(2025, 1, 1),
+                source_document="演示数据：省级2025年度监测范围",
+                note="演示用",
+            )
         if not PolicyParameter.objects.filter(key="dibao_standard_monthly", area=county).exists():
-            policy_set(actor=actor, key="dibao_standard_monthly", area=county, value="610",
-                       effective_from=date(2025, 1, 1), source_document="演示数据：县民政局农村低保标准")
+            policy_set(
+                actor=actor,
+                key="dibao_standard_monthly",
+                area=county,
+                value="610",
+                effective_from=date(2025, 1, 1),
+                source_document="演示数据：县民政局农村低保标准",
+            )
 
     def _users(self, county: Area) -> dict[str, str]:
         path = Path(settings.VAR_DIR) / "demo_logins.json"
@@ -114,9 +132,15 @@ class Command(BaseCommand):
             password = logins.get(username) or f"demo-{secrets.token_urlsafe(6)}"
             user = User.objects.filter(username=username).first()
             if user is None:
-                user_create(actor=Actor.command(), username=username, password=password, role=role,
-                            area=areas[level], display_name=name,
-                            department="医疗保障局" if role == Role.DEPARTMENT_LIAISON else "")
+                user_create(
+                    actor=Actor.command(),
+                    username=username,
+                    password=password,
+                    role=role,
+                    area=areas[level],
+                    display_name=name,
+                    department="医疗保障局" if role == Role.DEPARTMENT_LIAISON else "",
+                )
             elif not user.check_password(password):
                 user.set_password(password)
                 user.save(update_fields=["password"])

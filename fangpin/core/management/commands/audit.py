@@ -56,6 +56,10 @@ class Command(BaseCommand):
         cutoff = timezone.now() - timedelta(days=days)
         with transaction.atomic(), audit_guard_open():
             count, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
-            audit_log(actor=Actor.command(), action=AuditAction.PURGE, object_type="audit",
-                      changes={"deleted": [None, count], "before": [None, cutoff.isoformat()]})
+            audit_log(
+                actor=Actor.command(),
+                action=AuditAction.PURGE,
+                object_type="audit",
+                changes={"deleted": [None, count], "before": [None, cutoff.isoformat()]},
+            )
         self.stdout.write(f"已清理 {count} 条 {cutoff:%Y-%m-%d} 之前的审计日志")

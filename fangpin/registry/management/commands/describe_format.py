@@ -20,7 +20,9 @@ def format_markdown() -> str:
         "|---|---|---|---|---|",
     ]
     for c in COLUMNS:
-        lines.append(f"| {c.header} | {LEVELS[c.level]} | {'、'.join(c.aliases)} | {'是' if c.required else ''} | {c.note} |")
+        lines.append(
+            f"| {c.header} | {LEVELS[c.level]} | {'、'.join(c.aliases)} | {'是' if c.required else ''} | {c.note} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -18,9 +18,15 @@ from fangpin.registry.importing.services import earlier_import, import_apply, im
 from fangpin.registry.models import ImportStatus
 
 LABELS = {
-    "households_created": "新增户", "households_updated": "更新户", "households_unchanged": "未变户",
-    "persons_created": "新增人", "persons_updated": "更新人", "persons_unchanged": "未变人",
-    "snapshots_created": "新增收支记录", "snapshots_updated": "更新收支记录", "conflicts": "冲突跳过",
+    "households_created": "新增户",
+    "households_updated": "更新户",
+    "households_unchanged": "未变户",
+    "persons_created": "新增人",
+    "persons_updated": "更新人",
+    "persons_unchanged": "未变人",
+    "snapshots_created": "新增收支记录",
+    "snapshots_updated": "更新收支记录",
+    "conflicts": "冲突跳过",
 }
 
 
@@ -57,7 +63,10 @@ class Command(BaseCommand):
                     console.print(f"  第{issue.row}行 [{issue.column}] {issue.value} — {issue.message}")
             previous = earlier_import(batch)
             if previous:
-                console.print(f"提示：同一文件已于 {previous.applied_at:%Y-%m-%d %H:%M} 导入（批次 #{previous.pk}）；再次导入不会改变数据。")
+                console.print(
+                    f"提示：同一文件已于 {previous.applied_at:%Y-%m-%d %H:%M} 导入（批次 #{previous.pk}）；"
+                    "再次导入不会改变数据。"
+                )
             if not accept:
                 console.print(f"批次 #{batch.pk} 已校验，未写入。确认无误后加 --accept 重新运行。")
                 return
@@ -65,8 +74,11 @@ class Command(BaseCommand):
                 raise CommandError("没有无误的户可以导入。")
             with self._bar(console) as bar:
                 task = bar.add_task("写入", total=4)
-                batch = import_apply(batch=batch, actor=actor.with_batch(batch.ref, Channel.COMMAND),
-                                     progress=lambda d, t, p: bar.update(task, completed=d, total=t))
+                batch = import_apply(
+                    batch=batch,
+                    actor=actor.with_batch(batch.ref, Channel.COMMAND),
+                    progress=lambda d, t, p: bar.update(task, completed=d, total=t),
+                )
             applied = batch.stats.get("applied", {})
             console.print("已导入：" + "，".join(f"{LABELS[k]} {v}" for k, v in applied.items() if k in LABELS))
         except DomainError as exc:
@@ -81,8 +93,14 @@ class Command(BaseCommand):
         return user
 
     def _bar(self, console: Console) -> Progress:
-        return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=console, transient=False)
+        return Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
 
     def _summary(self, console: Console, batch) -> None:  # type: ignore[no-untyped-def]
         stats = batch.stats

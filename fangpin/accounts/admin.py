@@ -1,0 +1,18 @@
+"""The Django admin is for the system administrator: users and their role and area only."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from fangpin.accounts.models import User
+
+
+@admin.register(User)
+class FangpinUserAdmin(UserAdmin):
+    list_display = ("username", "display_name", "role", "area", "is_active", "last_login")
+    list_filter = ("role", "is_active")
+    search_fields = ("username", "display_name")
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("防返贫平台", {"fields": ("role", "area", "display_name", "phone", "department")}),
+    )
+    autocomplete_fields = ("area",)
