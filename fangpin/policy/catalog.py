@@ -115,3 +115,71 @@ def _positive(raw: Any) -> Decimal:
     if number <= 0:
         raise ValueError(str(_("须大于0")))
     return number
+
+
+# Assistance, data-quality report and dashboard (fangpin.assistance, fangpin.reports).
+CATALOG.update(
+    {
+        spec.key: spec
+        for spec in [
+            ParamSpec(
+                key="measure_deadline_days",
+                label=_("帮扶措施落实时限（识别后）"),
+                unit="calendar_days",
+                kind="days",
+                default=30,
+                source="DOMAIN §3.6；[C] 识别监测1个月后未落实帮扶措施",
+            ),
+            ParamSpec(
+                key="measure_due_soon_days",
+                label=_("帮扶措施临期提醒天数"),
+                unit="calendar_days",
+                kind="days",
+                default=7,
+                source="fangpin 默认值（无全国规定）",
+            ),
+            ParamSpec(
+                key="dq_blocking_checks",
+                label=_("数据质量检查：阻断级规则"),
+                unit="",
+                kind="text",
+                default="DQ-02,DQ-03,DQ-04,DQ-05",
+                source="DOMAIN §4.14（CONFIG：严重程度为提示或阻断）",
+                note=_("以英文逗号分隔的检查编号（如 DQ-02,DQ-05）；未列出的检查为“提示”级。"),
+            ),
+            ParamSpec(
+                key="premium_subsidy_cutoff_month",
+                label=_("医保个人缴费补贴截止月份（DQ-15）"),
+                unit="",
+                kind="integer",
+                default=2,
+                source="DOMAIN §4.6.2（UNCLEAR：各地医保缴费截止时间不同，[C] 示例为2月）",
+                note=_("1–12。当年该月底前识别的监测户应有“参加城乡居民基本医疗保险个人缴费补贴”措施。"),
+            ),
+            ParamSpec(
+                key="dq_high_income_line",
+                label=_("识别时人均纯收入偏高核查线（DQ-12）"),
+                unit="yuan_per_year",
+                kind="amount",
+                default="20000",
+                source="DOMAIN §4.14 DQ-12 [C]",
+            ),
+            ParamSpec(
+                key="dashboard_min_cell",
+                label=_("村级统计小数抑制阈值"),
+                unit="count",
+                kind="integer",
+                default=5,
+                source="fangpin 默认值（隐私保护：村级小于该值的非零计数不显示）",
+            ),
+            ParamSpec(
+                key="evidence_max_mb",
+                label=_("帮扶措施佐证材料大小上限"),
+                unit="",
+                kind="integer",
+                default=10,
+                source="fangpin 默认值（MB）",
+            ),
+        ]
+    }
+)
