@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "fangpin.policy",
     "fangpin.registry",
     "fangpin.monitoring",
+    "fangpin.assistance",
+    "fangpin.reports",
     "fangpin.api",
 ]
 
@@ -169,6 +171,8 @@ FANGPIN = {
     "UPLOAD_MAX_BYTES": int(os.environ.get("FANGPIN_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024))),
     "IMPORT_DIR": VAR_DIR / "imports",
     "EXPORT_DIR": VAR_DIR / "exports",
+    # Evidence files of assistance measures (never under the static tree).
+    "EVIDENCE_DIR": VAR_DIR / "evidence",
     "EXPORT_TTL_HOURS": int(os.environ.get("FANGPIN_EXPORT_TTL_HOURS", "24")),
     "PAGE_SIZE": 50,
     "AUDIT_ANCHOR_FILE": VAR_DIR / "audit_anchor.log",

@@ -52,6 +52,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "audit.view": {Role.AUDITOR, Role.COUNTY_ADMIN},
     "policy.view": REGISTRY_READERS | {Role.DEPARTMENT_LIAISON},
     "policy.edit": {Role.COUNTY_ADMIN},
+    "assistance.view": REGISTRY_READERS,
+    "assistance.edit": _EDITORS,
+    "assistance.visit": _EDITORS | {Role.GRID_WORKER},
+    "reports.view": REGISTRY_READERS,
+    "reports.export": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
     "api.token": set(Role.values),
 }
 
