@@ -56,7 +56,7 @@ def repair_sql(*, src: str, raw_col: str, key_col: str, today: date) -> str:
                try_strptime(substr(f17, 7, 8), '%Y%m%d')::DATE AS born
         FROM d
     )
-    SELECT k AS {key_col}, simple,
+    SELECT k AS {key_col}, simple, t AS id_clean,
         CASE WHEN is15 AND born IS NOT NULL AND born <= DATE '{today.isoformat()}' AND year(born) >= 1880
              THEN f17 || chk
              WHEN NOT is15 AND length(t) = 18 AND chk = substr(t, 18, 1) AND born IS NOT NULL
@@ -90,11 +90,14 @@ def repair_table(
         f"SELECT o.{key_col}, s.{raw_col} FROM {out} o JOIN {src} s USING ({key_col}) WHERE NOT o.simple"
     ).fetchall()
     if rare:
-        fixes = [(key, *parse_one(raw, today=today)) for key, raw in rare]
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _id_fix({key_col} BIGINT, id18 VARCHAR, id_status VARCHAR)")
-        con.executemany("INSERT INTO _id_fix VALUES (?, ?, ?)", fixes)
+        fixes = [(key, *parse_one(raw, today=today), idnumber.normalize(raw)) for key, raw in rare]
         con.execute(
-            f"UPDATE {out} SET id18 = f.id18, id_status = f.id_status FROM _id_fix f WHERE {out}.{key_col} = f.{key_col}"
+            f"CREATE OR REPLACE TEMP TABLE _id_fix({key_col} BIGINT, id18 VARCHAR, id_status VARCHAR, id_clean VARCHAR)"
+        )
+        con.executemany("INSERT INTO _id_fix VALUES (?, ?, ?, ?)", fixes)
+        con.execute(
+            f"UPDATE {out} SET id18 = f.id18, id_status = f.id_status, id_clean = f.id_clean "
+            f"FROM _id_fix f WHERE {out}.{key_col} = f.{key_col}"
         )
     return len(rare)
 

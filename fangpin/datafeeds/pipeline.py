@@ -114,9 +114,9 @@ def _type_columns(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     selects = [
         "r.rid", "r.line",
         "regexp_replace(coalesce(r.name, ''), '[\\s·•]', '', 'g') AS name",
-        "r.id_number AS id_raw", "i.id18", "i.id_status",
-        "coalesce(" + _typed(source.column("birth_date")) + ", try_strptime(substr(i.id18, 7, 8), '%Y%m%d')::DATE)"
-        " AS birth_date",
+        "r.id_number AS id_raw", "i.id18", "i.id_status", "i.id_clean",
+        "coalesce(" + _typed(source.column("birth_date")) + ", try_strptime(substr(i.id18, 7, 8), '%Y%m%d')::DATE, "
+        "CASE WHEN length(i.id_clean) = 18 THEN try_strptime(substr(i.id_clean, 7, 8), '%Y%m%d')::DATE END) AS birth_date",
         "coalesce(" + _typed(source.column("sex")) + ", CASE WHEN i.id18 IS NOT NULL THEN "
         "CASE WHEN (ascii(substr(i.id18, 17, 1)) - 48) % 2 = 1 THEN 'M' ELSE 'F' END END) AS sex",
         "nullif(trim(r.village_code), '') AS village_code",
