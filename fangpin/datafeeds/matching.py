@@ -1,0 +1,259 @@
+"""Record linkage of feed rows to registry persons, set-based in DuckDB.
+
+1. Exact: a valid (or repaired) 18-digit ID equal to a registry ID.  A valid ID
+   that is not in the registry is a person the registry does not hold: it is
+   not fuzzy-matched (a single wrong digit always breaks the check digit).
+2. Probabilistic, for rows whose ID is missing or invalid: blocking
+   (birth date) ∪ (village, surname) ∪ (name, birth year), then a
+   Fellegi–Sunter score over the name (exact with term-frequency adjustment /
+   same pinyin / one code point different, with a surname term-frequency
+   adjustment), birth date, sex,
+   village and the digits of the broken ID.  Names are compared on code points
+   and pinyin, never on DuckDB's byte-based edit distances.  u-probabilities
+   are estimated from random pairs, m-probabilities are declared (see
+   docs/decisions/0011).  Best candidate per feed row; three bands.
+
+Stored review decisions are applied first: a confirmed pair links, a dismissed
+pair never comes back.  No Django.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+from pypinyin import Style, lazy_pinyin
+
+AUTO = "auto"
+REVIEW = "review"
+NONE = "none"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # Calibrated on the generator (docs/decisions/0011): the independence assumption makes raw
+    # Fellegi–Sunter probabilities over-confident, so the auto band starts at 16.6 bits.
+    auto: float = 0.99999
+    review: float = 0.90
+
+
+# m-probabilities: P(level | same person).  Declared, not trained: see 0011.
+M = {
+    "name": {"exact": 0.84, "pinyin": 0.03, "one_char": 0.125, "else": 0.005},
+    "birth": {"exact": 0.88, "d3": 0.08, "d31": 0.035, "else": 0.005},
+    "sex": {"same": 0.98, "else": 0.02},
+    "village": {"same": 0.88, "else": 0.12},
+    "id": {"d1": 0.90, "d3": 0.08, "else": 0.02},
+}
+U_FLOOR = 1e-7
+
+_ONE = " + ".join(f"(substr(l.name,{i},1) <> substr(r.name,{i},1))::INT" for i in range(1, 9))
+LEVELS_SQL = {
+    "name": f"""CASE WHEN l.name = r.name THEN 'exact'
+                    WHEN l.name_py = r.name_py THEN 'pinyin'
+                    WHEN length(l.name) = length(r.name) AND length(l.name) BETWEEN 2 AND 8 AND {_ONE} = 1
+                    THEN 'one_char' ELSE 'else' END""",
+    "birth": """CASE WHEN l.birth_date IS NULL OR r.birth_date IS NULL THEN NULL
+                     WHEN l.birth_date = r.birth_date THEN 'exact'
+                     WHEN abs(date_diff('day', l.birth_date, r.birth_date)) <= 3 THEN 'd3'
+                     WHEN abs(date_diff('day', l.birth_date, r.birth_date)) <= 31 THEN 'd31' ELSE 'else' END""",
+    "sex": """CASE WHEN l.sex IS NULL OR r.sex IS NULL THEN NULL WHEN l.sex = r.sex THEN 'same' ELSE 'else' END""",
+    "village": """CASE WHEN l.village_code IS NULL OR r.village_code IS NULL THEN NULL
+                       WHEN l.village_code = r.village_code THEN 'same' ELSE 'else' END""",
+    "id": """CASE WHEN l.id_clean IS NULL OR length(l.id_clean) <> 18 OR r.id18 IS NULL THEN NULL
+                  WHEN hamming(l.id_clean, r.id18) <= 1 THEN 'd1'
+                  WHEN hamming(l.id_clean, r.id18) <= 3 THEN 'd3' ELSE 'else' END""",
+}
+# Auto-linking needs agreement on the name and on the birth date (or an ID one digit away);
+# anything else, however high its score, goes to clerical review.
+AUTO_GUARD = "lvl_name <> 'else' AND (lvl_birth IN ('exact', 'd3', 'd31') OR lvl_id = 'd1')"
+
+BLOCKS = (
+    "l.birth_date = r.birth_date",
+    "l.village_code = r.village_code AND l.surname = r.surname",
+    "l.name = r.name AND year(l.birth_date) = year(r.birth_date)",
+)
+
+
+@dataclass
+class LinkReport:
+    feed_rows: int = 0
+    exact: int = 0
+    fuzzy_rows: int = 0
+    pairs: int = 0
+    auto: int = 0
+    review: int = 0
+    confirmed: int = 0
+    unmatched: int = 0
+    u: dict[str, dict[str, float]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def pinyin_table(chars: list[str]) -> tuple[list[str], list[str]]:
+    """Each character and its tone-less pinyin followed by a separator."""
+    out = []
+    for ch in chars:
+        syl = lazy_pinyin(ch, style=Style.NORMAL, errors="default")
+        out.append((syl[0] if syl else ch) + "|")
+    return chars, out
+
+
+def add_name_features(con: duckdb.DuckDBPyConnection, *, src: str, out: str, cols: str) -> None:
+    """`out` = `src` with surname, given name and their pinyin (polars Aho-Corasick replace)."""
+    frame = con.sql(f"SELECT {cols}, name FROM {src}").pl()
+    chars = sorted(
+        {r[0] for r in con.execute(f"SELECT DISTINCT unnest(string_split(name, '')) FROM {src}").fetchall() if r[0]}
+    )
+    pats, reps = pinyin_table(chars)
+    frame = frame.with_columns(
+        pl.col("name").str.slice(0, 1).alias("surname"), pl.col("name").str.slice(1).alias("given")
+    ).with_columns(
+        pl.col("name").str.replace_many(pats, reps).alias("name_py"),
+    )
+    con.register("_names_pl", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT * FROM _names_pl")
+    con.unregister("_names_pl")
+
+
+def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str = "reg") -> int:
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE links AS
+        SELECT f.rid, r.person_id, 1.0::DOUBLE AS probability, 'auto' AS band, 'exact' AS method
+        FROM {feed} f JOIN {reg} r ON f.id18 = r.id18"""
+    )
+    return con.execute("SELECT count(*) FROM links").fetchall()[0][0]
+
+
+def _weight_case(comp: str, u: dict[str, float]) -> str:
+    parts = [f"WHEN '{lvl}' THEN {math.log2(m / max(u.get(lvl, U_FLOOR), U_FLOOR)):.6f}" for lvl, m in M[comp].items()]
+    return f"CASE lvl_{comp} {' '.join(parts)} ELSE 0 END"
+
+
+def link_fuzzy(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    feed: str = "feed",
+    reg: str = "reg",
+    thresholds: Thresholds = Thresholds(),
+    decisions: str | None = None,
+    u_sample: int = 300_000,
+) -> LinkReport:
+    """Link the rows of `feed` not in `links` (and without a valid ID) to `reg`; appends to `links`."""
+    report = LinkReport()
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _residue AS SELECT f.* FROM {feed} f
+        WHERE f.id18 IS NULL AND f.name <> '' AND NOT EXISTS (SELECT 1 FROM links k WHERE k.rid = f.rid)"""
+    )
+    report.fuzzy_rows = con.execute("SELECT count(*) FROM _residue").fetchall()[0][0]
+    if decisions:
+        _apply_confirmed(con, decisions, feed)
+    if not report.fuzzy_rows:
+        return report
+    add_name_features(con, src="_residue", out="fl", cols="rid, feed_key, birth_date, sex, village_code, id_clean")
+    add_name_features(con, src=reg, out="fr", cols="person_id, id18, birth_date, sex, village_code")
+    pair_sql = " UNION ".join(f"SELECT l.rid, r.person_id FROM fl l JOIN fr r ON {b}" for b in BLOCKS)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pairs AS {pair_sql}")
+    if decisions:
+        con.execute(
+            f"""DELETE FROM _pairs p USING fl l, {decisions} d
+            WHERE p.rid = l.rid AND d.feed_key = l.feed_key AND d.person_id = p.person_id AND d.verdict = 'dismissed'"""
+        )
+    report.pairs = con.execute("SELECT count(*) FROM _pairs").fetchall()[0][0]
+    u = _estimate_u(con, sample=u_sample)
+    report.u = u
+    _score(con, u, report)
+    _band(con, thresholds)
+    counts = dict(con.execute("SELECT band, count(*) FROM _best GROUP BY 1").fetchall())
+    report.auto, report.review = counts.get(AUTO, 0), counts.get(REVIEW, 0)
+    con.execute(
+        """INSERT INTO links SELECT rid, person_id, probability, band, 'fuzzy' FROM _best
+        WHERE band IN ('auto', 'review') AND rid NOT IN (SELECT rid FROM links)"""
+    )
+    return report
+
+
+def _apply_confirmed(con: duckdb.DuckDBPyConnection, decisions: str, feed: str) -> None:
+    con.execute(
+        f"""INSERT INTO links SELECT f.rid, d.person_id, 1.0, 'auto', 'confirmed'
+        FROM _residue f JOIN {decisions} d ON d.feed_key = f.feed_key AND d.verdict = 'confirmed'
+        QUALIFY row_number() OVER (PARTITION BY f.rid ORDER BY d.person_id) = 1"""
+    )
+    con.execute("DELETE FROM _residue WHERE rid IN (SELECT rid FROM links)")
+
+
+def _levels_select() -> str:
+    return ", ".join(f"{sql} AS lvl_{comp}" for comp, sql in LEVELS_SQL.items())
+
+
+def _estimate_u(con: duckdb.DuckDBPyConnection, *, sample: int) -> dict[str, dict[str, float]]:
+    """P(level | different people) from random feed × registry pairs (as Splink's estimate_u)."""
+    nl = con.execute("SELECT count(*) FROM fl").fetchall()[0][0]
+    nr = con.execute("SELECT count(*) FROM fr").fetchall()[0][0]
+    n = min(sample, nl * nr)
+    con.execute("SELECT setseed(0.42)")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _ulev AS
+        WITH li AS (SELECT row_number() OVER () - 1 AS i, * FROM fl),
+             ri AS (SELECT row_number() OVER () - 1 AS i, * FROM fr),
+             idx AS (SELECT (floor(random() * {nl}))::BIGINT AS a, (floor(random() * {nr}))::BIGINT AS b FROM range({n}))
+        SELECT {_levels_select()} FROM idx JOIN li l ON l.i = idx.a JOIN ri r ON r.i = idx.b"""
+    )
+    u: dict[str, dict[str, float]] = {}
+    for comp in LEVELS_SQL:
+        rows = con.execute(f"SELECT lvl_{comp}, count(*) FROM _ulev WHERE lvl_{comp} IS NOT NULL GROUP BY 1").fetchall()
+        known = sum(c for _, c in rows) or 1
+        u[comp] = {lvl: max(c / known, U_FLOOR) for lvl, c in rows}
+        for lvl in M[comp]:
+            u[comp].setdefault(lvl, max(1.0 / known, U_FLOOR))
+    return u
+
+
+def _score(con: duckdb.DuckDBPyConnection, u: dict[str, dict[str, float]], report: LinkReport) -> None:
+    # About three in four rows without a usable ID are registry people (the rest are not held).
+    prior = min(0.5, 0.75 * report.fuzzy_rows / max(report.pairs, 1))
+    base = math.log2(prior / (1 - prior))
+    # Term frequencies: agreeing on 王伟 says less than agreeing on 禚晓雯; for a one-character
+    # difference with the same surname, a common surname (王) says less than a rare one.
+    con.execute("CREATE OR REPLACE TEMP TABLE _tfn AS SELECT name, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tfs AS SELECT surname, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
+    )
+    sur_avg = con.execute("SELECT sum(f * f) FROM _tfs").fetchall()[0][0] or U_FLOOR
+    others = " + ".join(_weight_case(c, u[c]) for c in LEVELS_SQL if c != "name")
+    name_other = " ".join(
+        f"WHEN '{lvl}' THEN {math.log2(m / max(u['name'].get(lvl, U_FLOOR), U_FLOOR)):.6f}"
+        for lvl, m in M["name"].items() if lvl != "exact"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _scored AS
+        WITH lv AS (
+            SELECT p.rid, p.person_id, l.name AS l_name, l.surname AS l_surname,
+                   l.surname = r.surname AS same_surname, {_levels_select()}
+            FROM _pairs p JOIN fl l ON l.rid = p.rid JOIN fr r ON r.person_id = p.person_id
+        )
+        SELECT lv.rid, lv.person_id, {AUTO_GUARD} AS guard_ok,
+               {base:.6f}
+               + CASE lvl_name WHEN 'exact' THEN log2({M['name']['exact']} / greatest(coalesce(tn.f, {U_FLOOR}), {U_FLOOR}))
+                               {name_other} ELSE 0 END
+               + CASE WHEN lvl_name = 'one_char' AND same_surname
+                      THEN log2({sur_avg} / greatest(coalesce(ts.f, {U_FLOOR}), {U_FLOOR})) ELSE 0 END
+               + {others} AS w
+        FROM lv LEFT JOIN _tfn tn ON tn.name = lv.l_name LEFT JOIN _tfs ts ON ts.surname = lv.l_surname"""
+    )
+
+
+def _band(con: duckdb.DuckDBPyConnection, t: Thresholds) -> None:
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _best AS
+        SELECT rid, person_id, w, guard_ok, second_w, 1 / (1 + pow(2, -w)) AS probability,
+               CASE WHEN 1 / (1 + pow(2, -w)) >= {t.auto} AND (w - second_w) >= 3 AND guard_ok THEN 'auto'
+                    WHEN 1 / (1 + pow(2, -w)) >= {t.review} THEN 'review' ELSE 'none' END AS band
+        FROM (
+            SELECT rid, person_id, w, guard_ok,
+                   coalesce(lead(w) OVER (PARTITION BY rid ORDER BY w DESC, person_id), -1e9) AS second_w,
+                   row_number() OVER (PARTITION BY rid ORDER BY w DESC, person_id) AS rank
+            FROM _scored
+        ) WHERE rank = 1"""
+    )

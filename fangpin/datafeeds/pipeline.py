@@ -1,0 +1,150 @@
+"""The monthly feed pipeline core: read → type → repair IDs → link → rules.
+
+Data frames in, data frames out: everything happens in one DuckDB connection
+(tables `feed_raw`, `feed`, `feed_issues`, `reg`, `links`, `hits`).  No Django:
+the service layer hands in the registry as an Arrow table and writes the
+results to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from fangpin.datafeeds import idrepair, reading
+from fangpin.datafeeds.sources import Source
+
+DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S']"
+SQL_TYPES = {"date": "DATE", "decimal": "DECIMAL(14,2)", "integer": "INTEGER"}
+
+# Issue codes → the Chinese reason a department reads in its feedback file.
+ISSUE_TEXT = {
+    "unreadable": "该行无法读取",
+    "required": "必填项为空",
+    "bad_date": "日期格式无法识别（应为2026-03-01之类）",
+    "bad_decimal": "金额不是数字",
+    "bad_integer": "不是整数",
+    "bad_choice": "取值不在规定范围内",
+    "id_empty": "身份证号为空，已按姓名、出生日期、性别、村匹配",
+    "id_excel_numeric": "身份证号被Excel存成了数字，末几位已丢失，请将该列设为文本后重填",
+    "id_excel_scientific": "身份证号被Excel显示成科学计数法，末几位已丢失",
+    "id_excel_truncated": "身份证号末三位为000，疑被Excel截断",
+    "id_bad_chars": "身份证号含有非法字符",
+    "id_bad_length": "身份证号位数不对（应为18位或旧15位）",
+    "id_bad_birth_date": "身份证号中的出生日期不存在",
+    "id_future_birth_date": "身份证号中的出生日期晚于今天",
+    "id_bad_check_digit": "身份证号校验位错误（可能有数字录错）",
+    "id_upgraded_15": "旧15位身份证号，已升位为18位",
+    "unmatched": "在防返贫监测对象及农户信息库中未找到此人",
+    "review": "疑似匹配，待人工核对",
+    "birth_mismatch": "出生日期与身份证号不一致",
+}
+
+
+@dataclass
+class LoadReport:
+    rows: int
+    kind: str
+    encoding: str
+    rejected: int
+    issues: int
+    id_counts: dict[str, int] = field(default_factory=dict)
+    python_id_rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def connect(*, threads: int = 2, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"SET threads = {threads}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    return con
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: date) -> LoadReport:
+    """Read, type and repair one department file into table `feed`; issues into `feed_issues`."""
+    raw = reading.read_feed(con, path, source)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE feed_issues(line BIGINT, rid BIGINT, column_label VARCHAR, "
+        "value VARCHAR, code VARCHAR)"
+    )
+    if raw.rejects:
+        con.executemany(
+            "INSERT INTO feed_issues VALUES (?, NULL, '', ?, 'unreadable')", [(r.line, r.text) for r in raw.rejects]
+        )
+    python_rows = idrepair.repair_table(con, src="feed_raw", raw_col="id_number", key_col="rid", out="_ids", today=today)
+    if raw.numeric_id_lines:
+        con.execute(
+            "UPDATE _ids SET id18 = NULL, id_status = 'excel_numeric' FROM feed_raw f "
+            "WHERE _ids.rid = f.rid AND f.line IN (SELECT unnest(?::BIGINT[]))",
+            [raw.numeric_id_lines],
+        )
+    _type_columns(con, source)
+    _record_issues(con, source)
+    counts = dict(con.execute("SELECT id_status, count(*) FROM feed GROUP BY 1").fetchall())
+    issues = con.execute("SELECT count(*) FROM feed_issues").fetchall()[0][0]
+    return LoadReport(
+        rows=raw.rows, kind=raw.kind, encoding=raw.encoding, rejected=len(raw.rejects), issues=issues,
+        id_counts=counts, python_id_rows=python_rows, columns=raw.columns,
+    )
+
+
+def _typed(col: Any) -> str:
+    v = f"nullif(trim(r.{col.name}), '')"
+    if col.type == "date":
+        return f"coalesce(try_strptime({v}, {DATE_FORMATS})::DATE, try_cast({v} AS DATE))"
+    if col.type == "decimal":
+        return f"try_cast(replace(replace({v}, ',', ''), '元', '') AS DECIMAL(14,2))"
+    if col.type == "integer":
+        return f"try_cast(try_cast({v} AS DOUBLE) AS INTEGER)"
+    if col.type == "enum" and col.name == "sex":
+        return f"CASE WHEN {v} IN ('男', 'M', '1') THEN 'M' WHEN {v} IN ('女', 'F', '2') THEN 'F' END"
+    if col.type == "enum":
+        choices = ", ".join(f"'{c}'" for c in col.choices)
+        return f"CASE WHEN {v} IN ({choices}) THEN {v} END"
+    return v
+
+
+def _type_columns(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    extra = [c for c in source.columns if c.name not in ("name", "id_number", "sex", "birth_date", "village_code")]
+    selects = [
+        "r.rid", "r.line",
+        "regexp_replace(coalesce(r.name, ''), '[\\s·•]', '', 'g') AS name",
+        "r.id_number AS id_raw", "i.id18", "i.id_status", "i.id_clean",
+        "coalesce(" + _typed(source.column("birth_date")) + ", try_strptime(substr(i.id18, 7, 8), '%Y%m%d')::DATE, "
+        "CASE WHEN length(i.id_clean) = 18 THEN try_strptime(substr(i.id_clean, 7, 8), '%Y%m%d')::DATE END) AS birth_date",
+        "coalesce(" + _typed(source.column("sex")) + ", CASE WHEN i.id18 IS NOT NULL THEN "
+        "CASE WHEN (ascii(substr(i.id18, 17, 1)) - 48) % 2 = 1 THEN 'M' ELSE 'F' END END) AS sex",
+        "nullif(trim(r.village_code), '') AS village_code",
+        *(f"{_typed(c)} AS {c.name}" for c in extra),
+        "md5(coalesce(nullif(trim(r.record_key), ''), concat_ws('|', r.name, r.id_number, r.birth_date, "
+        "r.village_code))) AS feed_key",
+    ]
+    con.execute(f"CREATE OR REPLACE TEMP TABLE feed AS SELECT {', '.join(selects)} FROM feed_raw r JOIN _ids i USING (rid)")
+
+
+def _record_issues(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    for col in source.columns:
+        if col.name in ("id_number", "record_key"):
+            continue
+        raw = f"nullif(trim(r.{col.name}), '')"
+        if col.required:
+            con.execute(
+                f"INSERT INTO feed_issues SELECT r.line, r.rid, ?, '', 'required' FROM feed_raw r WHERE {raw} IS NULL",
+                [col.label],
+            )
+        if col.type in ("date", "decimal", "integer", "enum"):
+            code = {"date": "bad_date", "decimal": "bad_decimal", "integer": "bad_integer"}.get(col.type, "bad_choice")
+            con.execute(
+                f"INSERT INTO feed_issues SELECT r.line, r.rid, ?, left({raw}, 100), ? FROM feed_raw r "
+                f"JOIN feed f USING (rid) WHERE {raw} IS NOT NULL AND f.{col.name} IS NULL",
+                [col.label, code],
+            )
+    con.execute(
+        "INSERT INTO feed_issues SELECT line, rid, '身份证号', '', 'id_' || id_status FROM feed "
+        f"WHERE id_status NOT IN ('{idrepair.OK}')"
+    )
