@@ -11,6 +11,11 @@ from django.utils.translation import gettext as _
 MENU = [
     ("registry.view", "registry:search", _("农户查询")),
     ("registry.import", "registry:import-list", _("批量导入")),
+    ("monitoring.view", "monitoring:clue-list", _("风险线索")),
+    ("monitoring.view", "monitoring:case-list", _("识别认定")),
+    ("monitoring.view", "monitoring:episode-list", _("监测对象")),
+    ("monitoring.view", "monitoring:elimination-list", _("风险消除")),
+    ("monitoring.view", "monitoring:notice-list", _("公示公告")),
     ("policy.view", "policy:list", _("政策参数")),
     ("audit.view", "core:audit-list", _("审计日志")),
     ("api.token", "accounts:tokens", _("API令牌")),
