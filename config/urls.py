@@ -10,6 +10,7 @@ urlpatterns = [
     path("core/", include("fangpin.core.urls")),
     path("monitoring/", include("fangpin.monitoring.urls")),
     path("assistance/", include("fangpin.assistance.urls")),
+    path("reports/", include("fangpin.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,9 @@ from django.utils.translation import gettext as _
 MENU = [
     ("registry.view", "registry:search", _("农户查询")),
     ("registry.import", "registry:import-list", _("批量导入")),
+    ("assistance.view", "assistance:deadlines", _("帮扶措施落实")),
+    ("reports.view", "reports:dashboard", _("统计看板")),
+    ("reports.view", "reports:quality", _("数据质量")),
     ("monitoring.view", "monitoring:clue-list", _("风险线索")),
     ("monitoring.view", "monitoring:case-list", _("识别认定")),
     ("monitoring.view", "monitoring:episode-list", _("监测对象")),

@@ -55,7 +55,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "assistance.view": REGISTRY_READERS,
     "assistance.edit": _EDITORS,
     "assistance.visit": _EDITORS | {Role.GRID_WORKER},
-    "reports.view": REGISTRY_READERS,
+    "reports.view": REGISTRY_READERS - {Role.GRID_WORKER},
     "reports.export": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
     "api.token": set(Role.values),
     # Monitoring (issue 3): who may do what inside a case is in monitoring/workflow.py.
