@@ -164,15 +164,15 @@ def test_self_report_is_rate_limited_per_address(world, at_start):
 def test_self_report_double_submit_creates_one_clue(world, at_start):
     from conftest import CANARY_ID
 
-    kw = dict(
-        village=world.areas["A1a"],
-        reporter_name="甲",
-        id_number=CANARY_ID,
-        reporter_phone="13912345678",
-        summary="x",
-        client_address="10.0.0.1",
-        idempotency_key="k-1",
-    )
+    kw = {
+        "village": world.areas["A1a"],
+        "reporter_name": "甲",
+        "id_number": CANARY_ID,
+        "reporter_phone": "13912345678",
+        "summary": "x",
+        "client_address": "10.0.0.1",
+        "idempotency_key": "k-1",
+    }
     assert services.clue_self_report(**kw).pk == services.clue_self_report(**kw).pk
     assert RiskClue.objects.count() == 1
 
