@@ -73,6 +73,24 @@ class Kpi:
     note: Any = ""
 
 
+# IN (subquery) rather than EXISTS: inside an OR, PostgreSQL evaluates an IN list once
+# as a hashed subplan, where EXISTS would run once per person or household row.
+def _open_households() -> QuerySet[Any]:
+    return MonitoringEpisode.objects.filter(status__in=OPEN).values("household_id")
+
+
+def _visited(ctx: Ctx) -> QuerySet[Any]:
+    return Visit.objects.filter(visited_on__gte=ctx.period.start, visited_on__lte=ctx.period.end).values("household_id")
+
+
+def _reported(ctx: Ctx) -> QuerySet[Any]:
+    return RiskClue.objects.filter(
+        household__isnull=False,
+        received_at__date__gte=ctx.period.start,
+        received_at__date__lte=ctx.period.end,
+    ).values("household_id")
+
+
 def _in_period(field: str, ctx: Ctx) -> Q:
     return Q(**{f"{field}__gte": ctx.period.start, f"{field}__lte": ctx.period.end})
 
@@ -147,7 +165,7 @@ KPIS: list[Kpi] = [
         "insurance_rate",
         _("基本医保参保率"),
         "person",
-        lambda c: Q(household__household_type="escaped") | Q(in_monitoring=True),
+        lambda c: Q(household__household_type="escaped") | Q(household_id__in=_open_households()),
         lambda c: Q(in_resident_medical=True) | Q(in_employee_medical=True),
         note=_("脱贫人口和监测对象中参加基本医疗保险的比例"),
     ),
@@ -156,7 +174,7 @@ KPIS: list[Kpi] = [
         _("监测覆盖率"),
         "household",
         lambda c: Q(),
-        lambda c: Q(visited=True) | Q(reported=True),
+        lambda c: Q(pk__in=_visited(c)) | Q(pk__in=_reported(c)),
         note=_("期内有走访记录或风险线索的农户占全部农户的比例"),
     ),
 ]
@@ -210,22 +228,9 @@ def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
     elif base == "case":
         qs = visible(IdentificationCase, user)
     elif base == "person":
-        in_monitoring = Exists(MonitoringEpisode.objects.filter(household=OuterRef("household_id"), status__in=OPEN))
-        qs = visible(Person, user).filter(status=PersonStatus.ACTIVE).annotate(in_monitoring=in_monitoring)
+        qs = visible(Person, user).filter(status=PersonStatus.ACTIVE)
     else:
-        visited = Exists(
-            Visit.objects.filter(
-                household=OuterRef("pk"), visited_on__gte=ctx.period.start, visited_on__lte=ctx.period.end
-            )
-        )
-        reported = Exists(
-            RiskClue.objects.filter(
-                household=OuterRef("pk"),
-                received_at__date__gte=ctx.period.start,
-                received_at__date__lte=ctx.period.end,
-            )
-        )
-        qs = visible(Household, user).filter(status=HouseholdStatus.ACTIVE).annotate(visited=visited, reported=reported)
+        qs = visible(Household, user).filter(status=HouseholdStatus.ACTIVE)
     return qs.filter(**{f"{code}__startswith": ctx.area.prefix})
 
 
