@@ -25,3 +25,11 @@ def absval(value: int) -> int:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, key)
+
+
+@register.filter
+def masked(text: str) -> str:
+    """Free text may hold ID or phone numbers: mask them on the server."""
+    from fangpin.core.masking import mask_text
+
+    return mask_text(str(text or ""))
