@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
@@ -263,7 +263,7 @@ def self_report(request: HttpRequest, payload: SelfReportIn) -> Any:
         client_address=request.META.get("REMOTE_ADDR", "")[:45],
         idempotency_key=payload.idempotency_key,
     )
-    return 201, {"tracking_code": clue.tracking_code, "status": clue.status, "verify_due": clue.verify_due}
+    return Status(201, {"tracking_code": clue.tracking_code, "status": clue.status, "verify_due": clue.verify_due})
 
 
 @router.get(
@@ -276,15 +276,18 @@ def self_report(request: HttpRequest, payload: SelfReportIn) -> Any:
 def self_report_status(request: HttpRequest, tracking_code: str, id_last4: str) -> Any:
     clue = services.clue_public_status(tracking_code=tracking_code, id_last4=id_last4)
     if clue is None:
-        return 404, {"detail": "没有找到：请核对查询码和身份证号后4位。", "reasons": []}
-    return 200, {
-        "tracking_code": clue.tracking_code,
-        "status": clue.status,
-        "status_label": clue.get_status_display(),
-        "outcome": clue.outcome,
-        "outcome_label": clue.get_outcome_display() if clue.outcome else "",
-        "feedback": mask_text(clue.feedback),
-    }
+        return Status(404, {"detail": "没有找到：请核对查询码和身份证号后4位。", "reasons": []})
+    return Status(
+        200,
+        {
+            "tracking_code": clue.tracking_code,
+            "status": clue.status,
+            "status_label": clue.get_status_display(),
+            "outcome": clue.outcome,
+            "outcome_label": clue.get_outcome_display() if clue.outcome else "",
+            "feedback": mask_text(clue.feedback),
+        },
+    )
 
 
 # ---------------------------------------------------------------- clues
@@ -319,7 +322,7 @@ def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
         channel="api",
         idempotency_key=payload.idempotency_key,
     )
-    return 201, _clue_out(clue)
+    return Status(201, _clue_out(clue))
 
 
 @router.get("/clues/{clue_id}", response={200: ClueOut, 404: ErrorOut}, summary="风险线索详情")
@@ -371,7 +374,7 @@ def clue_identify(request: HttpRequest, clue_id: int, payload: StartIdentificati
         reason=payload.reason,
         expected_version=payload.version,
     )
-    return 201, _case_out(case, request.user)
+    return Status(201, _case_out(case, request.user))
 
 
 # ---------------------------------------------------------------- identification
@@ -468,7 +471,7 @@ def elimination_new(request: HttpRequest, episode_id: int, payload: EliminationI
         justification=payload.justification,
         continuing_measures=payload.continuing_measures,
     )
-    return 201, _elimination_out(case, request.user)
+    return Status(201, _elimination_out(case, request.user))
 
 
 @router.get(
