@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fangpin.accounts.context_processors.navigation",
+                "fangpin.monitoring.context_processors.bell",
             ],
         },
     }

@@ -55,9 +55,14 @@ PERMISSIONS: dict[str, set[str]] = {
     "assistance.view": REGISTRY_READERS,
     "assistance.edit": _EDITORS,
     "assistance.visit": _EDITORS | {Role.GRID_WORKER},
-    "reports.view": REGISTRY_READERS,
+    "reports.view": REGISTRY_READERS - {Role.GRID_WORKER},
     "reports.export": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
     "api.token": set(Role.values),
+    # Monitoring (issue 3): who may do what inside a case is in monitoring/workflow.py.
+    "monitoring.view": REGISTRY_READERS,
+    "monitoring.act": _EDITORS | {Role.GRID_WORKER},
+    "monitoring.clue_create": _EDITORS | {Role.GRID_WORKER, Role.DEPARTMENT_LIAISON},
+    "notifications.view": set(Role.values),
 }
 
 

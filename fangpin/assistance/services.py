@@ -329,16 +329,33 @@ def visit_record(*, actor: Actor, household: Household, data: dict[str, Any]) ->
         visit = Visit.objects.create(household=household, visitor=actor.user, **clean)
         if visit.new_risk:
             clue = monitoring_services.clue_create(
-                actor=actor,
+                actor=_clue_actor(actor),
                 source="visit",
+                village=household.village,
                 household=household,
+                summary=visit.findings,
                 risk_types=visit.risk_types,
-                description=visit.findings,
+                source_ref=f"visit-{visit.pk}",
             )
             Visit.objects.filter(pk=visit.pk).update(clue=clue)
             visit.clue = clue
         _audit(actor, AuditAction.CREATE, visit, household, snapshot({**clean, "clue_id": visit.clue_id}))
     return visit
+
+
+def _clue_actor(actor: Actor) -> Actor:
+    """Who raises the clue of a visit.  A grid worker's scope is the grid, which the
+    village-level clue check does not accept; the visit (already scope-checked and
+    audited under the grid worker) raises the clue as the system, keeping the request."""
+    if getattr(actor.user, "role", None) != "grid_worker":
+        return actor
+    return Actor(
+        user=None,
+        channel=actor.channel,
+        request_id=actor.request_id,
+        ip=actor.ip,
+        extra={"on_behalf_of": actor.user.pk},
+    )
 
 
 def _clean_visit(household: Household, data: dict[str, Any], role: str) -> dict[str, Any]:

@@ -31,7 +31,8 @@ from fangpin.monitoring.choices import (
     SmsStatus,
 )
 
-SCOPE = AreaScope(village="village_code")
+SCOPE = AreaScope(village="village_code", grid="household__grid_id")
+AREA_ONLY = AreaScope(village="village_code")  # no household: grid workers see none
 USER = settings.AUTH_USER_MODEL
 CLOSED_CASE_STATUSES = (CaseStatus.MONITORED, CaseStatus.REJECTED)
 CLOSED_ELIMINATION_STATUSES = (EliminationStatus.FLAGGED, EliminationStatus.REJECTED)
@@ -295,7 +296,7 @@ class EliminationCase(models.Model):
 class PublicNotice(models.Model):
     """A village notice (公示) or announcement (公告) with masked items. [DOMAIN §2.10]"""
 
-    area_scope = SCOPE
+    area_scope = AREA_ONLY
 
     kind = models.CharField(_("类型"), max_length=16, choices=NoticeKind.choices)
     subject = models.CharField(_("事项"), max_length=16, choices=NoticeSubject.choices)
@@ -332,7 +333,7 @@ class PublicNotice(models.Model):
 class Objection(models.Model):
     """An objection received during a notice window. [DOMAIN §2.10, R-ID-3]"""
 
-    area_scope = SCOPE
+    area_scope = AREA_ONLY
 
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
     village_code = models.CharField(_("村区划代码"), max_length=12, db_index=True)

@@ -212,3 +212,18 @@ def test_a_new_risk_needs_a_risk_type(world, actor_for):
         )
     assert "风险类型" in exc.value.message
     assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("username", ["village_a1a", "grid_a1a"])
+def test_a_new_risk_found_on_a_visit_raises_a_clue_for_the_village(world, actor_for, username):
+    from fangpin.monitoring.models import RiskClue
+
+    household = world.households["A1a"][0]
+    visit = visit_record(
+        actor=actor_for(username),
+        household=household,
+        data={"findings": "户主突发重病住院", "new_risk": True, "risk_types": ["illness"]},
+    )
+    clue = RiskClue.objects.get(pk=Visit.objects.get(pk=visit.pk).clue_id)
+    assert (clue.source, clue.household_id, clue.village_code) == ("visit", household.pk, household.village_code)
+    assert clue.risk_types == ["illness"]

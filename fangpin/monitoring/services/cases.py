@@ -234,7 +234,7 @@ def case_transition(
     """Move an identification case through CASE_TRANSITIONS, with its guards,
     notices and episode; anything not in the table is refused. [DOMAIN §3.2]"""
     role = role_of(actor)
-    require_in_area(actor, case.village)
+    require_in_area(actor, case.village, case.household)
     on = today()
     with transaction.atomic():
         locked = lock(IdentificationCase, case.pk, expected_version)

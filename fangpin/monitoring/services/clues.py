@@ -111,12 +111,12 @@ def _new_clue(
     )
 
 
-def _check_creator(actor: Actor, village: Any) -> None:
+def _check_creator(actor: Actor, village: Any, household: Household | None = None) -> None:
     if actor.user is not None:
         if actor.user.role not in CLUE_CREATORS:
             raise Forbidden("您的角色不能登记风险线索。")
         role_of(actor)
-        require_in_area(actor, village)
+        require_in_area(actor, village, household)
 
 
 def clue_create(
@@ -138,7 +138,7 @@ def clue_create(
     verification deadlines. Idempotent on (source, source_ref) and on the
     idempotency key. [DOMAIN §2.6, §3.1; CONFIG clue_accept_limit, clue_verify_limit]"""
     actor = actor or Actor.system()
-    _check_creator(actor, village)
+    _check_creator(actor, village, household or (person.household if person is not None else None))
     household, problems = _validate(
         source=source,
         village=village,
@@ -216,7 +216,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             problems.append(f"第{index}条：未知字段 {'、'.join(sorted(unknown))}")
             continue
         try:
-            _check_creator(actor, item.get("village"))
+            _check_creator(actor, item.get("village"), item.get("household"))
         except (Forbidden, Exception) as exc:
             problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
             continue
@@ -412,7 +412,7 @@ def clue_transition(
     """Move a clue through its table; closing records the outcome and the
     feedback to the source (SMS outbox for a self-report). [DOMAIN §3.1]"""
     role = role_of(actor)
-    require_in_area(actor, clue.village)
+    require_in_area(actor, clue.village, clue.household)
     with transaction.atomic():
         locked = lock(RiskClue, clue.pk, expected_version)
         row = workflow.transition_for("clue", state=locked.status, action=action, role=role)

@@ -66,9 +66,18 @@ def role_of(actor: Actor) -> str:
     return user.role
 
 
-def require_in_area(actor: Actor, village: Any) -> None:
-    """Services re-check scope: a crafted id cannot reach another village (404)."""
-    if actor.user is not None and not area_in_scope(actor.user, village):
+def require_in_area(actor: Actor, village: Any, household: Any = None) -> None:
+    """Services re-check scope: a crafted id cannot reach another village (404).
+    A grid worker reaches only households of the grid."""
+    user = actor.user
+    if user is None:
+        return
+    area = user.scope_area
+    if area is not None and area.level == "grid":
+        if household is None or household.grid_id != area.pk:
+            raise NotFound()
+        return
+    if not area_in_scope(user, village):
         raise NotFound()
 
 

@@ -91,7 +91,7 @@ def elimination_propose(
 ) -> EliminationCase:
     """The village proposes; the current guard result is stored and shown. [§3.4]"""
     role = role_of(actor)
-    require_in_area(actor, episode.village)
+    require_in_area(actor, episode.village, episode.household)
     if role not in workflow.VILLAGE | workflow.TOWNSHIP:
         raise TransitionRefused("风险消除由村提出（乡镇可代为提出）。")
     if mode not in EliminationMode.values:
@@ -150,7 +150,7 @@ def elimination_transition(
     """Move an elimination case through ELIMINATION_TRANSITIONS; the guards
     refuse listing ALL failing reasons unless the county overrode them. [§4.5]"""
     role = role_of(actor)
-    require_in_area(actor, case.village)
+    require_in_area(actor, case.village, case.household)
     on = today()
     with transaction.atomic():
         locked = lock(EliminationCase, case.pk, expected_version)

@@ -40,7 +40,7 @@ def episode_transition(
     services (`internal=True`): an approved elimination, a completed identification."""
     role = "system" if internal else role_of(actor)
     if not internal:
-        require_in_area(actor, episode.village)
+        require_in_area(actor, episode.village, episode.household)
     on = on or today()
     with transaction.atomic():
         locked = lock(MonitoringEpisode, episode.pk, expected_version)
