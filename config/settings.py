@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "fangpin.areas",
     "fangpin.policy",
     "fangpin.registry",
+    "fangpin.datafeeds",
     "fangpin.api",
 ]
 

@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "policy.view": REGISTRY_READERS | {Role.DEPARTMENT_LIAISON},
     "policy.edit": {Role.COUNTY_ADMIN},
     "api.token": set(Role.values),
+    # Department data comparison (issue 4): liaisons upload their own files and see no registry.
+    "datafeeds.upload": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.DEPARTMENT_LIAISON},
+    "datafeeds.view": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
+    "datafeeds.review": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF},
+    "datafeeds.rules": {Role.COUNTY_ADMIN},
 }
 
 
