@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,10 +22,17 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
-class FeedRun(models.Model):
-    """One department file for one period, compared once (same file + period = same run)."""
+def _own_uploads(user: object) -> Q:
+    return Q(created_by=user)
 
-    area_scope = AreaScope(village="scope_code")
+
+class FeedRun(models.Model):
+    """One department file for one period, compared once (same file + period = same run).
+
+    `scope_code` is the county's code prefix: county users see their county's runs,
+    a department liaison only the runs of the files they uploaded."""
+
+    area_scope = AreaScope(village="scope_code", others=_own_uploads)
 
     source = models.CharField(_("数据来源"), max_length=40, choices=SOURCE_CHOICES)
     period = models.CharField(_("数据期间"), max_length=7)
@@ -57,9 +65,8 @@ class FeedRun(models.Model):
 
 
 class WarningRule(models.Model):
-    """A warning rule as data, effective-dated and area-scoped (area empty = every county)."""
-
-    area_scope = AreaScope(village="scope_code")
+    """A warning rule as data, effective-dated and area-scoped (`scope_code` = an area's
+    code prefix; empty = national).  Rules name no household: global reference data."""
 
     code = models.CharField(_("规则编号"), max_length=20)
     source = models.CharField(_("数据来源"), max_length=40)
@@ -77,8 +84,6 @@ class WarningRule(models.Model):
     effective_to = models.DateField(_("失效日期"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("预警规则")

@@ -11,9 +11,11 @@ nothing; the same file and period again creates nothing new.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -101,13 +103,15 @@ def feed_run_create(*, actor: Actor, source: str, period: str, stream: IO[bytes]
         raise InvalidInput(str(exc)) from exc
     with transaction.atomic():
         run, created = FeedRun.objects.get_or_create(
-            source=source, period=period, file_sha256=digest, scope_code=area.code,
+            source=source, period=period, file_sha256=digest, scope_code=area.prefix,
             defaults={"file_name": file_name[:255], "file_size": size, "stored_path": str(target),
                       "created_by": actor.user},
         )
         if created:
             audit_log(actor=actor, action="datafeeds.upload", object_type="FeedRun", object_id=run.pk,
                       object_label=f"{source} {period} {file_name}"[:200], area_code=area.code)
+    if run.status == RunStatus.DONE:
+        return run
     if run.status in (RunStatus.QUEUED, RunStatus.FAILED):
         if run.status == RunStatus.FAILED:
             FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, message="")
@@ -149,7 +153,20 @@ def feed_run_execute(*, run: FeedRun, progress: Progress | None = None, today: d
     today = today or timezone.localdate()
     FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
     source = BY_CODE[run.source]
-    county = Area.objects.filter(code=run.scope_code).first()
+    county = _county_area(run)
+    try:
+        return _execute(run, source, county, progress, today)
+    except Exception as exc:
+        if not isinstance(exc, InvalidInput):
+            _fail(run, "比对出错，未写入任何预警；请联系系统管理员查看日志后重试。")
+        raise
+
+
+def _county_area(run: FeedRun) -> Area | None:
+    return Area.objects.filter(code=run.scope_code.ljust(12, "0")).first()
+
+
+def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress, today: date) -> dict[str, Any]:
     con = pipeline.connect()
     try:
         progress.update(0, 6, "读取文件", force=True)
@@ -191,6 +208,7 @@ def feed_run_execute(*, run: FeedRun, progress: Progress | None = None, today: d
         if locked.status == RunStatus.DONE:
             return locked.stats
         created = _write_warnings(locked, hits, rules, today)
+        _pause_for_kill_test()
         stats["new_warnings"] = created["warnings"]
         stats["suppressed"] = len(hits) - created["warnings"]
         stats["clues"] = created["clues"]
@@ -206,6 +224,13 @@ def feed_run_execute(*, run: FeedRun, progress: Progress | None = None, today: d
         )
     progress.update(6, phase="完成", force=True)
     return stats
+
+
+def _pause_for_kill_test() -> None:
+    # The killed-subprocess test sets this to kill a run inside its write transaction.
+    pause = float(os.environ.get("FANGPIN_FEEDS_PAUSE_IN_WRITE", "0") or 0)
+    if pause:
+        time.sleep(pause)
 
 
 def _fail(run: FeedRun, message: str) -> None:
@@ -453,7 +478,7 @@ def rule_preview(*, rule: WarningRule, run: FeedRun, sample: int = 10) -> dict[s
 
     probe = to_rule(rule)
     source = BY_CODE.get(run.source)
-    county = Area.objects.filter(code=run.scope_code).first()
+    county = _county_area(run)
     try:
         params = rule_params([probe], area=county, on=_period_end(run.period))
         con = pipeline.connect()
