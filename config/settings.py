@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fangpin.monitoring",
     "fangpin.assistance",
     "fangpin.reports",
+    "fangpin.datafeeds",
     "fangpin.api",
 ]
 

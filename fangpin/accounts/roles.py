@@ -63,6 +63,11 @@ PERMISSIONS: dict[str, set[str]] = {
     "monitoring.act": _EDITORS | {Role.GRID_WORKER},
     "monitoring.clue_create": _EDITORS | {Role.GRID_WORKER, Role.DEPARTMENT_LIAISON},
     "notifications.view": set(Role.values),
+    # Department data comparison (issue 4): liaisons upload their own files and see no registry.
+    "datafeeds.upload": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.DEPARTMENT_LIAISON},
+    "datafeeds.view": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
+    "datafeeds.review": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF},
+    "datafeeds.rules": {Role.COUNTY_ADMIN},
 }
 
 

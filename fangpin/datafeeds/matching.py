@@ -106,7 +106,7 @@ def add_name_features(con: duckdb.DuckDBPyConnection, *, src: str, out: str, col
     chars = sorted(
         {r[0] for r in con.execute(f"SELECT DISTINCT unnest(string_split(name, '')) FROM {src}").fetchall() if r[0]}
     )
-    pats, reps = pinyin_table(chars)
+    pats, reps = pinyin_table(chars or ["〇"])
     frame = frame.with_columns(
         pl.col("name").str.slice(0, 1).alias("surname"), pl.col("name").str.slice(1).alias("given")
     ).with_columns(

@@ -148,3 +148,72 @@ def _record_issues(con: duckdb.DuckDBPyConnection, source: Source) -> None:
         "INSERT INTO feed_issues SELECT line, rid, '身份证号', '', 'id_' || id_status FROM feed "
         f"WHERE id_status NOT IN ('{idrepair.OK}')"
     )
+
+
+def registry_load(
+    con: duckdb.DuckDBPyConnection, frame: Any, *, table: str = "reg", labour_values: tuple[str, ...] = ()
+) -> None:
+    """Register the registry persons (Arrow/Polars frame with the `reg` columns) as a table.
+
+    A frame with a `labour` column gets the household facts the gap checks need:
+    `hh_no_labour` (no active member with labour capacity) and `hh_safety_net`
+    (an active member receives 低保 or 特困)."""
+    con.register("_reg_in", frame)
+    names = {r[0] for r in con.execute("DESCRIBE _reg_in").fetchall()}
+    derived = ""
+    if "labour" in names and "hh_no_labour" not in names:
+        has = ", ".join(f"'{v}'" for v in labour_values) or "''"
+        derived = f""", NOT bool_or(labour IN ({has}) AND person_status = 'active') OVER w AS hh_no_labour,
+            bool_or((is_dibao OR is_tekun) AND person_status = 'active') OVER w AS hh_safety_net"""
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{derived} FROM _reg_in WINDOW w AS (PARTITION BY household_id)")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _reg_in")
+    con.unregister("_reg_in")
+
+
+def evaluate_rules(
+    con: duckdb.DuckDBPyConnection,
+    rules: list[Any],
+    *,
+    source: Source | None,
+    params: dict[str, Any],
+    period: str,
+    run_day: date,
+) -> dict[str, int]:
+    """Apply `rules` to the auto-linked feed rows (or to the registry) into table `hits`.
+
+    A hit is keyed on the linked person_id: a row in the review band never raises a
+    warning, so a warning never lands on a household the linkage is unsure of.
+    """
+    from fangpin.datafeeds.rules import POPULATIONS, compile_condition, window_key_sql
+
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE hits(rid BIGINT, person_id BIGINT, household_id BIGINT, village_code VARCHAR, "
+        "rule_code VARCHAR, metric_value DECIMAL(14,2), threshold_value DECIMAL(14,2), event_date DATE, "
+        "window_key VARCHAR)"
+    )
+    columns = {c.name for c in source.columns} if source else set()
+    counts: dict[str, int] = {}
+    day = f"DATE '{run_day.isoformat()}'"
+    for rule in rules:
+        cond = compile_condition(rule.condition, columns=columns, params=params).replace("run_day", day)
+        metric = compile_condition(rule.metric, columns=columns, params=params) if rule.metric else "NULL"
+        threshold = compile_condition(rule.threshold, columns=columns, params=params) if rule.threshold else "NULL"
+        population = POPULATIONS[rule.population]
+        if rule.source == "registry":
+            sql = f"""SELECT NULL, reg.person_id, reg.household_id, reg.village_code, ?, NULL, NULL, NULL,
+                      {window_key_sql(rule.window, period=period).replace('f.event_date', 'NULL')}
+                      FROM reg WHERE reg.person_status = 'active' AND {cond} AND {population}
+                      QUALIFY row_number() OVER (PARTITION BY reg.household_id ORDER BY reg.person_id) = 1"""
+        else:
+            sql = f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, ?,
+                      try_cast({metric} AS DECIMAL(14,2)), try_cast({threshold} AS DECIMAL(14,2)), f.event_date,
+                      {window_key_sql(rule.window, period=period)}
+                      FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto'
+                      JOIN reg ON reg.person_id = k.person_id
+                      WHERE coalesce({cond}, FALSE) AND {population}
+                      QUALIFY row_number() OVER (PARTITION BY reg.person_id ORDER BY f.rid) = 1"""
+        before = con.execute("SELECT count(*) FROM hits").fetchall()[0][0]
+        con.execute(f"INSERT INTO hits {sql}", [rule.code])
+        counts[rule.code] = con.execute("SELECT count(*) FROM hits").fetchall()[0][0] - before
+    return counts

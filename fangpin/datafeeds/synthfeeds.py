@@ -197,6 +197,7 @@ def synth_feed(
             "line": np.arange(2, m + 2, dtype=np.int64),
             "true_person_id": people["person_id"],
             "true_household_id": people["household_id"],
+            "true_id18": pl.select(pl.when(pl.Series(in_reg)).then(people["id18"]).otherwise(pl.lit(""))).to_series(),
             "id_noise": np.select([id_missing, id_typo, id_15], ["missing", "typo", "legacy15"], "none"),
             "name_changed": name_change, "birth_shifted": shift_small | shift_big, "moved": moved,
             "injected": injected,
@@ -274,3 +275,26 @@ def write_feeds(
         data.truth.write_csv(out / f"{source.code}-{period}.truth.csv")
         paths[source.code] = path
     return paths
+
+
+def registry_from_import_csv(path: Path) -> pl.DataFrame:
+    """The `reg` frame from a registry file in the import format (as `fangpin synth` writes it)."""
+    raw = pl.read_csv(path, infer_schema=False)
+    ids = raw["身份证号"]
+    return pl.DataFrame(
+        {
+            "person_id": np.arange(1, raw.height + 1, dtype=np.int64),
+            "household_id": raw["户编号"].rank("dense").cast(pl.Int64),
+            "id18": ids,
+            "name": raw["姓名"],
+            "sex": pl.select(pl.when(ids.str.slice(16, 1).cast(pl.Int64) % 2 == 1).then(pl.lit("M"))
+                             .otherwise(pl.lit("F"))).to_series(),
+            "birth_date": ids.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d"),
+            "village_code": raw["村区划代码"],
+            "population": raw.select(
+                pl.when(pl.col("户类型") == "脱贫户").then(pl.lit("escaped")).when(pl.col("户类型").is_null())
+                .then(pl.lit(None)).otherwise(pl.lit("ordinary")).forward_fill().over("户编号")
+            ).to_series(),
+            "person_status": pl.Series(["active"] * raw.height),
+        }
+    )

@@ -205,6 +205,29 @@ CATALOG: dict[str, ParamSpec] = {
             default=20,
             source="SECURITY（防刷），本地设定",
         ),
+        # Thresholds of the department warning rules (DOMAIN §4.4; read by fangpin.datafeeds).
+        *[
+            ParamSpec(key=key, label=label, unit=unit, kind=kind, default=default, source=source)
+            for key, label, unit, kind, default, source in (
+                ("med_oop_threshold_escaped", _("脱贫/监测人口年度累计自付医疗费用预警线"), "yuan", "amount", "5000",
+                 "L-xiexiebang W-MED-1"),
+                ("med_oop_threshold_other", _("其他农村人口年度累计自付医疗费用预警线"), "yuan", "amount", "20000",
+                 "L-xiexiebang W-MED-1"),
+                ("med_outpatient_month_threshold", _("门诊特殊病当月自付预警线"), "yuan", "amount", "500",
+                 "L-xiexiebang W-MED-1"),
+                ("med_oop_ratio_escaped", _("脱贫人口自付费用占上年农村居民人均可支配收入的比例"), "ratio", "amount",
+                 "0.5", "L-阳原 W-MED-2"),
+                ("rural_income_per_capita_last_year", _("上年本省农村居民人均可支配收入"), "yuan_per_year", "amount",
+                 "20133", "省统计公报（示例值，须按本省设定）"),
+                ("edu_self_paid_threshold", _("高中/中职学年自付费用预警线"), "yuan", "amount", "10000",
+                 "L-xiexiebang W-EDU-2"),
+                ("water_outage_days_threshold", _("停水预警天数"), "calendar_days", "days", 30, "DOMAIN §4.4 W-WATER-1"),
+                ("disability_grade_threshold", _("残疾等级预警线（含）"), "", "integer", 2, "UNCLEAR（示例值）"),
+                ("agri_loss_threshold", _("农业损失预警金额"), "yuan", "amount", "10000", "L-旺苍（示例值）"),
+                ("warning_verification_days", _("部门预警核实时限"), "calendar_days", "days", 15,
+                 "DOMAIN §3.7 CONFIG（未见全国统一时限）"),
+            )
+        ],
     ]
 }
 

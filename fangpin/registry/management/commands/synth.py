@@ -15,11 +15,26 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
         parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
         parser.add_argument("--encoding", default="utf-8", help="CSV 编码：utf-8 或 gb18030")
+        parser.add_argument("--feeds", action="store_true", help="同时生成11个部门的比对数据（含噪声和真值标签）")
+        parser.add_argument("--feed-rows", type=int, default=0, help="每个部门的行数（默认：人数的10%%）")
+        parser.add_argument("--period", default="2026-10", help="部门数据期间 YYYY-MM")
 
-    def handle(self, *args, households: int, seed: int, out: str, format: str, encoding: str, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, households: int, seed: int, out: str, format: str, encoding: str, **opts):  # type: ignore[no-untyped-def]  # noqa: E501
         started = time.perf_counter()
         paths = write_county(Path(out), households=households, seed=seed, fmt=format, encoding=encoding)
         took = time.perf_counter() - started
         for kind, path in paths.items():
             self.stdout.write(f"{kind}: {path}")
         self.stdout.write(f"{households} 户，用时 {took:.2f} 秒（{households / took:,.0f} 户/秒）")
+        if opts.get("feeds"):
+            from fangpin.datafeeds.synthfeeds import registry_from_import_csv, write_feeds
+
+            registry_csv = Path(out) / "registry.csv"
+            if not registry_csv.exists():
+                self.stderr.write("生成部门数据需要CSV格式的农户信息（--format csv）。")
+                return
+            reg = registry_from_import_csv(registry_csv)
+            rows = opts.get("feed_rows") or max(100, reg.height // 10)
+            feeds = write_feeds(reg, Path(out) / "feeds", rows=rows, seed=seed + 100, period=opts["period"])
+            for code, path in feeds.items():
+                self.stdout.write(f"{code}: {path}")

@@ -1,0 +1,222 @@
+"""Warning rules as data: a small, safe expression language compiled to DuckDB SQL.
+
+A rule is `{department source, condition, population, window, cadence,
+threshold parameters}`.  The condition is written like
+`oop_ytd >= 0.5 * param("rural_income_per_capita_last_year")` or
+`rating in ("C", "D") and renovation == "未改造"`.  It is parsed with
+`ast.parse(..., mode="eval")` and only a whitelist of node types is accepted:
+boolean and comparison operators, + - * /, numbers and strings, names of the
+declared feed columns and registry attributes, and the functions `param`,
+`age`, `is_null`.  Nothing is ever evaluated by Python and no user text reaches
+SQL except as a quoted literal or a whitelisted column name.  Pure: no Django.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+POPULATIONS = {
+    "escaped": "reg.population = 'escaped'",
+    "monitored": "reg.population = 'monitored'",
+    "escaped_or_monitored": "reg.population IN ('escaped', 'monitored')",
+    "ordinary": "reg.population = 'ordinary'",
+    "all_rural": "TRUE",
+}
+WINDOWS = ("calendar_year", "academic_year", "month", "ten_days", "event", "once")
+CADENCES = ("monthly", "every_10_days", "yearly", "event")
+
+# Registry attributes a rule may use (the `reg` table of the pipeline).
+REGISTRY_NAMES = {
+    "population": "reg.population",
+    "person_status": "reg.person_status",
+    "is_dibao": "reg.is_dibao",
+    "is_tekun": "reg.is_tekun",
+    "hh_no_labour": "reg.hh_no_labour",
+    "hh_safety_net": "reg.hh_safety_net",
+}
+
+
+class RuleError(ValueError):
+    """A condition that is not in the language; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    source: str  # a feed source code, or "registry" for checks on the registry alone
+    title: str
+    condition: str
+    population: str = "all_rural"
+    window: str = "calendar_year"
+    cadence: str = "monthly"
+    metric: str = ""  # the column reported as metric_value
+    threshold: str = ""  # the expression reported as threshold_value
+    risk_types: tuple[str, ...] = ()
+    params: tuple[str, ...] = field(default_factory=tuple)
+
+
+_CMP = {ast.Eq: "=", ast.NotEq: "<>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float, Decimal)):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if value is None:
+        return "NULL"
+    raise RuleError(f"不支持的常量：{value!r}")
+
+
+class _Compiler:
+    def __init__(self, columns: set[str], params: dict[str, Decimal]) -> None:
+        self.columns = columns
+        self.params = params
+        self.used_params: set[str] = set()
+
+    def visit(self, node: ast.AST) -> str:  # noqa: C901, PLR0911 - one branch per node type
+        if isinstance(node, ast.Expression):
+            return self.visit(node.body)
+        if isinstance(node, ast.BoolOp):
+            op = " AND " if isinstance(node.op, ast.And) else " OR "
+            return "(" + op.join(self.visit(v) for v in node.values) + ")"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return f"(NOT {self.visit(node.operand)})"
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return f"(-{self.visit(node.operand)})"
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+            return f"({self.visit(node.left)} {_ARITH[type(node.op)]} {self.visit(node.right)})"
+        if isinstance(node, ast.Compare):
+            return self._compare(node)
+        if isinstance(node, ast.Constant):
+            return _literal(node.value)
+        if isinstance(node, ast.Name):
+            return self._name(node.id)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        raise RuleError(f"条件中不允许使用“{ast.unparse(node)}”")
+
+    def _compare(self, node: ast.Compare) -> str:
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, (ast.In, ast.NotIn)):
+                if not isinstance(right, (ast.Tuple, ast.List)) or not right.elts:
+                    raise RuleError("in 后面须是一组用括号括起的取值，如 (\"C\", \"D\")")
+                values = ", ".join(self.visit(e) for e in right.elts)
+                neg = "NOT " if isinstance(op, ast.NotIn) else ""
+                parts.append(f"({self.visit(left)} {neg}IN ({values}))")
+            elif type(op) in _CMP:
+                parts.append(f"({self.visit(left)} {_CMP[type(op)]} {self.visit(right)})")
+            else:
+                raise RuleError(f"不支持的比较：{ast.unparse(node)}")
+            left = right
+        return "(" + " AND ".join(parts) + ")"
+
+    def _name(self, name: str) -> str:
+        if name in ("True", "False", "None"):
+            return _literal({"True": True, "False": False, "None": None}[name])
+        if name in REGISTRY_NAMES:
+            return REGISTRY_NAMES[name]
+        if name in self.columns:
+            return f"f.{name}"
+        raise RuleError(f"未知的字段“{name}”")
+
+    def _call(self, node: ast.Call) -> str:
+        fn = node.func.id if isinstance(node.func, ast.Name) else ""
+        if node.keywords:
+            raise RuleError("函数不接受命名参数")
+        if fn == "param":
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+                raise RuleError("param() 须写一个参数名，如 param(\"med_oop_threshold_escaped\")")
+            key = node.args[0].value
+            if key not in self.params:
+                raise RuleError(f"未设置政策参数“{key}”")
+            self.used_params.add(key)
+            return str(Decimal(str(self.params[key])))
+        if fn == "age" and not node.args:
+            return "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - " \
+                   "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
+        if fn == "is_null" and len(node.args) == 1:
+            return f"({self.visit(node.args[0])} IS NULL)"
+        raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
+
+
+def compile_condition(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
+    """The condition as a DuckDB boolean expression over `f` (feed) and `reg` (registry)."""
+    if len(condition) > 2000:
+        raise RuleError("条件过长")
+    try:
+        tree = ast.parse(condition.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise RuleError(f"条件写法有误（第{exc.offset or 0}个字符附近）") from exc
+    return _Compiler(columns, params).visit(tree)
+
+
+def params_used(condition: str) -> set[str]:
+    tree = ast.parse(condition.strip(), mode="eval")
+    return {
+        n.args[0].value for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "param"
+        and n.args and isinstance(n.args[0], ast.Constant)
+    }
+
+
+def window_key(window: str, *, period: str, event_date: date | None = None) -> str:
+    """The repeat-suppression window a warning belongs to (same person, rule, window → one warning)."""
+    year, month = int(period[:4]), int(period[5:7])
+    if window == "calendar_year":
+        return f"{year}"
+    if window == "academic_year":
+        start = year if month >= 9 else year - 1
+        return f"{start}-{start + 1}"
+    if window == "month":
+        return period
+    if window == "ten_days":
+        day = (event_date.day if event_date else 1)
+        return f"{period}-{min(3, (day - 1) // 10 + 1)}"
+    if window == "event":
+        return event_date.isoformat() if event_date else period
+    if window == "once":
+        return "once"
+    raise RuleError(f"未知的窗口“{window}”")
+
+
+def window_key_sql(window: str, *, period: str) -> str:
+    """`window_key` as SQL over the feed row's event_date (column-wise)."""
+    year, month = int(period[:4]), int(period[5:7])
+    if window == "ten_days":
+        return (f"'{period}-' || least(3, (coalesce(day(f.event_date), 1) - 1) // 10 + 1)::VARCHAR")
+    if window == "event":
+        return f"coalesce(strftime(f.event_date, '%Y-%m-%d'), '{period}')"
+    return _literal(window_key(window, period=period, event_date=date(year, month, 1)))
+
+
+def cadence_key(cadence: str, *, period: str, run_day: date, run_ref: str) -> str:
+    """A rule evaluates once per cadence key: a monthly rule once per period. [DOMAIN §4.4 cadence]"""
+    if cadence == "monthly":
+        return period
+    if cadence == "yearly":
+        return period[:4]
+    if cadence == "every_10_days":
+        return f"{run_day:%Y-%m}-{min(3, (run_day.day - 1) // 10 + 1)}"
+    if cadence == "event":
+        return run_ref
+    raise RuleError(f"未知的频次“{cadence}”")
+
+
+def validate_rule(rule: Rule, *, columns: set[str], params: dict[str, Decimal]) -> None:
+    if rule.population not in POPULATIONS:
+        raise RuleError(f"未知的人群“{rule.population}”")
+    if rule.window not in WINDOWS:
+        raise RuleError(f"未知的窗口“{rule.window}”")
+    if rule.cadence not in CADENCES:
+        raise RuleError(f"未知的频次“{rule.cadence}”")
+    compile_condition(rule.condition, columns=columns, params=params)
+    if rule.metric:
+        compile_condition(rule.metric, columns=columns, params=params)

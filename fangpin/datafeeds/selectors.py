@@ -1,0 +1,125 @@
+"""Reads for the data-feed pipeline and pages, always area-scoped."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from fangpin.areas.models import Area
+from fangpin.core.scoping import visible
+from fangpin.datafeeds.models import DepartmentWarning, FeedRun, ReviewPair, ReviewStatus, WarningRule
+from fangpin.datafeeds.rules import Rule, params_used
+from fangpin.policy.selectors import policy_get
+from fangpin.registry.choices import HAS_LABOUR, HouseholdType, PersonStatus
+
+REG_SCHEMA = pa.schema(
+    [
+        ("person_id", pa.int64()), ("household_id", pa.int64()), ("id18", pa.string()), ("name", pa.string()),
+        ("sex", pa.string()), ("birth_date", pa.date32()), ("village_code", pa.string()),
+        ("population", pa.string()), ("person_status", pa.string()), ("is_dibao", pa.bool_()),
+        ("is_tekun", pa.bool_()), ("labour", pa.string()),
+    ]
+)
+
+
+def registry_frame(*, scope_code: str, chunk: int = 50_000) -> pa.Table:
+    """Every person of the area (any status) as an Arrow table, read in chunks with one cursor."""
+    sql = (
+        "SELECT p.id, p.household_id, p.id_number, p.name, p.gender, p.birth_date, h.village_code, "
+        "h.household_type, p.status, p.is_dibao, p.is_tekun, p.labour_capacity "
+        "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+        "WHERE h.village_code LIKE %s ORDER BY p.id"
+    )
+    batches = []
+    with connection.cursor() as cur:
+        cur.execute(sql, [scope_code + "%"])
+        while rows := cur.fetchmany(chunk):
+            cols = list(zip(*rows, strict=True))
+            births = [b if isinstance(b, date) else date.fromisoformat(str(b)) for b in cols[5]]
+            population = ["escaped" if t == HouseholdType.ESCAPED else "ordinary" for t in cols[7]]
+            batches.append(
+                pa.record_batch(
+                    [pa.array(cols[0], pa.int64()), pa.array(cols[1], pa.int64()), pa.array(cols[2], pa.string()),
+                     pa.array(cols[3], pa.string()), pa.array(cols[4], pa.string()), pa.array(births, pa.date32()),
+                     pa.array(cols[6], pa.string()), pa.array(population, pa.string()),
+                     pa.array(cols[8], pa.string()), pa.array([bool(v) for v in cols[9]], pa.bool_()),
+                     pa.array([bool(v) for v in cols[10]], pa.bool_()), pa.array(cols[11], pa.string())],
+                    schema=REG_SCHEMA,
+                )
+            )
+    table = pa.Table.from_batches(batches, schema=REG_SCHEMA)
+    return table
+
+
+HAS_LABOUR_VALUES = tuple(str(v) for v in HAS_LABOUR)
+ACTIVE = str(PersonStatus.ACTIVE)
+
+
+def decisions_frame(*, source: str) -> pa.Table:
+    rows = list(
+        ReviewPair.objects.filter(source=source)
+        .exclude(status=ReviewStatus.OPEN)
+        .values_list("feed_key", "person_id", "status")
+    )
+    cols = list(zip(*rows, strict=True)) if rows else [[], [], []]
+    return pa.table(
+        {
+            "feed_key": pa.array(cols[0], pa.string()),
+            "person_id": pa.array(cols[1], pa.int64()),
+            "verdict": pa.array(cols[2], pa.string()),
+        }
+    )
+
+
+def rules_in_force(*, source: str, scope_code: str, on: date, enabled_only: bool = True) -> list[Rule]:
+    """The rule version in force on `on` for the county: a county's own copy wins over the national one."""
+    qs = WarningRule.objects.filter(source=source, effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    ).filter(Q(scope_code="") | Q(scope_code__in=[scope_code[:n] for n in (2, 4, 6, 9, 12) if len(scope_code) >= n]))
+    chosen: dict[str, WarningRule] = {}
+    for row in qs.order_by("code", "-effective_from"):
+        current = chosen.get(row.code)
+        if current is None or (len(row.scope_code) > len(current.scope_code)):
+            chosen[row.code] = row
+    return [to_rule(r) for r in chosen.values() if r.enabled or not enabled_only]
+
+
+def to_rule(row: WarningRule) -> Rule:
+    return Rule(
+        code=row.code, source=row.source, title=row.title, condition=row.condition, population=row.population,
+        window=row.window, cadence=row.cadence, metric=row.metric, threshold=row.threshold,
+        risk_types=tuple(row.risk_types or ()),
+    )
+
+
+def rule_params(rules: list[Rule], *, area: Area | None, on: date) -> dict[str, Decimal]:
+    keys: set[str] = set()
+    for rule in rules:
+        for text in (rule.condition, rule.metric, rule.threshold):
+            if text:
+                keys |= params_used(text)
+    return {k: Decimal(str(policy_get(k, area=area, on=on).value)) for k in sorted(keys)}
+
+
+def run_list(user: Any) -> QuerySet[FeedRun]:
+    return visible(FeedRun.objects.select_related("created_by"), user)
+
+
+def warning_list(user: Any, *, source: str = "", status: str = "") -> QuerySet[DepartmentWarning]:
+    qs = visible(DepartmentWarning.objects.select_related("person", "household", "run"), user)
+    if source:
+        qs = qs.filter(source=source)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def review_queue(user: Any) -> QuerySet[ReviewPair]:
+    return visible(ReviewPair.objects.select_related("person", "person__household"), user).filter(
+        status=ReviewStatus.OPEN
+    )
