@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
-from fangpin.core.errors import Forbidden, InvalidInput, TransitionRefused
+from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
@@ -172,7 +172,7 @@ def clue_create(
         try:
             with transaction.atomic():
                 clue.save()
-        except Exception:
+        except IntegrityError:
             again = _existing(source, source_ref, idempotency_key)
             if again is not None:
                 return again
@@ -217,7 +217,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             continue
         try:
             _check_creator(actor, item.get("village"), item.get("household"))
-        except (Forbidden, Exception) as exc:
+        except DomainError as exc:  # reported per item
             problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
             continue
         household, item_problems = _validate(
