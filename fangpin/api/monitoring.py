@@ -183,6 +183,12 @@ def _need(request: HttpRequest, perm: str) -> None:
         raise Forbidden()
 
 
+def _need_any(request: HttpRequest, *perms: str) -> None:
+    """Department liaisons read only the clues they raised (the scope's `others` rule)."""
+    if not any(request.user.can(p) for p in perms):
+        raise Forbidden()
+
+
 def _actor(request: HttpRequest) -> Actor:
     return Actor.from_request(request, channel=Channel.API)
 
@@ -296,7 +302,7 @@ def self_report_status(request: HttpRequest, tracking_code: str, id_last4: str) 
 @router.get("/clues", response={200: list[ClueOut], 403: ErrorOut}, summary="风险线索列表")
 @classify(SCOPED)
 def clue_list(request: HttpRequest, status: str = "", source: str = "", offset: int = 0, limit: int = 50) -> Any:
-    _need(request, "monitoring.view")
+    _need_any(request, "monitoring.view", "monitoring.clue_create")
     qs = selectors.clue_list(user=request.user, status=status, source=source)
     return [_clue_out(c) for c in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
 
@@ -328,7 +334,7 @@ def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
 @router.get("/clues/{clue_id}", response={200: ClueOut, 404: ErrorOut}, summary="风险线索详情")
 @classify(SCOPED)
 def clue_detail(request: HttpRequest, clue_id: int) -> Any:
-    _need(request, "monitoring.view")
+    _need_any(request, "monitoring.view", "monitoring.clue_create")
     return _clue_out(selectors.clue_get(user=request.user, pk=clue_id))
 
 

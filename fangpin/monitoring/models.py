@@ -51,7 +51,8 @@ def _household_fk(*, null: bool = False) -> models.ForeignKey:
 class RiskClue(models.Model):
     """One risk clue from any channel, routed to a village. [DOMAIN §2.6, §3.1]"""
 
-    area_scope = SCOPE
+    # A department liaison reads the clues it raised (the source hears back), nothing else.
+    area_scope = AreaScope(village="village_code", grid="household__grid_id", others=lambda user: Q(created_by=user))
 
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
     source = models.CharField(_("线索来源"), max_length=20, choices=ClueSource.choices, db_index=True)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.core.scoping import get_visible_or_404, visible
-from fangpin.monitoring import rules, workflow
+from fangpin.monitoring import rules
 from fangpin.monitoring.choices import (
     CaseStatus,
     ClueStatus,
@@ -220,16 +220,20 @@ class QueueItem:
         return (order[self.clock.state] if self.clock else 3, self.clock.days_left if self.clock else 9999)
 
 
-def _states_for(machine: str, role: str) -> list[str]:
-    return sorted({t.source for t in workflow.MACHINES[machine] if role in t.roles})
-
-
-def work_queue(*, user: Any, on: date | None = None) -> dict[str, Any]:
-    """What waits on the user (states where the role has an action), overdue
-    first, with counts; plus escalated overdue items from lower levels."""
+def work_queue(
+    *,
+    user: Any,
+    states: dict[str, list[str]],
+    escalated_states: list[str],
+    escalation_need: int | None,
+    objections: bool,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """What waits on the user: `states` are the states in which the user's role
+    has an action (from workflow.queue_states); overdue first, with counts;
+    plus overdue cases escalated to the user's level."""
     on = on or timezone.localdate()
     params = ParamCache(on)
-    role = user.role
     items: list[QueueItem] = []
     counts: dict[str, int] = {}
     sources = [
@@ -250,14 +254,12 @@ def work_queue(*, user: Any, on: date | None = None) -> dict[str, Any]:
         ),
     ]
     for machine, label, qs, order, code_field in sources:
-        states = _states_for(machine, role)
-        mine = qs.filter(status__in=states)
+        mine = qs.filter(status__in=states.get(machine, []))
         counts[machine] = mine.count()
         for obj in mine.order_by(order, "id")[:QUEUE_LIMIT]:
             items.append(_item(machine, label, obj, code_field, on, params))
-    pending = visible(Objection, user).filter(status=ObjectionStatus.PENDING)
-    counts["objection"] = pending.count() if role in workflow.VILLAGE | workflow.TOWNSHIP else 0
-    escalated = _escalated(user=user, on=on, params=params)
+    counts["objection"] = visible(Objection, user).filter(status=ObjectionStatus.PENDING).count() if objections else 0
+    escalated = _escalated(user=user, states=escalated_states, need=escalation_need, on=on, params=params)
     items.sort(key=lambda i: i.sort_key)
     return {
         "items": items,
@@ -281,21 +283,11 @@ def _item(machine: str, label: str, obj: Any, code_field: str, on: date, params:
     )
 
 
-def _escalated(*, user: Any, on: date, params: ParamCache) -> list[QueueItem]:
-    """Overdue identification cases waiting on a LOWER level, escalated to the
-    user's level (township: level ≥1, county: level ≥2). [L-Anhui 2022]"""
-    need = {"township_staff": 1, "county_staff": 2, "county_admin": 2}.get(user.role)
-    if need is None:
+def _escalated(*, user: Any, states: list[str], need: int | None, on: date, params: ParamCache) -> list[QueueItem]:
+    """Overdue identification cases waiting on a LOWER level whose escalation
+    reached the user's level (township: ≥1, county: ≥2). [L-Anhui 2022]"""
+    if need is None or not states:
         return []
-    lower = {
-        "township_staff": {"village"},
-        "county_staff": {"village", "township"},
-        "county_admin": {"village", "township"},
-    }[user.role]
-    states = sorted(
-        {t.source for t in workflow.CASE_TRANSITIONS if t.level in lower}
-        - {t.source for t in workflow.CASE_TRANSITIONS if user.role in t.roles}
-    )
     overdue = (
         visible(IdentificationCase, user)
         .filter(status__in=states, deadline_on__lt=on)

@@ -7,14 +7,14 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
-from fangpin.core.errors import Forbidden, InvalidInput, TransitionRefused
+from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
@@ -38,6 +38,8 @@ from fangpin.monitoring.services.common import (
 from fangpin.registry.models import Household, Person
 
 CLUE_CREATORS = {"county_admin", "county_staff", "township_staff", "village_cadre", "grid_worker", "department_liaison"}
+# Sources whose reporter is a person with a phone: they hear back by SMS when the clue closes.
+SMS_SOURCES = (ClueSource.SELF_REPORT, ClueSource.HOTLINE)
 SMS_FEEDBACK = "【防返贫监测】您反映的情况（查询码{code}）已办结：{outcome}。{feedback}"
 
 
@@ -172,7 +174,7 @@ def clue_create(
         try:
             with transaction.atomic():
                 clue.save()
-        except Exception:
+        except IntegrityError:
             again = _existing(source, source_ref, idempotency_key)
             if again is not None:
                 return again
@@ -217,7 +219,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             continue
         try:
             _check_creator(actor, item.get("village"), item.get("household"))
-        except (Forbidden, Exception) as exc:
+        except DomainError as exc:  # reported per item
             problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
             continue
         household, item_problems = _validate(
@@ -369,6 +371,34 @@ def clue_self_report(
         raise InvalidInput("当前网络今日提交的申报已达上限，请明天再试，或直接联系村委会。")
     person = Person.objects.filter(id_number=number, household__village_code=village.code).first()
     actor = Actor(user=None, channel=Channel.PUBLIC, ip=client_address)
+    with transaction.atomic():
+        return _self_report_create(
+            village=village,
+            summary=summary,
+            person=person,
+            risk_types=risk_types,
+            reporter_name=reporter_name,
+            digits=digits,
+            number=number,
+            client_address=client_address,
+            actor=actor,
+            idempotency_key=idempotency_key,
+        )
+
+
+def _self_report_create(
+    *,
+    village: Area,
+    summary: str,
+    person: Person | None,
+    risk_types: Iterable[str],
+    reporter_name: str,
+    digits: str,
+    number: str,
+    client_address: str,
+    actor: Actor,
+    idempotency_key: str | None,
+) -> RiskClue:
     clue = clue_create(
         source=ClueSource.SELF_REPORT,
         village=village,
@@ -455,7 +485,7 @@ def clue_transition(
             title=f"风险线索 {locked.tracking_code}：{workflow.ACTION_LABELS[action]}",
             url=reverse("monitoring:clue-detail", args=[locked.pk]),
         )
-        if outcome and locked.source == ClueSource.SELF_REPORT and locked.reporter_phone:
+        if outcome and locked.source in SMS_SOURCES and locked.reporter_phone:
             SmsOutbox.objects.create(
                 event=event,
                 village_code=locked.village_code,

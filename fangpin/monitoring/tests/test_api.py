@@ -153,3 +153,32 @@ def test_two_people_acting_at_once_exactly_one_transition_happens(world):
     assert sorted(results) == ["conflict", "ok"]
     assert CaseEvent.objects.filter(case_kind="identification", case_id=case.pk, action="sign_consent").count() == 1
     assert IdentificationCase.objects.get(pk=case.pk).version == case.version + 1
+
+
+def test_a_department_liaison_raises_a_warning_and_reads_only_its_own_clues_with_the_outcome(
+    world, client_as, at_start
+):
+    other = new_clue(world)
+    client = client_as("liaison_a")
+    created = client.post(
+        "/api/v1/monitoring/clues",
+        {
+            "source": "department_warning",
+            "village_code": world.areas["A1a"].code,
+            "summary": "W-MED-1 年度自付医疗费用 23400 元",
+            "source_ref": "YB-2026-0001",
+            "risk_types": ["illness"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    mine = created.json()["id"]
+    clue = RiskClue.objects.get(pk=mine)
+    services.clue_transition(
+        clue=clue, action="close_referred", actor=Actor(user=world.users["township_a1"]), reason="已转医保局落实救助"
+    )
+    listed = client.get("/api/v1/monitoring/clues").json()
+    assert [c["id"] for c in listed] == [mine] and listed[0]["outcome"] == "referred"
+    assert listed[0]["feedback"] == "已转医保局落实救助"
+    assert client.get(f"/api/v1/monitoring/clues/{other.pk}").status_code == 404
+    assert client.get("/monitoring/clues/").status_code == 403

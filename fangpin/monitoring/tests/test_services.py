@@ -459,3 +459,34 @@ def test_episode_record_measures_stores_coverage_and_first_date(world, at_start)
     episode.refresh_from_db()
     assert episode.covered_risk_types == ["illness", "unstable_employment"]
     assert episode.first_measure_on == date(2026, 3, 20)
+
+
+def test_sweep_reminds_due_soon_and_escalates_overdue_once(world, at_start):
+    from fangpin.monitoring.services.sweeps import reminders_sweep
+
+    case = start_case(world)
+    Notification.objects.all().delete()
+    IdentificationCase.objects.filter(pk=case.pk).update(
+        step_started_on=date(2026, 2, 1), deadline_on=date(2026, 2, 20)
+    )
+    created = reminders_sweep(on=START)
+    assert created > 0
+    users = set(Notification.objects.values_list("user__username", flat=True))
+    assert {"village_a1a", "township_a1", "county_staff_a", "county_admin_a"} <= users
+    assert reminders_sweep(on=START) == 0  # deduplicated
+
+
+def test_sms_outbox_is_sent_through_the_pluggable_sender(world, at_start):
+    from fangpin.monitoring.models import SmsOutbox
+    from fangpin.monitoring.services.sweeps import sms_dispatch
+
+    SmsOutbox.objects.create(phone="13912345678", body="您反映的情况已办结")
+    sent = []
+
+    class Fake:
+        def send(self, phone, body):
+            sent.append((phone, body))
+
+    assert sms_dispatch(sender=Fake()) == 1
+    assert sent == [("13912345678", "您反映的情况已办结")]
+    assert SmsOutbox.objects.get().status == "sent"

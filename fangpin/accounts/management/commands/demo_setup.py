@@ -64,6 +64,11 @@ class Command(BaseCommand):
         self._registry(console, demo_dir / "registry.csv", actor)
         self._policy(county)
         logins = self._users(county)
+        from fangpin.monitoring.demo import monitoring_demo
+
+        made = monitoring_demo(county=county)
+        if made:
+            console.print("监测演示数据：" + "，".join(f"{k} {v}" for k, v in made.items()))
         table = Table(title="演示账号（http://127.0.0.1:8000/）")
         for column in ("角色", "用户名", "密码", "区划"):
             table.add_column(column)
