@@ -126,12 +126,11 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
             f"row_number() OVER () + 1 AS _line, * FROM _raw"
         )
         result.table = "_raw2"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
-    if result.table == "_csv2":
-        con.execute("DROP VIEW _csv2")
-        con.execute("DROP TABLE _csv")
+    if result.table == "_csv2" and not result.rejects:
+        # A view over the file's table: no copy of the data.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(selects)} FROM {result.table}")
     else:
-        con.execute(f"DROP TABLE IF EXISTS {result.table}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
     result.table = table
     result.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     result.columns = {name: headers[pos] for name, pos in found.items()}
@@ -174,10 +173,8 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     if rejects:
         con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in rejects]])
     if not rejects:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP VIEW _csv2 AS SELECT * FROM
-            (SELECT range AS _rid, range + 1 AS _line FROM range(1, {good + 1})) POSITIONAL JOIN _csv"""
-        )
+        # The table keeps the file's order: rowid is the data row's index.
+        con.execute("CREATE OR REPLACE TEMP VIEW _csv2 AS SELECT rowid + 1 AS _rid, rowid + 2 AS _line, * FROM _csv")
         return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW _csv2 AS
