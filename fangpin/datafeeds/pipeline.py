@@ -237,7 +237,7 @@ def evaluate_rules(
                       JOIN reg ON reg.person_id = k.person_id
                       WHERE coalesce({cond}, FALSE) AND {population}
                       QUALIFY row_number() OVER (PARTITION BY reg.person_id ORDER BY f.rid) = 1"""
-        before = con.execute("SELECT count(*) FROM hits").fetchall()[0][0]
         con.execute(f"INSERT INTO hits {sql}", [rule.code])
-        counts[rule.code] = con.execute("SELECT count(*) FROM hits").fetchall()[0][0] - before
+    counts.update({r.code: 0 for r in rules})
+    counts.update(dict(con.execute("SELECT rule_code, count(*) FROM hits GROUP BY 1").fetchall()))
     return counts
