@@ -9,8 +9,16 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from fangpin.core import dbguard
+
+# Property tests judge correctness, never speed: on a loaded 2-core machine
+# Hypothesis' timing health check and per-example deadline would fail
+# correct code.
+hypothesis_settings.register_profile("fangpin", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("fangpin")
 
 # Django's test teardown empties every table, the audit log included.
 dbguard.ALWAYS_OPEN = True

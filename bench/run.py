@@ -1,6 +1,6 @@
 """`make bench [BENCH_ARGS='NAME --households N']`: run benchmarks, each in its own process.
 
-Names: synth, import, search (PostgreSQL at BENCH_PG, default
+Names: synth, import, search, monitoring (PostgreSQL at BENCH_PG, default
 postgres://postgres@127.0.0.1:5432), all (default).  Results: bench/results/*.json.
 """
 
@@ -10,8 +10,13 @@ import argparse
 
 from bench.common import run_module
 
-DEFAULTS = {"synth": 1_000_000, "import": 100_000, "search": 320_000}
-MODULES = {"synth": "bench.synth_bench", "import": "bench.import_bench", "search": "bench.search_bench"}
+DEFAULTS = {"synth": 1_000_000, "import": 100_000, "search": 320_000, "monitoring": 30_000}
+MODULES = {
+    "synth": "bench.synth_bench",
+    "import": "bench.import_bench",
+    "search": "bench.search_bench",
+    "monitoring": "bench.monitoring_bench",
+}
 
 
 def main() -> None:

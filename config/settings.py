@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "fangpin.areas",
     "fangpin.policy",
     "fangpin.registry",
+    "fangpin.monitoring",
+    "fangpin.assistance",
+    "fangpin.reports",
     "fangpin.datafeeds",
     "fangpin.api",
 ]
@@ -86,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fangpin.accounts.context_processors.navigation",
+                "fangpin.monitoring.context_processors.bell",
             ],
         },
     }
@@ -169,6 +173,8 @@ FANGPIN = {
     "UPLOAD_MAX_BYTES": int(os.environ.get("FANGPIN_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024))),
     "IMPORT_DIR": VAR_DIR / "imports",
     "EXPORT_DIR": VAR_DIR / "exports",
+    # Evidence files of assistance measures (never under the static tree).
+    "EVIDENCE_DIR": VAR_DIR / "evidence",
     "EXPORT_TTL_HOURS": int(os.environ.get("FANGPIN_EXPORT_TTL_HOURS", "24")),
     "PAGE_SIZE": 50,
     "AUDIT_ANCHOR_FILE": VAR_DIR / "audit_anchor.log",

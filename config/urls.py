@@ -8,6 +8,9 @@ urlpatterns = [
     path("registry/", include("fangpin.registry.urls")),
     path("policy/", include("fangpin.policy.urls")),
     path("core/", include("fangpin.core.urls")),
+    path("monitoring/", include("fangpin.monitoring.urls")),
+    path("assistance/", include("fangpin.assistance.urls")),
+    path("reports/", include("fangpin.reports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -20,7 +20,12 @@ ALLOWED_FOREIGN = {
     "django.views.static": "static files",
     "ninja": "the OpenAPI document and its docs page (no data)",
 }
-PUBLIC_ALLOWED = {"login/"}  # routes reachable without signing in
+PUBLIC_ALLOWED = {
+    "login/",
+    # The farmers' self-report and its status check (code + last 4 ID digits), rate-limited.
+    "monitoring/report/",
+    "monitoring/report/status/",
+}  # routes reachable without signing in
 # Models that point at households or persons but are not read by users at all.
 GLOBAL_MODELS: dict[str, str] = {}
 

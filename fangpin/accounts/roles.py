@@ -52,7 +52,17 @@ PERMISSIONS: dict[str, set[str]] = {
     "audit.view": {Role.AUDITOR, Role.COUNTY_ADMIN},
     "policy.view": REGISTRY_READERS | {Role.DEPARTMENT_LIAISON},
     "policy.edit": {Role.COUNTY_ADMIN},
+    "assistance.view": REGISTRY_READERS,
+    "assistance.edit": _EDITORS,
+    "assistance.visit": _EDITORS | {Role.GRID_WORKER},
+    "reports.view": REGISTRY_READERS - {Role.GRID_WORKER},
+    "reports.export": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
     "api.token": set(Role.values),
+    # Monitoring (issue 3): who may do what inside a case is in monitoring/workflow.py.
+    "monitoring.view": REGISTRY_READERS,
+    "monitoring.act": _EDITORS | {Role.GRID_WORKER},
+    "monitoring.clue_create": _EDITORS | {Role.GRID_WORKER, Role.DEPARTMENT_LIAISON},
+    "notifications.view": set(Role.values),
     # Department data comparison (issue 4): liaisons upload their own files and see no registry.
     "datafeeds.upload": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.DEPARTMENT_LIAISON},
     "datafeeds.view": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from fangpin.api import registry
+from fangpin.api import assistance, monitoring, registry
 from fangpin.api.auth import AUTH
 from fangpin.core.errors import DomainError
 
@@ -18,6 +18,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/registry", registry.router)
+api.add_router("/assistance", assistance.router)
+api.add_router("/monitoring", monitoring.router)
 
 
 @api.exception_handler(DomainError)

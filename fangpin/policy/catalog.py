@@ -81,6 +81,130 @@ CATALOG: dict[str, ParamSpec] = {
             choices=("active_members", "snapshot_size"),
             note=_("active_members：在册家庭成员数；snapshot_size：收支记录中填报的共同生活人口数。"),
         ),
+        # --- Monitoring (issue 3): time limits carry their unit in the value. ---
+        ParamSpec(
+            key="identification_time_limit",
+            label=_("识别认定办结时限（自首次线索起）"),
+            unit="",
+            kind="time_limit",
+            default={"value": 15, "unit": "calendar_days"},
+            source="S002；L-林州“一般不超过15天”；海南、安徽“原则上20个工作日”",
+            note=_("填写如“15 自然日”或“20 工作日”。工作日按国家法定节假日和调休安排计算。"),
+        ),
+        ParamSpec(
+            key="identification_step_limits",
+            label=_("识别认定各环节时限"),
+            unit="calendar_days",
+            kind="step_limits",
+            default={
+                "applied": 2,
+                "verifying": 5,
+                "appraised": 2,
+                "notice": 2,
+                "township_reviewed": 3,
+                "county_approved": 2,
+                "announced": 2,
+            },
+            source="DOMAIN §3.2（各环节时限为本地设定，CONFIG）",
+            note=_("格式：环节=天数，逗号分隔；公示环节从公示截止日起算。各环节时限不超过总时限。"),
+        ),
+        ParamSpec(
+            key="elimination_time_limit",
+            label=_("风险消除程序办结时限"),
+            unit="",
+            kind="time_limit",
+            default={"value": 30, "unit": "calendar_days"},
+            source="DOMAIN §3.4（未见全国统一时限，本地设定）",
+        ),
+        ParamSpec(
+            key="clue_accept_limit",
+            label=_("线索受理时限"),
+            unit="",
+            kind="time_limit",
+            default={"value": 2, "unit": "calendar_days"},
+            source="L-枞阳：乡镇2日内受理线上申报",
+        ),
+        ParamSpec(
+            key="clue_verify_limit",
+            label=_("线索核实时限（自接收起）"),
+            unit="",
+            kind="time_limit",
+            default={"value": 5, "unit": "working_days"},
+            source="L-Gansu 2023 一键报贫：5个工作日；安徽2个工作日",
+        ),
+        ParamSpec(
+            key="notice_min_days",
+            label=_("公示最短天数"),
+            unit="",
+            kind="time_limit",
+            default={"value": 5, "unit": "calendar_days"},
+            source="R-ID-3；L-永城、L-林州、L-岳普湖（部分地方为5个工作日）",
+        ),
+        ParamSpec(
+            key="due_soon_days",
+            label=_("临期提醒提前天数"),
+            unit="calendar_days",
+            kind="days",
+            default=2,
+            source="本地设定（CONFIG）",
+        ),
+        ParamSpec(
+            key="escalation_step_days",
+            label=_("超期逐级上报间隔"),
+            unit="calendar_days",
+            kind="days",
+            default=3,
+            source="L-Anhui 2022 超期橙色预警、逐级督办（间隔为本地设定）",
+            note=_("超期即提醒上一级；每再超过该天数，再上报一级。"),
+        ),
+        ParamSpec(
+            key="elimination_min_months",
+            label=_("帮扶消除最短监测时间"),
+            unit="months",
+            kind="months",
+            default=6,
+            source="R-EL-1 L-弋江“识别认定监测对象时间至少半年以上”",
+        ),
+        ParamSpec(
+            key="income_stable_months",
+            label=_("收入稳定高于监测标准的最短时间"),
+            unit="months",
+            kind="months",
+            default=6,
+            source="DOMAIN §4.5.1 “原则上不得低于半年” L-弋江、L-枞阳",
+        ),
+        ParamSpec(
+            key="post_elimination_follow_up_months",
+            label=_("风险消除后跟踪期"),
+            unit="months",
+            kind="months",
+            default=12,
+            source="S000“已消除风险户设立一年跟踪期”",
+        ),
+        ParamSpec(
+            key="long_unresolved_months",
+            label=_("长期未消除分析期限"),
+            unit="months",
+            kind="months",
+            default=12,
+            source="S002；L-张湾 2022：纳入1年以上未消除逐户分析",
+        ),
+        ParamSpec(
+            key="self_report_limit_per_phone",
+            label=_("自主申报每个手机号每日上限"),
+            unit="count",
+            kind="integer",
+            default=3,
+            source="SECURITY（防刷），本地设定",
+        ),
+        ParamSpec(
+            key="self_report_limit_per_address",
+            label=_("自主申报每个网络地址每日上限"),
+            unit="count",
+            kind="integer",
+            default=20,
+            source="SECURITY（防刷），本地设定",
+        ),
         # Thresholds of the department warning rules (DOMAIN §4.4; read by fangpin.datafeeds).
         *[
             ParamSpec(key=key, label=label, unit=unit, kind=kind, default=default, source=source)
@@ -125,6 +249,10 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
         if number < 0:
             raise ValueError(str(_("不能为负数")))
         return number
+    if spec.kind == "time_limit":
+        return _time_limit(value)
+    if spec.kind == "step_limits":
+        return _step_limits(value)
     if spec.choices and value not in spec.choices:
         raise ValueError(str(_("取值须为：")) + "、".join(spec.choices))
     return value
@@ -138,3 +266,119 @@ def _positive(raw: Any) -> Decimal:
     if number <= 0:
         raise ValueError(str(_("须大于0")))
     return number
+
+
+# Assistance, data-quality report and dashboard (fangpin.assistance, fangpin.reports).
+CATALOG.update(
+    {
+        spec.key: spec
+        for spec in [
+            ParamSpec(
+                key="measure_deadline_days",
+                label=_("帮扶措施落实时限（识别后）"),
+                unit="calendar_days",
+                kind="days",
+                default=30,
+                source="DOMAIN §3.6；[C] 识别监测1个月后未落实帮扶措施",
+            ),
+            ParamSpec(
+                key="measure_due_soon_days",
+                label=_("帮扶措施临期提醒天数"),
+                unit="calendar_days",
+                kind="days",
+                default=7,
+                source="fangpin 默认值（无全国规定）",
+            ),
+            ParamSpec(
+                key="dq_blocking_checks",
+                label=_("数据质量检查：阻断级规则"),
+                unit="",
+                kind="text",
+                default="DQ-02,DQ-03,DQ-04,DQ-05",
+                source="DOMAIN §4.14（CONFIG：严重程度为提示或阻断）",
+                note=_("以英文逗号分隔的检查编号（如 DQ-02,DQ-05）；未列出的检查为“提示”级。"),
+            ),
+            ParamSpec(
+                key="premium_subsidy_cutoff_month",
+                label=_("医保个人缴费补贴截止月份（DQ-15）"),
+                unit="",
+                kind="integer",
+                default=2,
+                source="DOMAIN §4.6.2（UNCLEAR：各地医保缴费截止时间不同，[C] 示例为2月）",
+                note=_("1–12。当年该月底前识别的监测户应有“参加城乡居民基本医疗保险个人缴费补贴”措施。"),
+            ),
+            ParamSpec(
+                key="dq_high_income_line",
+                label=_("识别时人均纯收入偏高核查线（DQ-12）"),
+                unit="yuan_per_year",
+                kind="amount",
+                default="20000",
+                source="DOMAIN §4.14 DQ-12 [C]",
+            ),
+            ParamSpec(
+                key="dashboard_min_cell",
+                label=_("村级统计小数抑制阈值"),
+                unit="count",
+                kind="integer",
+                default=5,
+                source="fangpin 默认值（隐私保护：村级小于该值的非零计数不显示）",
+            ),
+            ParamSpec(
+                key="evidence_max_mb",
+                label=_("帮扶措施佐证材料大小上限"),
+                unit="",
+                kind="integer",
+                default=10,
+                source="fangpin 默认值（MB）",
+            ),
+        ]
+    }
+)
+
+
+TIME_UNITS = {"calendar_days": ("自然日", "天", "日"), "working_days": ("工作日",)}
+
+
+def _time_limit(value: Any) -> dict[str, Any]:
+    """`{"value": n, "unit": "calendar_days" | "working_days"}` from a dict or text like "20 工作日"."""
+    if isinstance(value, dict):
+        number, unit = value.get("value"), value.get("unit", "calendar_days")
+    else:
+        text = str(value).strip()
+        unit = "calendar_days"
+        for code, words in TIME_UNITS.items():
+            for word in (code, *words):
+                if text.endswith(word):
+                    text, unit = text[: -len(word)].strip(), code
+                    break
+            else:
+                continue
+            break
+        number = text
+    if unit not in TIME_UNITS:
+        raise ValueError(str(_("时限单位须为自然日或工作日")))
+    try:
+        days = int(str(number))
+    except ValueError as exc:
+        raise ValueError(str(_("时限须为整数天，如“15 自然日”或“20 工作日”"))) from exc
+    if days <= 0:
+        raise ValueError(str(_("时限须大于0")))
+    return {"value": days, "unit": unit}
+
+
+def _step_limits(value: Any) -> dict[str, int]:
+    """`{step: days}` from a dict or text like "verifying=5, appraised=2"."""
+    if not isinstance(value, dict):
+        pairs = [p.split("=", 1) for p in str(value).replace("，", ",").split(",") if p.strip()]
+        if any(len(p) != 2 for p in pairs):
+            raise ValueError(str(_("格式须为“环节=天数”，逗号分隔")))
+        value = {k.strip(): v.strip() for k, v in pairs}
+    out: dict[str, int] = {}
+    for step, raw in value.items():
+        try:
+            out[str(step)] = int(str(raw))
+        except ValueError as exc:
+            raise ValueError(str(_("环节天数须为整数：")) + str(step)) from exc
+        if out[str(step)] <= 0:
+            raise ValueError(str(_("环节天数须大于0：")) + str(step))
+    return out

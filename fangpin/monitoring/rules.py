@@ -1,0 +1,339 @@
+"""Pure monitoring policy: the checklist recommendation, the statutory clock
+and the elimination guards. No Django, no ORM: every CONFIG value is passed in.
+[DOMAIN §3.1–3.5, §4.1 R-MON-4, §4.2, §4.5]"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+import chinese_calendar
+
+CALENDAR_DAYS, WORKING_DAYS = "calendar_days", "working_days"
+ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
+CLOCK_LABELS = {ON_TRACK: "正常", DUE_SOON: "临期", OVERDUE: "超期"}
+RISK_LABELS = {
+    "illness": "因病",
+    "disability": "因残",
+    "schooling": "因学",
+    "natural_disaster": "因自然灾害",
+    "accident": "因意外事故",
+    "industry_failure": "因产业项目失败",
+    "unstable_employment": "因务工就业不稳",
+    "lack_of_labour": "缺劳动力",
+    "unsafe_housing": "因安全住房",
+    "unsafe_water": "因安全饮水",
+    "other": "其他",
+}
+MAX_RISK_TYPES = 5
+
+
+class CalendarUnavailable(ValueError):
+    """The holiday package has no data for the year: update `chinesecalendar`."""
+
+
+# ---------------------------------------------------------------- the clock
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A time limit with its unit, as stored in the policy parameter."""
+
+    value: int
+    unit: str = CALENDAR_DAYS
+
+    @classmethod
+    def of(cls, raw: dict | TimeLimit) -> TimeLimit:
+        return raw if isinstance(raw, TimeLimit) else cls(int(raw["value"]), raw.get("unit", CALENDAR_DAYS))
+
+    @property
+    def label(self) -> str:
+        return f"{self.value}个{'工作日' if self.unit == WORKING_DAYS else '自然日'}"
+
+
+def is_working_day(day: date) -> bool:
+    """Official working day: weekdays minus statutory holidays plus make-up
+    workdays (调休), from the maintained `chinesecalendar` package."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError as exc:
+        raise CalendarUnavailable(f"节假日日历缺少{day.year}年数据，请升级 chinesecalendar 软件包。") from exc
+
+
+def add_limit(start: date, limit: TimeLimit | dict) -> date:
+    """The due date `limit` after `start` (start day not counted). [R-ID-4, CONFIG unit]"""
+    limit = TimeLimit.of(limit)
+    if limit.unit == CALENDAR_DAYS:
+        return start + timedelta(days=limit.value)
+    if limit.unit != WORKING_DAYS:
+        raise ValueError(f"未知的时限单位：{limit.unit}")
+    day, left = start, limit.value
+    while left > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def days_left(*, today: date, due: date, unit: str = CALENDAR_DAYS) -> int:
+    """Days until `due` in `unit` (negative when overdue)."""
+    if unit == CALENDAR_DAYS:
+        return (due - today).days
+    sign, lo, hi = (1, today, due) if due >= today else (-1, due, today)
+    count, day = 0, lo
+    while day < hi:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return sign * count
+
+
+def clock_state(*, today: date, due: date, due_soon_days: int) -> str:
+    """on_track / due_soon / overdue for one deadline. [issue 3 item 3]"""
+    if today > due:
+        return OVERDUE
+    if (due - today).days <= due_soon_days:
+        return DUE_SOON
+    return ON_TRACK
+
+
+def escalation_level(*, today: date, due: date, step_days: int, max_level: int = 2) -> int:
+    """0 = not overdue; 1 = overdue (the next level up is told); each further
+    `step_days` overdue moves it one level higher, up to `max_level`. [L-Anhui 2022]"""
+    if today <= due:
+        return 0
+    overdue = (today - due).days
+    return min(max_level, 1 + (overdue - 1) // max(step_days, 1))
+
+
+def step_due(*, step_start: date, step_days: int | None, overall_due: date) -> date:
+    """A step's deadline: its own limit, never later than the overall deadline."""
+    if not step_days:
+        return overall_due
+    return min(step_start + timedelta(days=step_days), overall_due)
+
+
+# ---------------------------------------------------------------- dates
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, clamped to the month's end."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# ---------------------------------------------------------------- R-MON-4
+
+
+@dataclass(frozen=True)
+class ChecklistInput:
+    per_capita_income: Decimal | None
+    income_line: Decimal
+    house_unsafe: bool | None = None
+    water_unsafe: bool | None = None
+    child_out_of_school: bool | None = None
+    member_without_medical_insurance: bool | None = None
+    risk_types: Sequence[str] = ()
+    escaped_household: bool = False
+    sharp_drop_or_rigid_spending: bool = False
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommendation only: the village, township and county decide (R-MON-4, R-MON-5)."""
+
+    suggest_inclusion: bool
+    suggested_category: str
+    findings: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    note: str = "本建议仅供参考，是否纳入由村民主评议、乡镇审核、县级审定按程序决定；不设任何比例或指标。"
+
+
+def checklist_recommendation(data: ChecklistInput) -> Recommendation:
+    """Income below the line and at least one prominent difficulty suggests
+    inclusion; a sudden shock may qualify above the line. [R-MON-4, 元谋 2023]"""
+    findings: list[str] = []
+    missing: list[str] = []
+    below = None
+    if data.per_capita_income is None:
+        missing.append("缺少收支信息，无法与监测收入标准比较")
+    else:
+        below = data.per_capita_income < data.income_line
+        findings.append(
+            f"人均纯收入{data.per_capita_income}元，{'低于' if below else '不低于'}监测收入标准{data.income_line}元"
+        )
+    checks = {
+        "住房出现安全问题": data.house_unsafe,
+        "饮水出现安全问题": data.water_unsafe,
+        "义务教育阶段适龄儿童失学辍学": data.child_out_of_school,
+        "有成员未参加基本医疗保险": data.member_without_medical_insurance,
+    }
+    difficulties = [label for label, flag in checks.items() if flag]
+    missing += [f"未记录：{label}" for label, flag in checks.items() if flag is None]
+    findings += [f"存在困难：{label}" for label in difficulties]
+    risks = [RISK_LABELS.get(r, r) for r in data.risk_types]
+    if risks:
+        findings.append("反映的风险：" + "、".join(risks))
+    shock = data.sharp_drop_or_rigid_spending or bool(
+        {"illness", "natural_disaster", "accident"} & set(data.risk_types)
+    )
+    has_difficulty = bool(difficulties or risks)
+    if below and has_difficulty:
+        category = "unstable_escaped" if data.escaped_household else "marginal"
+        return Recommendation(True, category, findings, missing)
+    if shock and below is False:
+        findings.append("收入不低于标准，但存在突发性刚性支出或收入骤减风险，可按突发严重困难户研判")
+        return Recommendation(True, "sudden_hardship", findings, missing)
+    return Recommendation(False, "", findings, missing)
+
+
+# ---------------------------------------------------------------- risk types
+
+
+def risk_type_problems(risk_types: Sequence[str], disaster_subtype: str) -> list[str]:
+    """Up to five known risk types; a natural disaster needs its subtype. [DOMAIN §4.3, R-ID-6]"""
+    problems = []
+    if not risk_types:
+        problems.append("风险类型：至少选择一项")
+    if len(risk_types) > MAX_RISK_TYPES:
+        problems.append(f"风险类型：最多选择{MAX_RISK_TYPES}项")
+    unknown = [r for r in risk_types if r not in RISK_LABELS]
+    if unknown:
+        problems.append("风险类型：无效的取值 " + "、".join(unknown))
+    if len(set(risk_types)) != len(risk_types):
+        problems.append("风险类型：不能重复选择")
+    if "natural_disaster" in risk_types and not disaster_subtype:
+        problems.append("自然灾害子项：风险类型含“因自然灾害”时必须选择灾害子项")
+    return problems
+
+
+# ---------------------------------------------------------------- elimination (§4.5)
+
+
+@dataclass(frozen=True)
+class IncomePoint:
+    """One income snapshot: its date, per-capita net income and the line in force."""
+
+    on: date
+    per_capita: Decimal
+    line: Decimal
+
+
+@dataclass(frozen=True)
+class EliminationFacts:
+    mode: str  # "assisted" | "natural"
+    today: date
+    identified_on: date | None
+    risk_types: Sequence[str]
+    covered_risk_types: Sequence[str]
+    income_points: Sequence[IncomePoint]
+    house_unsafe: bool | None
+    water_unsafe: bool | None
+    child_out_of_school: bool | None
+    member_without_medical_insurance: bool | None
+    whole_household_without_labour: bool
+    min_months: int
+    stable_months: int
+    natural_reason: str = ""
+    justification: str = ""
+
+
+def elimination_refusals(f: EliminationFacts) -> list[str]:
+    """Every reason the elimination may not proceed, in Chinese; [] when it may. [§4.5, R-EL-1..3]"""
+    reasons: list[str] = []
+    if f.mode == "assisted":
+        reasons += _months_since_identification(f)
+        uncovered = [r for r in f.risk_types if r not in set(f.covered_risk_types)]
+        if uncovered:
+            labels = "、".join(RISK_LABELS.get(r, r) for r in uncovered)
+            reasons.append(f"以下风险类型尚无已落实的对应帮扶措施：{labels}（R-EL-3）")
+    elif f.mode == "natural":
+        if not f.natural_reason:
+            reasons.append("自然消除须选择原因")
+        if not f.justification.strip():
+            reasons.append("自然消除须填写情况说明")
+    else:
+        reasons.append("消除方式无效")
+    reasons += _income_stable(f)
+    reasons += _guarantees(f)
+    if f.whole_household_without_labour:
+        reasons.append("整户无劳动能力：落实兜底保障后暂不标注风险消除，继续跟踪（§4.5.3）")
+    return reasons
+
+
+def _months_since_identification(f: EliminationFacts) -> list[str]:
+    if f.identified_on is None:
+        return ["缺少识别监测时间，无法判断监测时长"]
+    earliest = add_months(f.identified_on, f.min_months)
+    if f.today < earliest:
+        return [
+            f"识别认定至今不足{f.min_months}个月（识别于{f.identified_on:%Y-%m-%d}，"
+            f"最早可于{earliest:%Y-%m-%d}启动帮扶消除）（R-EL-1）"
+        ]
+    return []
+
+
+def _income_stable(f: EliminationFacts) -> list[str]:
+    """The latest snapshot and every snapshot back to one at least `stable_months`
+    old are above their lines. [§4.5.1 items 1–2]"""
+    points = sorted(f.income_points, key=lambda p: p.on)
+    if not points:
+        return ["缺少收支信息，无法判断收入是否稳定高于监测收入标准"]
+    latest = points[-1]
+    if latest.per_capita <= latest.line:
+        return [f"最近一次收支信息人均纯收入{latest.per_capita}元，未高于监测收入标准{latest.line}元"]
+    cutoff = add_months(f.today, -f.stable_months)
+    anchor_index = max((i for i, p in enumerate(points) if p.on <= cutoff), default=None)
+    if anchor_index is None:
+        return [f"收入高于监测收入标准的记录不足{f.stable_months}个月（需有{cutoff:%Y-%m-%d}前的收支信息）"]
+    below = [p for p in points[anchor_index:] if p.per_capita <= p.line]
+    if below:
+        return [
+            f"近{f.stable_months}个月内收入未稳定高于监测收入标准（{below[0].on:%Y-%m-%d} "
+            f"人均{below[0].per_capita}元，标准{below[0].line}元）"
+        ]
+    return []
+
+
+def _guarantees(f: EliminationFacts) -> list[str]:
+    """Three guarantees and drinking water secure. [§4.5.1 item 4, §4.6]"""
+    checks = {
+        "住房安全": f.house_unsafe,
+        "饮水安全": f.water_unsafe,
+        "义务教育（无失学辍学）": f.child_out_of_school,
+        "基本医疗保险": f.member_without_medical_insurance,
+    }
+    reasons = []
+    for label, problem in checks.items():
+        if problem is None:
+            reasons.append(f"“两不愁三保障”及饮水安全：未记录{label}情况")
+        elif problem:
+            reasons.append(f"“两不愁三保障”及饮水安全：{label}未保障")
+    return reasons
+
+
+def follow_up_until(*, eliminated_on: date, months: int) -> date:
+    """End of the post-elimination follow-up. [S000, CONFIG post_elimination_follow_up_months]"""
+    return add_months(eliminated_on, months)
+
+
+def notice_end(posted_on: date, limit: TimeLimit | dict) -> date:
+    """Last day of a notice window; the posting day counts as day one when it is
+    a counted day. [R-ID-3, CONFIG notice_min_days with unit]"""
+    limit = TimeLimit.of(limit)
+    counts_today = limit.unit == CALENDAR_DAYS or is_working_day(posted_on)
+    return add_limit(posted_on, TimeLimit(limit.value - 1 if counts_today else limit.value, limit.unit))
+
+
+def mask_name(name: str) -> str:
+    """张*明 / 张* for public notices (masking rules are CONFIG nationally; DOMAIN §2.10)."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

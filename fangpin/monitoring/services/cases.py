@@ -1,0 +1,322 @@
+"""Identification (纳入程序): start from a clue, walk the table, open the
+episode. The clock runs from the first clue. [DOMAIN §2.9, §3.2, §4.2]"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
+from fangpin.monitoring import rules, workflow
+from fangpin.monitoring.choices import (
+    OPEN_EPISODE_STATUSES,
+    CaseStatus,
+    ClueStatus,
+    EpisodeStatus,
+    MonitoringCategory,
+    NoticeKind,
+)
+from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, RiskClue
+from fangpin.monitoring.services.clues import clue_transition
+from fangpin.monitoring.services.common import (
+    add_limit,
+    bump,
+    check_reason,
+    lock,
+    new_code,
+    record_event,
+    require_in_area,
+    role_of,
+    time_limit,
+    today,
+)
+from fangpin.monitoring.services.episodes import episode_transition
+from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.policy.selectors import monitoring_income_line
+from fangpin.registry.choices import HouseholdType
+from fangpin.registry.models import Household, IncomeSnapshot
+
+
+def household_recommendation(*, household: Household, risk_types: list[str], on: date) -> rules.Recommendation:
+    """The R-MON-4 checklist for a household from its latest snapshot (advice only)."""
+    snapshot = IncomeSnapshot.objects.filter(household=household).order_by("-window_end", "-id").first()
+    return rules.checklist_recommendation(
+        rules.ChecklistInput(
+            per_capita_income=snapshot.per_capita_net_income if snapshot else None,
+            income_line=monitoring_income_line(area=household.village, on=on),
+            house_unsafe=snapshot.house_unsafe if snapshot else None,
+            water_unsafe=snapshot.water_unsafe if snapshot else None,
+            child_out_of_school=snapshot.child_out_of_school if snapshot else None,
+            member_without_medical_insurance=snapshot.member_without_medical_insurance if snapshot else None,
+            risk_types=risk_types,
+            escaped_household=household.household_type == HouseholdType.ESCAPED,
+        )
+    )
+
+
+def _case_problems(*, category: str, risk_types: list[str], disaster_subtype: str) -> list[str]:
+    problems = rules.risk_type_problems(risk_types, disaster_subtype)
+    if category not in MonitoringCategory.values:
+        problems.append("监测对象类别：请选择脱贫不稳定户、边缘易致贫户或突发严重困难户")
+    return problems
+
+
+def clue_start_identification(
+    *,
+    clue: RiskClue,
+    actor: Actor,
+    category: str,
+    risk_types: list[str],
+    disaster_subtype: str = "",
+    monitoring_contact_name: str = "",
+    monitoring_contact_phone: str = "",
+    green_channel: bool = False,
+    household: Household | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> IdentificationCase:
+    """Close the clue as "identification started" (or "green channel") and open
+    the case; green channel opens the episode at once so measures may start
+    while the paperwork clock keeps running. [R-ID-5, §3.3]"""
+    problems = _case_problems(category=category, risk_types=risk_types, disaster_subtype=disaster_subtype)
+    if problems:
+        raise InvalidInput("识别信息有误：" + "；".join(problems), reasons=problems)
+    action = "start_green_channel" if green_channel else "start_identification"
+    with transaction.atomic():
+        clue = clue_transition(
+            clue=clue,
+            action=action,
+            actor=actor,
+            reason=reason,
+            feedback=reason or "已启动防返贫监测识别程序",
+            household=household,
+            expected_version=expected_version,
+        )
+        household = Household.objects.select_related("village").get(pk=clue.household_id)
+        if MonitoringEpisode.objects.filter(household=household, status__in=OPEN_EPISODE_STATUSES).exists():
+            raise TransitionRefused("该户已是监测对象，无需再次识别；请以“已是监测对象”办结线索。")
+        first_clue = (
+            RiskClue.objects.filter(household=household)
+            .filter(received_at__gte=_open_window_start(household))
+            .order_by("received_at")
+            .first()
+        )
+        started = timezone.localdate((first_clue or clue).received_at)
+        limit = time_limit("identification_time_limit", area=household.village, on=started)
+        case = IdentificationCase(
+            case_no=new_code("SB", 8),
+            household=household,
+            village=household.village,
+            village_code=household.village_code,
+            category=category,
+            risk_types=risk_types,
+            disaster_subtype=disaster_subtype if "natural_disaster" in risk_types else "",
+            green_channel=green_channel,
+            monitoring_contact_name=monitoring_contact_name.strip()[:50],
+            monitoring_contact_phone=monitoring_contact_phone.strip()[:20],
+            clock_started_on=started,
+            deadline_on=add_limit(started, limit),
+            step_started_on=today(),
+            recommendation=asdict(household_recommendation(household=household, risk_types=risk_types, on=today())),
+            created_by=actor.user,
+        )
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            raise Conflict("该户已有正在办理的识别程序。") from exc
+        RiskClue.objects.filter(household=household).exclude(status=ClueStatus.CLOSED).update(identification_case=case)
+        RiskClue.objects.filter(pk=clue.pk).update(identification_case=case)
+        if green_channel:
+            case.episode = _open_episode(case, status=EpisodeStatus.GREEN_CHANNEL, actor=actor)
+            case.save(update_fields=["episode"])
+        record_event(
+            machine="identification",
+            obj=case,
+            action="create",
+            from_state="",
+            to_state=case.status,
+            actor=actor,
+            reason=reason,
+            payload={"clue": clue.tracking_code, "green_channel": green_channel, "deadline": str(case.deadline_on)},
+            title=f"新识别程序 {case.case_no}：请签署承诺授权书",
+            url=reverse("monitoring:case-detail", args=[case.pk]),
+        )
+    return case
+
+
+def _open_window_start(household: Household) -> Any:
+    """Clues since the last closed case count for the clock (the first clue of this round)."""
+    last = (
+        IdentificationCase.objects.filter(household=household)
+        .exclude(status__in=[CaseStatus.APPLIED])
+        .filter(status__in=[CaseStatus.MONITORED, CaseStatus.REJECTED])
+        .order_by("-updated_at")
+        .first()
+    )
+    return last.updated_at if last else timezone.make_aware(timezone.datetime(2000, 1, 1))
+
+
+def _latest_per_capita(household: Household) -> Any:
+    snapshot = IncomeSnapshot.objects.filter(household=household).order_by("-window_end", "-id").first()
+    return snapshot.per_capita_net_income if snapshot else None
+
+
+def _open_episode(case: IdentificationCase, *, status: str, actor: Actor, on: date | None = None) -> MonitoringEpisode:
+    previous = (
+        MonitoringEpisode.objects.filter(
+            household=case.household, status__in=[EpisodeStatus.ELIMINATED, EpisodeStatus.STABLE]
+        )
+        .order_by("-id")
+        .first()
+    )
+    if previous is not None:
+        episode_transition(episode=previous, action="reidentify", actor=actor, internal=True)
+    episode = MonitoringEpisode(
+        household=case.household,
+        village=case.village,
+        village_code=case.village_code,
+        category=case.category,
+        risk_types=case.risk_types,
+        disaster_subtype=case.disaster_subtype,
+        monitoring_contact_name=case.monitoring_contact_name,
+        monitoring_contact_phone=case.monitoring_contact_phone,
+        identified_on=on if status == EpisodeStatus.MONITORED else None,
+        green_channel=case.green_channel,
+        status=status,
+        income_at_identification=_latest_per_capita(case.household),
+        previous_episode=previous,
+    )
+    try:
+        with transaction.atomic():
+            episode.save()
+    except IntegrityError as exc:
+        raise Conflict("该户已有正在进行的监测记录。") from exc
+    record_event(
+        machine="episode",
+        obj=episode,
+        action="open",
+        from_state="",
+        to_state=status,
+        actor=actor,
+        title=f"新纳入监测：{case.case_no}",
+        url=reverse("monitoring:episode-detail", args=[episode.pk]),
+    )
+    return episode
+
+
+def _verification_problems(case: IdentificationCase) -> list[str]:
+    missing = []
+    if not case.consent_signed_on:
+        missing.append("尚未签署承诺授权书")
+    if not case.home_verified_on:
+        missing.append("尚未完成入户核实")
+    if not case.info_checked_on:
+        missing.append("信息比对结果尚未返回")
+    return missing
+
+
+def case_transition(
+    *,
+    case: IdentificationCase,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> IdentificationCase:
+    """Move an identification case through CASE_TRANSITIONS, with its guards,
+    notices and episode; anything not in the table is refused. [DOMAIN §3.2]"""
+    role = role_of(actor)
+    require_in_area(actor, case.village, case.household)
+    on = today()
+    with transaction.atomic():
+        locked = lock(IdentificationCase, case.pk, expected_version)
+        row = workflow.transition_for("identification", state=locked.status, action=action, role=role)
+        reason = check_reason(row, reason)
+        problems: list[str] = []
+        if row.guard == "verification_complete":
+            problems = _verification_problems(locked)
+        elif row.guard == "notice_complete":
+            problems = notice_problems(locked, on)
+        if problems:
+            raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
+        from_state = locked.status
+        fields = _apply(locked, action, note=note, reason=reason, on=on, actor=actor)
+        if row.target != from_state:
+            locked.status = row.target
+            locked.step_started_on = on
+            fields += ["status", "step_started_on"]
+        bump(locked, fields)
+        record_event(
+            machine="identification",
+            obj=locked,
+            action=action,
+            from_state=from_state,
+            to_state=locked.status,
+            actor=actor,
+            reason=reason or note,
+            title=f"识别程序 {locked.case_no}：{workflow.ACTION_LABELS[action]}",
+            url=reverse("monitoring:case-detail", args=[locked.pk]),
+        )
+    return locked
+
+
+def _apply(case: IdentificationCase, action: str, *, note: str, reason: str, on: date, actor: Actor) -> list[str]:
+    """The facts each step records; returns the changed fields."""
+    note = (note or "").strip()
+    if action in ("record_home_verification", "record_info_check", "appraise") and not note:
+        raise InvalidInput("情况说明：请填写核实情况、比对结果或评议记录。")
+    if action == "sign_consent":
+        case.consent_signed_on = on
+        return ["consent_signed_on"]
+    if action == "record_home_verification":
+        case.home_verified_on, case.home_verification_note = on, note
+        return ["home_verified_on", "home_verification_note"]
+    if action == "record_info_check":
+        case.info_checked_on, case.info_check_note = on, note
+        return ["info_checked_on", "info_check_note"]
+    if action == "appraise":
+        case.appraised_on, case.appraisal_minutes = on, note
+        return ["appraised_on", "appraisal_minutes"]
+    if action == "post_notice":
+        notice_post(case=case, kind=NoticeKind.VILLAGE_NOTICE, actor=actor, posted_on=on)
+        return []
+    if action == "uphold_objection":
+        case.home_verified_on, case.appraised_on = None, None
+        return ["home_verified_on", "appraised_on"]
+    if action == "review":
+        case.township_reviewed_on = on
+        return ["township_reviewed_on"]
+    if action == "approve":
+        case.county_approved_on = on
+        return ["county_approved_on"]
+    if action == "announce":
+        case.announced_on = on
+        notice_post(case=case, kind=NoticeKind.ANNOUNCEMENT, actor=actor, posted_on=on)
+        return ["announced_on"]
+    if action == "enter_system":
+        case.entered_on = on
+        if case.episode_id:
+            episode_transition(
+                episode=case.episode,
+                action="complete_identification",
+                actor=actor,
+                internal=True,
+                changes={"identified_on": on},
+            )
+        else:
+            case.episode = _open_episode(case, status=EpisodeStatus.MONITORED, actor=actor, on=on)
+        return ["entered_on", "episode"]
+    if action == "reject":
+        case.closed_reason = reason
+        if case.episode_id:
+            episode_transition(episode=case.episode, action="not_included", actor=actor, reason=reason, internal=True)
+        return ["closed_reason"]
+    return []

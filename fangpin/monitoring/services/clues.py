@@ -1,0 +1,482 @@
+"""Risk clues from every channel: creation (single, bulk, public self-report),
+the clue state machine, and feedback to the source. [DOMAIN §2.6, §3.1]"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fangpin.areas.models import Area, AreaLevel
+from fangpin.core.actor import Actor
+from fangpin.core.audit import audit_log_many
+from fangpin.core.errors import Forbidden, InvalidInput, TransitionRefused
+from fangpin.core.idnumber import IdNumberError, parse
+from fangpin.core.messages import id_message
+from fangpin.core.models import AuditAction, Channel
+from fangpin.monitoring import rules, workflow
+from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
+from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
+from fangpin.monitoring.services.common import (
+    _recipients,
+    add_limit,
+    bump,
+    check_reason,
+    lock,
+    new_code,
+    param,
+    record_event,
+    require_in_area,
+    role_of,
+    time_limit,
+    today,
+)
+from fangpin.registry.models import Household, Person
+
+CLUE_CREATORS = {"county_admin", "county_staff", "township_staff", "village_cadre", "grid_worker", "department_liaison"}
+SMS_FEEDBACK = "【防返贫监测】您反映的情况（查询码{code}）已办结：{outcome}。{feedback}"
+
+
+def _validate(
+    *,
+    source: str,
+    village: Any,
+    summary: str,
+    household: Household | None,
+    person: Person | None,
+    risk_types: Iterable[str],
+    reporter_phone: str,
+) -> tuple[Household | None, list[str]]:
+    problems: list[str] = []
+    if source not in ClueSource.values:
+        problems.append(f"线索来源：无效的取值“{source}”")
+    if not isinstance(village, Area) or village.level != AreaLevel.VILLAGE:
+        problems.append("所在村：须为一个村")
+    summary = (summary or "").strip()
+    if not summary:
+        problems.append("线索内容：不能为空")
+    elif len(summary) > 2000:
+        problems.append("线索内容：不能超过2000字")
+    risks = list(risk_types)
+    problems += [p for p in rules.risk_type_problems(risks, "-") if not p.startswith("风险类型：至少")]
+    if person is not None:
+        if household is not None and person.household_id != household.pk:
+            problems.append("涉及人员：不是所选农户的成员")
+        household = household or person.household
+    if household is not None and isinstance(village, Area) and household.village_code != village.code:
+        problems.append("农户：不在所选村")
+    digits = "".join(ch for ch in (reporter_phone or "") if ch.isdigit())
+    if reporter_phone and not 7 <= len(digits) <= 12:
+        problems.append("反映人电话：号码位数不对")
+    return household, problems
+
+
+def _new_clue(
+    *,
+    source: str,
+    village: Area,
+    summary: str,
+    household: Household | None,
+    person: Person | None,
+    risk_types: Iterable[str],
+    source_ref: str,
+    reporter_name: str,
+    reporter_phone: str,
+    actor: Actor,
+    channel: str,
+    received: Any,
+) -> RiskClue:
+    day = timezone.localdate(received)
+    return RiskClue(
+        tracking_code=new_code("FP"),
+        source=source,
+        source_ref=(source_ref or "").strip()[:64],
+        channel=channel,
+        village=village,
+        village_code=village.code,
+        household=household,
+        person=person,
+        summary=summary.strip(),
+        risk_types=list(risk_types),
+        reporter_name=(reporter_name or "").strip()[:50],
+        reporter_phone=(reporter_phone or "").strip()[:20],
+        received_at=received,
+        accept_due=add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
+        verify_due=add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+        created_by=actor.user,
+    )
+
+
+def _check_creator(actor: Actor, village: Any, household: Household | None = None) -> None:
+    if actor.user is not None:
+        if actor.user.role not in CLUE_CREATORS:
+            raise Forbidden("您的角色不能登记风险线索。")
+        role_of(actor)
+        require_in_area(actor, village, household)
+
+
+def clue_create(
+    *,
+    source: str,
+    village: Area,
+    summary: str,
+    household: Household | None = None,
+    person: Person | None = None,
+    risk_types: Iterable[str] = (),
+    source_ref: str = "",
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    actor: Actor | None = None,
+    channel: str = "page",
+    idempotency_key: str | None = None,
+) -> RiskClue:
+    """Record one risk clue routed to its village, with acceptance and
+    verification deadlines. Idempotent on (source, source_ref) and on the
+    idempotency key. [DOMAIN §2.6, §3.1; CONFIG clue_accept_limit, clue_verify_limit]"""
+    actor = actor or Actor.system()
+    _check_creator(actor, village, household or (person.household if person is not None else None))
+    household, problems = _validate(
+        source=source,
+        village=village,
+        summary=summary,
+        household=household,
+        person=person,
+        risk_types=risk_types,
+        reporter_phone=reporter_phone,
+    )
+    if problems:
+        raise InvalidInput("线索信息有误：" + "；".join(problems), reasons=problems)
+    existing = _existing(source, source_ref, idempotency_key)
+    if existing is not None:
+        return existing
+    clue = _new_clue(
+        source=source,
+        village=village,
+        summary=summary,
+        household=household,
+        person=person,
+        risk_types=risk_types,
+        source_ref=source_ref,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+        actor=actor,
+        channel=channel,
+        received=timezone.now(),
+    )
+    clue.idempotency_key = idempotency_key or None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                clue.save()
+        except Exception:
+            again = _existing(source, source_ref, idempotency_key)
+            if again is not None:
+                return again
+            raise
+        record_event(
+            machine="clue",
+            obj=clue,
+            action="create",
+            from_state="",
+            to_state=clue.status,
+            actor=actor,
+            payload={"source": source},
+            title=f"新风险线索 {clue.tracking_code}（{village.name}）",
+            url=reverse("monitoring:clue-detail", args=[clue.pk]),
+        )
+    return clue
+
+
+def _existing(source: str, source_ref: str, key: str | None) -> RiskClue | None:
+    if key:
+        found = RiskClue.objects.filter(idempotency_key=key).first()
+        if found:
+            return found
+    if source_ref and source_ref.strip():
+        return RiskClue.objects.filter(source=source, source_ref=source_ref.strip()[:64]).first()
+    return None
+
+
+def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channel: str) -> list[RiskClue]:
+    """Bulk version of `clue_create` (monthly department comparison): the same
+    validation, one transaction, bulk inserts. Items already recorded (same
+    source and source_ref) are returned, not duplicated. [DOMAIN §4.4, S002]"""
+    items = list(items)
+    allowed = {"source", "village", "summary", "household", "person", "risk_types", "source_ref"}
+    allowed |= {"reporter_name", "reporter_phone"}
+    problems: list[str] = []
+    prepared: list[dict[str, Any]] = []
+    for index, item in enumerate(items, start=1):
+        unknown = set(item) - allowed
+        if unknown:
+            problems.append(f"第{index}条：未知字段 {'、'.join(sorted(unknown))}")
+            continue
+        try:
+            _check_creator(actor, item.get("village"), item.get("household"))
+        except (Forbidden, Exception) as exc:
+            problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
+            continue
+        household, item_problems = _validate(
+            source=item.get("source", ""),
+            village=item.get("village"),
+            summary=item.get("summary", ""),
+            household=item.get("household"),
+            person=item.get("person"),
+            risk_types=item.get("risk_types", ()),
+            reporter_phone=item.get("reporter_phone", ""),
+        )
+        problems += [f"第{index}条：{p}" for p in item_problems]
+        prepared.append({**item, "household": household})
+    if problems:
+        raise InvalidInput(f"共{len(problems)}处问题，未登记任何线索", reasons=problems)
+    refs = {(i["source"], str(i.get("source_ref", "")).strip()[:64]) for i in prepared if i.get("source_ref")}
+    existing = {
+        (c.source, c.source_ref): c
+        for c in RiskClue.objects.filter(source_ref__in=[r for _, r in refs]).filter(source__in={s for s, _ in refs})
+    }
+    now = timezone.now()
+    new: list[RiskClue] = []
+    result: list[RiskClue] = []
+    seen: dict[tuple[str, str], RiskClue] = {}
+    for item in prepared:
+        key = (item["source"], str(item.get("source_ref", "")).strip()[:64])
+        if key[1] and (key in existing or key in seen):
+            result.append(existing.get(key) or seen[key])
+            continue
+        clue = _new_clue(
+            source=item["source"],
+            village=item["village"],
+            summary=item["summary"],
+            household=item.get("household"),
+            person=item.get("person"),
+            risk_types=item.get("risk_types", ()),
+            source_ref=key[1],
+            reporter_name=item.get("reporter_name", ""),
+            reporter_phone=item.get("reporter_phone", ""),
+            actor=actor,
+            channel=channel,
+            received=now,
+        )
+        if key[1]:
+            seen[key] = clue
+        new.append(clue)
+        result.append(clue)
+    with transaction.atomic():
+        RiskClue.objects.bulk_create(new, batch_size=1000)
+        if new and new[0].pk is None:  # backends without RETURNING on bulk insert
+            by_code = {
+                c.tracking_code: c.pk for c in RiskClue.objects.filter(tracking_code__in=[n.tracking_code for n in new])
+            }
+            for clue in new:
+                clue.pk = by_code[clue.tracking_code]
+        _bulk_events(new, actor)
+    return result
+
+
+def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
+    """Timeline, audit and one summary notification per recipient for a batch."""
+    if not clues:
+        return
+    user = actor.user
+    name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case_kind="clue",
+                case_id=c.pk,
+                village_code=c.village_code,
+                household_id=c.household_id,
+                action="create",
+                to_state=c.status,
+                payload={"source": c.source, "batch": True},
+                actor=user,
+                actor_name=name,
+                channel=actor.channel,
+                dispatched_at=timezone.now(),
+            )
+            for c in clues
+        ],
+        batch_size=1000,
+    )
+    audit_log_many(
+        actor=actor,
+        events=[
+            {
+                "action": AuditAction.CREATE,
+                "object_type": "monitoring.clue",
+                "object_id": str(c.pk),
+                "object_label": c.tracking_code,
+                "area_code": c.village_code,
+                "household_id": c.household_id,
+                "changes": {"status": [None, c.status], "source": [None, c.source]},
+            }
+            for c in clues
+        ],
+    )
+    counts: dict[int, tuple[Any, int]] = {}
+    for clue in clues:
+        for recipient in _recipients("clue", clue.status, clue.village_code):
+            counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
+    Notification.objects.bulk_create(
+        [
+            Notification(user=u, title=f"新增{n}条风险线索待受理", url=reverse("monitoring:clue-list"))
+            for u, n in counts.values()
+        ]
+    )
+
+
+def clue_self_report(
+    *,
+    village: Area,
+    reporter_name: str,
+    id_number: str,
+    reporter_phone: str,
+    summary: str,
+    risk_types: Iterable[str] = (),
+    client_address: str = "",
+    idempotency_key: str | None = None,
+) -> RiskClue:
+    """A farmer's own report from the public page: validated, rate-limited per
+    phone and per address, an unverified clue routed to the village; never
+    changes the registry. [DOMAIN §2.6, L-Anhui 一码申报; CONFIG self_report_limit_*]"""
+    problems = []
+    if not (reporter_name or "").strip():
+        problems.append("姓名：不能为空")
+    try:
+        number = parse(id_number).number
+    except IdNumberError as exc:
+        number = ""
+        problems.append("身份证号：" + id_message(exc.code))
+    digits = "".join(ch for ch in (reporter_phone or "") if ch.isdigit())
+    if len(digits) != 11 or not digits.startswith("1"):
+        problems.append("手机号：须为11位手机号码")
+    if problems:
+        raise InvalidInput("申报信息有误：" + "；".join(problems), reasons=problems)
+    if idempotency_key:
+        found = RiskClue.objects.filter(idempotency_key=idempotency_key).first()
+        if found:
+            return found
+    since = timezone.now() - timedelta(days=1)
+    recent = RiskClue.objects.filter(source=ClueSource.SELF_REPORT, received_at__gte=since)
+    if recent.filter(reporter_phone=digits).count() >= int(param("self_report_limit_per_phone", area=village)):
+        raise InvalidInput("该手机号今日提交的申报已达上限，请明天再试，或直接联系村委会。")
+    limit_address = int(param("self_report_limit_per_address", area=village))
+    if client_address and recent.filter(client_address=client_address).count() >= limit_address:
+        raise InvalidInput("当前网络今日提交的申报已达上限，请明天再试，或直接联系村委会。")
+    person = Person.objects.filter(id_number=number, household__village_code=village.code).first()
+    actor = Actor(user=None, channel=Channel.PUBLIC, ip=client_address)
+    clue = clue_create(
+        source=ClueSource.SELF_REPORT,
+        village=village,
+        summary=summary,
+        person=person,
+        risk_types=risk_types,
+        reporter_name=reporter_name,
+        reporter_phone=digits,
+        actor=actor,
+        channel="public",
+        idempotency_key=idempotency_key,
+    )
+    if not clue.reporter_id_number:
+        RiskClue.objects.filter(pk=clue.pk).update(reporter_id_number=number, client_address=client_address[:45])
+        clue.reporter_id_number, clue.client_address = number, client_address[:45]
+    return clue
+
+
+def clue_public_status(*, tracking_code: str, id_last4: str) -> RiskClue | None:
+    """The clue for the public status check: code AND last four ID digits must match."""
+    code = (tracking_code or "").strip().upper()
+    last4 = (id_last4 or "").strip().upper()
+    if len(last4) != 4 or not code:
+        return None
+    clue = RiskClue.objects.filter(tracking_code=code, source=ClueSource.SELF_REPORT).first()
+    if clue is None or not clue.reporter_id_number.upper().endswith(last4):
+        return None
+    return clue
+
+
+def clue_transition(
+    *,
+    clue: RiskClue,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    feedback: str = "",
+    household: Household | None = None,
+    expected_version: int | None = None,
+) -> RiskClue:
+    """Move a clue through its table; closing records the outcome and the
+    feedback to the source (SMS outbox for a self-report). [DOMAIN §3.1]"""
+    role = role_of(actor)
+    require_in_area(actor, clue.village, clue.household)
+    with transaction.atomic():
+        locked = lock(RiskClue, clue.pk, expected_version)
+        row = workflow.transition_for("clue", state=locked.status, action=action, role=role)
+        reason = check_reason(row, reason)
+        fields = ["status"]
+        if household is not None:
+            if household.village_code != locked.village_code:
+                raise InvalidInput("农户：不在线索所在村")
+            locked.household = household
+            fields.append("household")
+        if row.guard == "household_linked" and locked.household_id is None:
+            raise TransitionRefused("请先关联农户（在农户信息库中找到该户）再启动识别程序。")
+        from_state = locked.status
+        locked.status = row.target
+        if action == "accept":
+            locked.accepted_at = timezone.now()
+            fields.append("accepted_at")
+        outcome = workflow.CLUE_OUTCOME_OF_ACTION.get(action)
+        if outcome:
+            locked.outcome = outcome
+            locked.closed_at = timezone.now()
+            locked.feedback = (feedback or reason).strip()
+            locked.feedback_at = locked.closed_at
+            fields += ["outcome", "closed_at", "feedback", "feedback_at"]
+        if (
+            outcome == "already_monitored"
+            and locked.household_id
+            and not MonitoringEpisode.objects.filter(household_id=locked.household_id).exists()
+        ):
+            raise TransitionRefused("该户没有监测记录，不能以“已是监测对象”办结。")
+        bump(locked, fields)
+        event = record_event(
+            machine="clue",
+            obj=locked,
+            action=action,
+            from_state=from_state,
+            to_state=locked.status,
+            actor=actor,
+            reason=reason,
+            title=f"风险线索 {locked.tracking_code}：{workflow.ACTION_LABELS[action]}",
+            url=reverse("monitoring:clue-detail", args=[locked.pk]),
+        )
+        if outcome and locked.source == ClueSource.SELF_REPORT and locked.reporter_phone:
+            SmsOutbox.objects.create(
+                event=event,
+                village_code=locked.village_code,
+                phone=locked.reporter_phone,
+                body=SMS_FEEDBACK.format(
+                    code=locked.tracking_code, outcome=locked.get_outcome_display(), feedback=locked.feedback[:120]
+                )[:300],
+                status=SmsStatus.PENDING,
+            )
+    return locked
+
+
+def clue_open_for(household_id: int) -> list[RiskClue]:
+    return list(RiskClue.objects.filter(household_id=household_id).exclude(status=ClueStatus.CLOSED))
+
+
+__all__ = [
+    "clue_create",
+    "clue_create_many",
+    "clue_public_status",
+    "clue_self_report",
+    "clue_transition",
+    "today",
+]

@@ -1,0 +1,244 @@
+"""Risk elimination (风险消除程序), mirroring identification, with the guards
+of §4.5 listing every failing reason; a county override needs a written
+reason and is audited. [DOMAIN §2.13, §3.4, §4.5]"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
+from fangpin.monitoring import rules, workflow
+from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NaturalReason, NoticeKind
+from fangpin.monitoring.models import EliminationCase, MonitoringEpisode
+from fangpin.monitoring.services.common import (
+    add_limit,
+    bump,
+    check_reason,
+    lock,
+    new_code,
+    param,
+    record_event,
+    require_in_area,
+    role_of,
+    time_limit,
+    today,
+)
+from fangpin.monitoring.services.episodes import episode_follow_up_until, episode_transition
+from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.policy.selectors import monitoring_income_line
+from fangpin.registry.choices import LabourCapacity, PersonStatus
+from fangpin.registry.models import IncomeSnapshot, Person
+
+NO_LABOUR = {LabourCapacity.NONE, LabourCapacity.LOST}
+
+
+def elimination_facts(
+    *, episode: MonitoringEpisode, mode: str, on: date, natural_reason: str = "", justification: str = ""
+) -> rules.EliminationFacts:
+    """Gather the inputs of the §4.5 guards from the registry and the episode."""
+    snapshots = list(IncomeSnapshot.objects.filter(household_id=episode.household_id).order_by("window_end", "id"))
+    lines: dict[date, object] = {}
+    points = []
+    for s in snapshots:
+        if s.window_end not in lines:
+            lines[s.window_end] = monitoring_income_line(area=episode.village, on=s.window_end)
+        points.append(rules.IncomePoint(on=s.window_end, per_capita=s.per_capita_net_income, line=lines[s.window_end]))
+    latest = snapshots[-1] if snapshots else None
+    members = Person.objects.filter(household_id=episode.household_id, status=PersonStatus.ACTIVE)
+    capacities = list(members.values_list("labour_capacity", flat=True))
+    return rules.EliminationFacts(
+        mode=mode,
+        today=on,
+        identified_on=episode.identified_on,
+        risk_types=list(episode.risk_types),
+        covered_risk_types=list(episode.covered_risk_types),
+        income_points=points,
+        house_unsafe=latest.house_unsafe if latest else None,
+        water_unsafe=latest.water_unsafe if latest else None,
+        child_out_of_school=latest.child_out_of_school if latest else None,
+        member_without_medical_insurance=latest.member_without_medical_insurance if latest else None,
+        whole_household_without_labour=bool(capacities) and all(c in NO_LABOUR for c in capacities),
+        min_months=int(param("elimination_min_months", area=episode.village, on=on)),
+        stable_months=int(param("income_stable_months", area=episode.village, on=on)),
+        natural_reason=natural_reason,
+        justification=justification,
+    )
+
+
+def elimination_check(
+    *, episode: MonitoringEpisode, mode: str, natural_reason: str = "", justification: str = "", on: date | None = None
+) -> list[str]:
+    """Every reason the elimination may not proceed today ([] = may)."""
+    facts = elimination_facts(
+        episode=episode, mode=mode, on=on or today(), natural_reason=natural_reason, justification=justification
+    )
+    return rules.elimination_refusals(facts)
+
+
+def elimination_propose(
+    *,
+    episode: MonitoringEpisode,
+    mode: str,
+    actor: Actor,
+    natural_reason: str = "",
+    justification: str = "",
+    continuing_measures: str = "",
+) -> EliminationCase:
+    """The village proposes; the current guard result is stored and shown. [§3.4]"""
+    role = role_of(actor)
+    require_in_area(actor, episode.village, episode.household)
+    if role not in workflow.VILLAGE | workflow.TOWNSHIP:
+        raise TransitionRefused("风险消除由村提出（乡镇可代为提出）。")
+    if mode not in EliminationMode.values:
+        raise InvalidInput("消除方式：请选择帮扶消除或自然消除")
+    if mode == EliminationMode.NATURAL and natural_reason not in NaturalReason.values:
+        raise InvalidInput("自然消除原因：请选择原因")
+    if episode.status != EpisodeStatus.MONITORED:
+        raise TransitionRefused(f"监测状态为“{episode.get_status_display()}”，不能提出风险消除。")
+    on = today()
+    with transaction.atomic():
+        case = EliminationCase(
+            case_no=new_code("XC", 8),
+            episode=episode,
+            household_id=episode.household_id,
+            village=episode.village,
+            village_code=episode.village_code,
+            mode=mode,
+            natural_reason=natural_reason if mode == EliminationMode.NATURAL else "",
+            justification=(justification or "").strip(),
+            continuing_measures=(continuing_measures or "").strip(),
+            proposed_on=on,
+            deadline_on=add_limit(on, time_limit("elimination_time_limit", area=episode.village, on=on)),
+            step_started_on=on,
+            guard_failures=elimination_check(
+                episode=episode, mode=mode, natural_reason=natural_reason, justification=justification, on=on
+            ),
+            created_by=actor.user,
+        )
+        try:
+            with transaction.atomic():
+                case.save()
+        except IntegrityError as exc:
+            raise Conflict("该监测记录已有正在办理的风险消除程序。") from exc
+        record_event(
+            machine="elimination",
+            obj=case,
+            action="create",
+            from_state="",
+            to_state=case.status,
+            actor=actor,
+            payload={"guard_failures": case.guard_failures},
+            title=f"风险消除 {case.case_no}：待入户核实",
+            url=reverse("monitoring:elimination-detail", args=[case.pk]),
+        )
+    return case
+
+
+def elimination_transition(
+    *,
+    case: EliminationCase,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> EliminationCase:
+    """Move an elimination case through ELIMINATION_TRANSITIONS; the guards
+    refuse listing ALL failing reasons unless the county overrode them. [§4.5]"""
+    role = role_of(actor)
+    require_in_area(actor, case.village, case.household)
+    on = today()
+    with transaction.atomic():
+        locked = lock(EliminationCase, case.pk, expected_version)
+        row = workflow.transition_for("elimination", state=locked.status, action=action, role=role)
+        reason = check_reason(row, reason)
+        fields: list[str] = []
+        if row.guard == "elimination_guards":
+            failures = elimination_check(
+                episode=locked.episode,
+                mode=locked.mode,
+                natural_reason=locked.natural_reason,
+                justification=locked.justification,
+                on=on,
+            )
+            locked.guard_failures = failures
+            fields.append("guard_failures")
+            if failures and not locked.override_reason:
+                raise TransitionRefused("不符合风险消除条件：", reasons=failures)
+        elif row.guard == "notice_complete":
+            problems = notice_problems(locked, on)
+            if problems:
+                raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
+        from_state = locked.status
+        fields += _apply(locked, action, reason=reason, on=on, actor=actor)
+        if row.target != from_state:
+            locked.status = row.target
+            locked.step_started_on = on
+            fields += ["status", "step_started_on"]
+        bump(locked, fields)
+        record_event(
+            machine="elimination",
+            obj=locked,
+            action=action,
+            from_state=from_state,
+            to_state=locked.status,
+            actor=actor,
+            reason=reason,
+            payload={"override": bool(locked.override_reason)} if action == "override_guards" else {},
+            title=f"风险消除 {locked.case_no}：{workflow.ACTION_LABELS[action]}",
+            url=reverse("monitoring:elimination-detail", args=[locked.pk]),
+        )
+    return locked
+
+
+def _apply(case: EliminationCase, action: str, *, reason: str, on: date, actor: Actor) -> list[str]:
+    if action == "override_guards":
+        case.override_reason, case.override_by, case.override_at = reason, actor.user, timezone.now()
+        return ["override_reason", "override_by", "override_at"]
+    if action == "verify":
+        case.home_verified_on = on
+        return ["home_verified_on"]
+    if action == "appraise":
+        case.appraised_on = on
+        return ["appraised_on"]
+    if action == "post_notice":
+        notice_post(case=case, kind=NoticeKind.VILLAGE_NOTICE, actor=actor, posted_on=on)
+        return []
+    if action == "uphold_objection":
+        case.appraised_on = None
+        return ["appraised_on"]
+    if action == "review":
+        case.township_reviewed_on = on
+        return ["township_reviewed_on"]
+    if action == "approve":
+        case.county_approved_on = on
+        return ["county_approved_on"]
+    if action == "announce":
+        case.announced_on = on
+        notice_post(case=case, kind=NoticeKind.ANNOUNCEMENT, actor=actor, posted_on=on)
+        return ["announced_on"]
+    if action == "flag":
+        case.flagged_on = on
+        episode = case.episode
+        snapshot = IncomeSnapshot.objects.filter(household_id=case.household_id).order_by("-window_end").first()
+        episode_transition(
+            episode=episode,
+            action="eliminate",
+            actor=actor,
+            internal=True,
+            changes={
+                "eliminated_on": on,
+                "elimination_mode": case.mode,
+                "follow_up_until": episode_follow_up_until(episode=episode, eliminated_on=on),
+                "income_at_elimination": snapshot.per_capita_net_income if snapshot else None,
+            },
+        )
+        return ["flagged_on"]
+    if action == "reject":
+        case.closed_reason = reason
+        return ["closed_reason"]
+    return []

@@ -1,0 +1,94 @@
+"""Monitoring episodes: the household's monitoring status. [DOMAIN §2.8, §3.3, §3.5]"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.urls import reverse
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import TransitionRefused
+from fangpin.monitoring import rules, workflow
+from fangpin.monitoring.choices import EpisodeStatus
+from fangpin.monitoring.models import MonitoringEpisode
+from fangpin.monitoring.services.common import (
+    bump,
+    check_reason,
+    lock,
+    param,
+    record_event,
+    require_in_area,
+    role_of,
+    today,
+)
+
+
+def episode_transition(
+    *,
+    episode: MonitoringEpisode,
+    action: str,
+    actor: Actor,
+    reason: str = "",
+    internal: bool = False,
+    expected_version: int | None = None,
+    on: date | None = None,
+    changes: dict[str, Any] | None = None,
+) -> MonitoringEpisode:
+    """Move an episode through its table. SYSTEM rows are fired only by other
+    services (`internal=True`): an approved elimination, a completed identification."""
+    role = "system" if internal else role_of(actor)
+    if not internal:
+        require_in_area(actor, episode.village, episode.household)
+    on = on or today()
+    with transaction.atomic():
+        locked = lock(MonitoringEpisode, episode.pk, expected_version)
+        row = workflow.transition_for("episode", state=locked.status, action=action, role=role)
+        reason = check_reason(row, reason)
+        if row.guard == "follow_up_over" and (locked.follow_up_until is None or on < locked.follow_up_until):
+            raise TransitionRefused(f"跟踪期至{locked.follow_up_until}，尚未期满。")
+        from_state = locked.status
+        locked.status = row.target
+        fields = ["status"]
+        for key, value in (changes or {}).items():
+            setattr(locked, key, value)
+            fields.append(key)
+        if action == "reverse":
+            locked.reversal_history = [
+                *locked.reversal_history,
+                {"on": str(on), "eliminated_on": str(locked.eliminated_on or ""), "reason": reason},
+            ]
+            locked.eliminated_on, locked.elimination_mode, locked.follow_up_until = None, "", None
+            fields += ["reversal_history", "eliminated_on", "elimination_mode", "follow_up_until"]
+        bump(locked, fields)
+        record_event(
+            machine="episode",
+            obj=locked,
+            action=action,
+            from_state=from_state,
+            to_state=locked.status,
+            actor=actor,
+            reason=reason,
+            title=f"监测记录：{workflow.ACTION_LABELS[action]}",
+            url=reverse("monitoring:episode-detail", args=[locked.pk]),
+        )
+    episode.status, episode.version = locked.status, locked.version
+    return locked
+
+
+def episode_follow_up_sweep(*, on: date | None = None, actor: Actor | None = None) -> int:
+    """End the follow-up of every eliminated episode whose period has passed. [§3.5]"""
+    on = on or today()
+    actor = actor or Actor.system()
+    due = MonitoringEpisode.objects.filter(status=EpisodeStatus.ELIMINATED, follow_up_until__lte=on)
+    count = 0
+    for episode in due.iterator():
+        episode_transition(episode=episode, action="end_follow_up", actor=actor, internal=True, on=on)
+        count += 1
+    return count
+
+
+def episode_follow_up_until(*, episode: MonitoringEpisode, eliminated_on: date) -> date:
+    months = int(param("post_elimination_follow_up_months", area=episode.village, on=eliminated_on))
+    return rules.follow_up_until(eliminated_on=eliminated_on, months=months)

@@ -1,0 +1,100 @@
+"""Episode pages: the monitored households, the 12-month follow-up list and
+the "not eliminated after 12 months" analysis list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import InvalidInput
+from fangpin.core.views_util import scoped_view
+from fangpin.monitoring import rules, selectors, workflow
+from fangpin.monitoring.choices import EpisodeStatus, MonitoringCategory
+from fangpin.monitoring.forms import ActionForm, EliminationProposeForm
+from fangpin.monitoring.services import elimination_check, episode_transition
+from fangpin.monitoring.views.common import page_of
+from fangpin.policy.selectors import policy_get
+
+
+@scoped_view("monitoring.view")
+def episode_list(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view", "")
+    status, category = request.GET.get("status", ""), request.GET.get("category", "")
+    today = timezone.localdate()
+    title = "监测对象"
+    if view == "follow_up":
+        qs, title = selectors.episode_follow_up_list(user=request.user), "风险消除后跟踪（12个月）"
+    elif view == "long_unresolved":
+        area = request.user.scope_area
+        months = int(policy_get("long_unresolved_months", area=area, on=today).value)
+        qs = selectors.episode_long_unresolved(user=request.user, months=months, on=today)
+        title = f"纳入{months}个月以上未消除风险（逐户分析）"
+    else:
+        qs = selectors.episode_list(user=request.user, status=status, category=category)
+    return render(
+        request,
+        "monitoring/episode_list.html",
+        {
+            "page": page_of(request, qs),
+            "title": title,
+            "view": view,
+            "status": status,
+            "category": category,
+            "statuses": EpisodeStatus.choices,
+            "categories": MonitoringCategory.choices,
+            "risk_labels": rules.RISK_LABELS,
+            "today": today,
+        },
+    )
+
+
+@scoped_view("monitoring.view")
+def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = selectors.episode_get(user=request.user, pk=pk)
+    role = request.user.role
+    can_propose = (
+        episode.status == EpisodeStatus.MONITORED
+        and role in workflow.VILLAGE | workflow.TOWNSHIP
+        and not episode.elimination_cases.exclude(status__in=["flagged", "rejected"]).exists()
+    )
+    return render(
+        request,
+        "monitoring/episode_detail.html",
+        {
+            "episode": episode,
+            "risks": [rules.RISK_LABELS.get(r, r) for r in episode.risk_types],
+            "covered": [rules.RISK_LABELS.get(r, r) for r in episode.covered_risk_types],
+            "actions": [
+                {"action": t.action, "label": workflow.ACTION_LABELS[t.action], "needs_reason": t.needs_reason}
+                for t in workflow.allowed_actions("episode", state=episode.status, role=role)
+            ],
+            "eliminations": episode.elimination_cases.order_by("-id"),
+            "failures": elimination_check(episode=episode, mode="assisted") if can_propose else [],
+            "propose_form": EliminationProposeForm() if can_propose else None,
+            "timeline": selectors.timeline("episode", episode.pk),
+            "case": getattr(episode, "identification_case", None),
+        },
+    )
+
+
+@require_POST
+@scoped_view("monitoring.act")
+def episode_act(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = selectors.episode_get(user=request.user, pk=pk)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInput("提交的内容不完整，请刷新页面后重试。")
+    data = form.cleaned_data
+    episode_transition(
+        episode=episode,
+        action=data["action"],
+        actor=Actor.from_request(request),
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    messages.success(request, f"已办理：{workflow.ACTION_LABELS.get(data['action'], data['action'])}")
+    return redirect("monitoring:episode-detail", pk=episode.pk)

@@ -1,0 +1,38 @@
+"""The home-page work queue and the notification bell."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fangpin.core.views_util import scoped_view
+from fangpin.monitoring import selectors
+from fangpin.monitoring.views.common import page_of
+
+
+@scoped_view("monitoring.view")
+def work_queue(request: HttpRequest) -> HttpResponse:
+    """Full page, or the fragment the home page loads with htmx."""
+    queue = selectors.work_queue(user=request.user)
+    template = "monitoring/work_queue.html#queue" if request.htmx else "monitoring/work_queue.html"
+    return render(request, template, {"queue": queue})
+
+
+@scoped_view("notifications.view")
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = page_of(request, selectors.notification_list(user=request.user))
+    return render(request, "monitoring/notifications.html", {"page": page})
+
+
+@require_POST
+@scoped_view("notifications.view")
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    qs = selectors.notification_list(user=request.user).filter(read_at__isnull=True)
+    pk = request.POST.get("pk")
+    if pk and pk.isdigit():
+        qs = qs.filter(pk=int(pk))
+    qs.update(read_at=timezone.now())
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "monitoring:notifications")

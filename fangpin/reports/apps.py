@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "fangpin.reports"
+    label = "reports"
+    verbose_name = "统计与数据质量"
+
+    def ready(self) -> None:
+        from fangpin.reports import roster  # noqa: F401  (registers the roster export job)

@@ -1,0 +1,290 @@
+"""Dashboard KPIs (DOMAIN §5) by area and period, aggregated in SQL.
+
+One grouped query per base table (episodes, identification cases, persons,
+households), grouped by the code prefix of the child areas: the number of
+queries per page does not depend on the number of households.  Each KPI is a
+numerator and a denominator filter on one base, so the drill-down list behind
+a number uses the very same filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils.translation import gettext_lazy as _
+
+from fangpin.areas.models import PREFIX_LENGTH, Area, AreaLevel
+from fangpin.assistance import rules as arules
+from fangpin.assistance.models import AssistanceMeasure, Visit
+from fangpin.core.scoping import visible
+from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
+from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, RiskClue
+from fangpin.policy.selectors import policy_get
+from fangpin.registry.choices import HAS_LABOUR, HouseholdStatus, PersonStatus
+from fangpin.registry.models import Household, Person
+from fangpin.reports import rules
+
+OPEN = list(OPEN_EPISODE_STATUSES)
+CHILD_LEVEL = {
+    AreaLevel.PROVINCE: AreaLevel.CITY,
+    AreaLevel.CITY: AreaLevel.COUNTY,
+    AreaLevel.COUNTY: AreaLevel.TOWNSHIP,
+    AreaLevel.TOWNSHIP: AreaLevel.VILLAGE,
+    AreaLevel.VILLAGE: AreaLevel.VILLAGE,
+}
+
+
+@dataclass(frozen=True)
+class Ctx:
+    area: Area
+    period: rules.Period
+    today: date
+    measure_days: int
+    long_months: int
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: Any
+    base: str  # episode | case | person | household
+    den: Callable[[Ctx], Q]
+    num: Callable[[Ctx], Q]
+    kind: str = "rate"  # rate (%) or ratio (num ÷ den)
+    note: Any = ""
+
+
+# IN (subquery) rather than EXISTS: inside an OR, PostgreSQL evaluates an IN list once
+# as a hashed subplan, where EXISTS would run once per person or household row.
+def _open_households() -> QuerySet[Any]:
+    return MonitoringEpisode.objects.filter(status__in=OPEN).values("household_id")
+
+
+def _visited(ctx: Ctx) -> QuerySet[Any]:
+    return Visit.objects.filter(visited_on__gte=ctx.period.start, visited_on__lte=ctx.period.end).values("household_id")
+
+
+def _reported(ctx: Ctx) -> QuerySet[Any]:
+    return RiskClue.objects.filter(
+        household__isnull=False,
+        received_at__date__gte=ctx.period.start,
+        received_at__date__lte=ctx.period.end,
+    ).values("household_id")
+
+
+def _in_period(field: str, ctx: Ctx) -> Q:
+    return Q(**{f"{field}__gte": ctx.period.start, f"{field}__lte": ctx.period.end})
+
+
+KPIS: list[Kpi] = [
+    Kpi(
+        "identification_timeliness",
+        _("识别及时率"),
+        "case",
+        lambda c: Q(status="monitored", entered_on__isnull=False) & _in_period("entered_on", c),
+        lambda c: Q(entered_on__lte=F("deadline_on")),
+        note=_("期内完成识别的案件中，在法定时限内完成的比例"),
+    ),
+    Kpi(
+        "measure_timeliness",
+        _("帮扶措施落实及时率"),
+        "episode",
+        lambda c: _in_period("identified_on", c),
+        lambda c: Q(first_measure_on__lte=F("measure_due")),
+        note=_("期内识别的监测户中，在时限内落实首项措施的比例"),
+    ),
+    Kpi(
+        "assistance_rate",
+        _("帮扶率"),
+        "episode",
+        lambda c: Q(status__in=OPEN),
+        lambda c: Q(first_measure_on__isnull=False),
+        note=_("风险未消除的监测户中，已有落实措施的比例"),
+    ),
+    Kpi(
+        "developmental_measure_rate",
+        _("开发式帮扶覆盖率"),
+        "episode",
+        lambda c: Q(status__in=OPEN, has_labour=True),
+        lambda c: Q(has_developmental=True),
+        note=_("有劳动能力的未消除监测户中，已落实开发式措施的比例"),
+    ),
+    Kpi(
+        "measures_per_household",
+        _("户均帮扶措施"),
+        "episode",
+        lambda c: Q(identified_on__isnull=False, identified_on__lte=c.period.end),
+        lambda c: Q(),
+        kind="ratio",
+        note=_("已登记帮扶措施数 ÷ 监测户数（截至期末）"),
+    ),
+    Kpi(
+        "elimination_rate",
+        _("风险消除率"),
+        "episode",
+        lambda c: Q(identified_on__isnull=False, identified_on__lte=c.period.end),
+        lambda c: Q(eliminated_on__isnull=False, eliminated_on__lte=c.period.end),
+        note=_("累计监测户中已消除风险的比例（只作统计，不作考核门槛）"),
+    ),
+    Kpi(
+        "long_unresolved_share",
+        _("纳入1年以上未消除占比"),
+        "episode",
+        lambda c: Q(status__in=OPEN),
+        lambda c: Q(has_labour=True, identified_on__lte=c.today - timedelta(days=round(c.long_months * 30.44))),
+        note=_("未消除监测户中，有劳动能力且纳入满规定月数的比例"),
+    ),
+    Kpi(
+        "reversal_rate",
+        _("风险消除回退率"),
+        "episode",
+        lambda c: _in_period("eliminated_on", c),
+        lambda c: Q(reversed_=True) | Q(has_successor=True),
+        note=_("期内消除风险的户中，之后回退或重新纳入的比例"),
+    ),
+    Kpi(
+        "insurance_rate",
+        _("基本医保参保率"),
+        "person",
+        lambda c: Q(household__household_type="escaped") | Q(household_id__in=_open_households()),
+        lambda c: Q(in_resident_medical=True) | Q(in_employee_medical=True),
+        note=_("脱贫人口和监测对象中参加基本医疗保险的比例"),
+    ),
+    Kpi(
+        "monitoring_coverage",
+        _("监测覆盖率"),
+        "household",
+        lambda c: Q(),
+        lambda c: Q(pk__in=_visited(c)) | Q(pk__in=_reported(c)),
+        note=_("期内有走访记录或风险线索的农户占全部农户的比例"),
+    ),
+]
+BY_KEY = {k.key: k for k in KPIS}
+BASE_CODE_FIELD = {
+    "episode": "village_code",
+    "case": "village_code",
+    "person": "household__village_code",
+    "household": "village_code",
+}
+
+
+def make_ctx(*, area: Area, period: rules.Period, today: date) -> Ctx:
+    measure_days = int(policy_get("measure_deadline_days", area=area, on=today).value)
+    long_months = int(policy_get("long_unresolved_months", area=area, on=today).value)
+    return Ctx(area=area, period=period, today=today, measure_days=measure_days, long_months=long_months)
+
+
+def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
+    """The scoped base rows of the area, with the annotations the KPI filters use."""
+    code = BASE_CODE_FIELD[base]
+    if base == "episode":
+        qs = visible(MonitoringEpisode, user).filter(identified_on__isnull=False)
+        qs = qs.annotate(
+            measure_due=ExpressionWrapper(
+                F("identified_on") + timedelta(days=ctx.measure_days), output_field=DateField()
+            ),
+            has_labour=Exists(
+                Person.objects.filter(
+                    household=OuterRef("household_id"), status=PersonStatus.ACTIVE, labour_capacity__in=list(HAS_LABOUR)
+                )
+            ),
+            has_developmental=Exists(
+                AssistanceMeasure.objects.filter(
+                    plan__episode=OuterRef("pk"), is_developmental=True, implemented_on__isnull=False
+                )
+            ),
+            reversal_text=Cast("reversal_history", TextField()),
+            has_successor=Exists(MonitoringEpisode.objects.filter(previous_episode=OuterRef("pk"))),
+            n_measures=Coalesce(
+                Subquery(
+                    AssistanceMeasure.objects.filter(plan__episode=OuterRef("pk"))
+                    .values("plan__episode")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+        ).annotate(reversed_=~Q(reversal_text="[]") & ~Q(reversal_text=""))
+    elif base == "case":
+        qs = visible(IdentificationCase, user)
+    elif base == "person":
+        qs = visible(Person, user).filter(status=PersonStatus.ACTIVE)
+    else:
+        qs = visible(Household, user).filter(status=HouseholdStatus.ACTIVE)
+    return qs.filter(**{f"{code}__startswith": ctx.area.prefix})
+
+
+def child_areas(area: Area) -> list[Area]:
+    if area.level == AreaLevel.VILLAGE:
+        return [area]
+    level = CHILD_LEVEL[AreaLevel(area.level)]
+    return list(Area.objects.filter(parent=area, level=level).order_by("code"))
+
+
+def compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
+    """KPIs for the area (total) and each child area: {key: {child_code|"total": (num, den)}}."""
+    length = PREFIX_LENGTH[CHILD_LEVEL[AreaLevel(ctx.area.level)]]
+    out: dict[str, dict[str, tuple[int, int]]] = {k.key: {} for k in KPIS}
+    for base in ("episode", "case", "person", "household"):
+        kpis = [k for k in KPIS if k.base == base]
+        aggregates: dict[str, Any] = {}
+        for k in kpis:
+            den = k.den(ctx)
+            aggregates[f"{k.key}__den"] = Count("pk", filter=den)
+            if k.kind == "ratio":
+                aggregates[f"{k.key}__num"] = Coalesce(Sum("n_measures", filter=den), Value(0))
+            else:
+                aggregates[f"{k.key}__num"] = Count("pk", filter=den & k.num(ctx))
+        qs = base_queryset(base, user, ctx).annotate(child=Substr(BASE_CODE_FIELD[base], 1, length))
+        for row in qs.values("child").annotate(**aggregates).order_by():
+            for k in kpis:
+                out[k.key][row["child"]] = (int(row[f"{k.key}__num"] or 0), int(row[f"{k.key}__den"] or 0))
+    for values in out.values():
+        num = sum(v[0] for v in values.values())
+        den = sum(v[1] for v in values.values())
+        values["total"] = (num, den)
+    return out
+
+
+def present(num: int, den: int, *, kind: str, suppress_below: int | None) -> dict[str, Any]:
+    """Display values; at village level small non-zero counts are hidden. [CONFIG dashboard_min_cell]"""
+    if suppress_below is not None and (
+        arules.suppress_small(num, suppress_below) is None or arules.suppress_small(den, suppress_below) is None
+    ):
+        return {"num": None, "den": None, "value": None, "suppressed": True}
+    ratio = (round(num / den, 1) if den else None) if kind == "ratio" else None
+    value = ratio if kind == "ratio" else arules.rate(num, den)
+    return {"num": num, "den": den, "value": value, "suppressed": False}
+
+
+def drill_rows(*, user: Any, ctx: Ctx, kpi: Kpi, part: str) -> QuerySet[Any]:
+    """The rows behind one number: the same filter as the aggregate."""
+    qs = base_queryset(kpi.base, user, ctx).filter(kpi.den(ctx))
+    if part == "num" and kpi.kind == "rate":
+        qs = qs.filter(kpi.num(ctx))
+    household = {"episode": "household", "case": "household", "person": "household", "household": None}[kpi.base]
+    if household is None:
+        return qs.values("pk", "national_household_code", "village__name").order_by("village_code", "pk")
+    return qs.values(
+        "pk", f"{household}_id", f"{household}__national_household_code", f"{household}__village__name"
+    ).order_by(BASE_CODE_FIELD[kpi.base], "pk")

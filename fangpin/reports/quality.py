@@ -1,0 +1,369 @@
+"""Data-quality checks DQ-01 … DQ-20 as set-based queries over the user's area.
+
+Each check is ONE query (the rows) or one COUNT; nothing loops over households in
+Python.  Thresholds and the severity come from policy parameters. [DOMAIN §4.14]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from fangpin.assistance import rules as arules
+from fangpin.assistance.models import AssistanceMeasure
+from fangpin.core.scoping import visible
+from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
+from fangpin.monitoring.models import MonitoringEpisode
+from fangpin.policy.selectors import monitoring_income_line, policy_get
+from fangpin.registry.choices import HAS_LABOUR, LabourCapacity, PersonStatus, SnapshotKind
+from fangpin.registry.models import IncomeSnapshot, Person
+from fangpin.reports import rules
+
+MONITORED_CATEGORIES = ("unstable_escaped", "marginal")  # 脱贫不稳定户 / 边缘易致贫户
+ACTIVE = PersonStatus.ACTIVE
+# [C]: only eliminations from 2022-04 onward are held to the 6-month minimum.
+DQ02_FROM = date(2022, 4, 1)
+DQ12_FROM = date(2023, 1, 1)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    user: Any
+    area: Any
+    today: date
+
+    def param(self, key: str) -> Any:
+        return policy_get(key, area=self.area, on=self.today).value
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    title: Any
+    level: str  # "household" (episode rows) or "person"
+    query: Callable[[Ctx], QuerySet[Any]] | None
+    note: Any = ""
+
+
+# ------------------------------------------------------------------ building blocks
+
+
+def _episodes(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
+    return visible(MonitoringEpisode, ctx.user)
+
+
+def _open(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
+    return _episodes(ctx).filter(status__in=list(OPEN_EPISODE_STATUSES))
+
+
+def _assisted_eliminated(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
+    return _episodes(ctx).filter(elimination_mode="assisted", eliminated_on__isnull=False)
+
+
+def _implemented(**filters: Any) -> Exists:
+    return Exists(
+        AssistanceMeasure.objects.filter(plan__episode=OuterRef("pk"), implemented_on__isnull=False, **filters)
+    )
+
+
+def _has_risk(risk: str) -> Q:
+    # JSON list as text works the same on SQLite and PostgreSQL ('["illness", ...]').
+    return Q(risk_text__contains=f'"{risk}"')
+
+
+def _with_risk_text(qs: QuerySet[MonitoringEpisode]) -> QuerySet[MonitoringEpisode]:
+    return qs.annotate(risk_text=Cast("risk_types", TextField()))
+
+
+def _member(**filters: Any) -> Exists:
+    return Exists(Person.objects.filter(household=OuterRef("household_id"), status=ACTIVE, **filters))
+
+
+def _persons(ctx: Ctx) -> QuerySet[Person]:
+    return visible(Person, ctx.user).filter(status=ACTIVE)
+
+
+def _escaped_persons(ctx: Ctx) -> QuerySet[Person]:
+    return _persons(ctx).filter(household__household_type="escaped")
+
+
+def _snapshot(kind: str, **filters: Any) -> Exists:
+    return Exists(IncomeSnapshot.objects.filter(household=OuterRef("household_id"), kind=kind, **filters))
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def dq01(ctx: Ctx) -> QuerySet[Any]:
+    days = int(ctx.param("measure_deadline_days"))
+    return (
+        _open(ctx)
+        .filter(category__in=MONITORED_CATEGORIES, identified_on__lte=ctx.today - timedelta(days=days))
+        .exclude(_implemented())
+    )
+
+
+def dq02(ctx: Ctx) -> QuerySet[Any]:
+    minimum = int(ctx.param("elimination_min_months"))
+    months = (ExtractYear("eliminated_on") - ExtractYear("identified_on")) * 12 + (
+        ExtractMonth("eliminated_on") - ExtractMonth("identified_on")
+    )
+    short = Case(
+        When(Q(eliminated_day__lt=F("identified_day")), then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    return (
+        _assisted_eliminated(ctx)
+        .filter(eliminated_on__gte=DQ02_FROM, identified_on__isnull=False)
+        .annotate(eliminated_day=ExtractDay("eliminated_on"), identified_day=ExtractDay("identified_on"))
+        .annotate(months=months - short)
+        .filter(months__lt=minimum)
+    )
+
+
+def dq03(ctx: Ctx) -> QuerySet[Any]:
+    qs = _assisted_eliminated(ctx)
+    years = sorted({d.year for d in qs.dates("eliminated_on", "year")})
+    below = Q(income_at_elimination__isnull=True)
+    for year in years:
+        line = monitoring_income_line(area=ctx.area, on=min(date(year, 12, 31), ctx.today))
+        below |= Q(eliminated_on__year=year, income_at_elimination__lt=line)
+    return qs.filter(below)
+
+
+def dq04(ctx: Ctx) -> QuerySet[Any]:
+    return _assisted_eliminated(ctx).exclude(_implemented(is_developmental=True))
+
+
+def dq05(ctx: Ctx) -> QuerySet[Any]:
+    complete = _snapshot(
+        SnapshotKind.ELIMINATION,
+        house_unsafe__isnull=False,
+        child_out_of_school__isnull=False,
+        water_unsafe__isnull=False,
+        member_without_medical_insurance__isnull=False,
+    )
+    return _episodes(ctx).filter(eliminated_on__isnull=False).filter(Q(income_at_elimination__isnull=True) | ~complete)
+
+
+def dq06(ctx: Ctx) -> QuerySet[Any]:
+    mismatch = Q()
+    for risk in arules.DQ06_RISKS:
+        cats = sorted(arules.categories_covering(risk))
+        mismatch |= _has_risk(risk) & ~_implemented(category__in=cats)
+    return _with_risk_text(_open(ctx)).filter(mismatch)
+
+
+def dq07(ctx: Ctx) -> QuerySet[Any]:
+    in_open = Exists(
+        MonitoringEpisode.objects.filter(household=OuterRef("household_id"), status__in=list(OPEN_EPISODE_STATUSES))
+    )
+    developmental = Exists(
+        AssistanceMeasure.objects.filter(
+            household=OuterRef("household_id"),
+            plan__episode__status__in=list(OPEN_EPISODE_STATUSES),
+            is_developmental=True,
+            implemented_on__isnull=False,
+        ).filter(Q(person=OuterRef("pk")) | Q(person__isnull=True))
+    )
+    return _persons(ctx).filter(in_open, labour_capacity__in=list(HAS_LABOUR)).exclude(developmental)
+
+
+def dq08(ctx: Ctx) -> QuerySet[Any]:
+    return (
+        _open(ctx)
+        .filter(household__no_labour_safety_net=False)
+        .exclude(_member(labour_capacity__in=list(HAS_LABOUR)))
+        .filter(_member(is_dibao=True) | _member(is_tekun=True))
+    )
+
+
+def _labour_counts(qs: QuerySet[MonitoringEpisode]) -> QuerySet[MonitoringEpisode]:
+    active = Q(household__members__status=ACTIVE)
+    return qs.annotate(
+        n_total=Count("household__members", filter=active),
+        n_able=Count(
+            "household__members",
+            filter=active
+            & Q(household__members__labour_capacity__in=[LabourCapacity.SKILLED, LabourCapacity.ORDINARY]),
+        ),
+        n_any=Count("household__members", filter=active & Q(household__members__labour_capacity__in=list(HAS_LABOUR))),
+    )
+
+
+def dq09(ctx: Ctx) -> QuerySet[Any]:
+    qs = _labour_counts(_with_risk_text(_open(ctx)).filter(_has_risk("lack_of_labour")))
+    return qs.filter(Q(n_able__gt=F("n_total") / 4.0) | Q(n_any=F("n_total"), n_total__gt=0))
+
+
+def dq10(ctx: Ctx) -> QuerySet[Any]:
+    return (
+        _with_risk_text(_open(ctx))
+        .filter(_has_risk("unstable_employment"))
+        .exclude(_member(labour_capacity__in=list(HAS_LABOUR)))
+    )
+
+
+def dq11(ctx: Ctx) -> QuerySet[Any]:
+    zero = _snapshot(SnapshotKind.IDENTIFICATION, eligible_out_of_pocket=Decimal("0"))
+    return _with_risk_text(_episodes(ctx)).filter(_has_risk("illness")).filter(zero)
+
+
+def dq12(ctx: Ctx) -> QuerySet[Any]:
+    line = Decimal(str(ctx.param("dq_high_income_line")))
+    return _episodes(ctx).filter(identified_on__gte=DQ12_FROM, income_at_identification__gt=line)
+
+
+def dq13(ctx: Ctx) -> QuerySet[Any]:
+    unsafe = _snapshot(SnapshotKind.IDENTIFICATION, water_unsafe=True)
+    return _with_risk_text(_open(ctx)).filter(unsafe).exclude(_has_risk("unsafe_water"))
+
+
+def dq14(ctx: Ctx) -> QuerySet[Any]:
+    return _with_risk_text(_episodes(ctx)).filter(_has_risk("natural_disaster"), disaster_subtype="")
+
+
+def dq15(ctx: Ctx) -> QuerySet[Any]:
+    cutoff = int(ctx.param("premium_subsidy_cutoff_month"))
+    subsidy = Exists(
+        AssistanceMeasure.objects.filter(plan__episode=OuterRef("pk"), measure_code=arules.PREMIUM_SUBSIDY).exclude(
+            status="terminated"
+        )
+    )
+    qs = _episodes(ctx).filter(category__in=MONITORED_CATEGORIES, identified_on__isnull=False)
+    qs = qs.annotate(identified_month=ExtractMonth("identified_on"))
+    return qs.filter((Q(identified_month__lte=cutoff) & ~subsidy) | (Q(identified_month__gt=cutoff) & subsidy))
+
+
+def dq16(ctx: Ctx) -> QuerySet[Any]:
+    earliest, latest = rules.birth_date_bounds(ctx.today, 16, 59)
+    return _escaped_persons(ctx).filter(
+        birth_date__gte=earliest,
+        birth_date__lte=latest,
+        is_chronic_ill=False,
+        is_seriously_ill=False,
+        is_disabled=False,
+        student_status="",
+        labour_capacity__in=[LabourCapacity.NONE, LabourCapacity.WEAK],
+    )
+
+
+def dq17(ctx: Ctx) -> QuerySet[Any]:
+    return (
+        _escaped_persons(ctx)
+        .filter(labour_capacity__in=[LabourCapacity.NONE, LabourCapacity.LOST])
+        .filter(~Q(work_location="") | Q(work_months__gt=0))
+    )
+
+
+def dq18(ctx: Ctx) -> QuerySet[Any]:
+    return _escaped_persons(ctx).filter(in_serious_illness=False)
+
+
+def dq20(ctx: Ctx) -> QuerySet[Any]:
+    labour_export = Exists(
+        AssistanceMeasure.objects.filter(
+            plan__episode=OuterRef("pk"), measure_code="EMP-01", implemented_on__isnull=False
+        )
+    )
+    return _episodes(ctx).filter(labour_export).exclude(_member(work_location__gt=""))
+
+
+CHECKS: list[Check] = [
+    Check("DQ-01", _("监测户识别1个月后仍无已落实的帮扶措施"), "household", dq01),
+    Check("DQ-02", _("帮扶消除距识别不足规定月数（2022年4月起消除）"), "household", dq02),
+    Check("DQ-03", _("帮扶消除时人均纯收入低于当年监测范围"), "household", dq03),
+    Check("DQ-04", _("帮扶消除但未落实开发式帮扶措施"), "household", dq04),
+    Check("DQ-05", _("已消除风险户缺少消除后收支或“三保障”饮水信息"), "household", dq05),
+    Check("DQ-06", _("风险类型与已落实措施不匹配（因病/因学/住房/饮水）"), "household", dq06),
+    Check("DQ-07", _("未消除风险户中有劳动能力成员无开发式帮扶措施"), "person", dq07),
+    Check("DQ-08", _("整户无劳动力且享受低保特困，未标注兜底保障户"), "household", dq08),
+    Check("DQ-09", _("风险为缺劳动力，但劳动力占比超过四分之一或全员有劳动能力"), "household", dq09),
+    Check("DQ-10", _("风险为务工就业不稳，但全家无劳动力"), "household", dq10),
+    Check("DQ-11", _("风险为因病，但识别时合规自付支出为0"), "household", dq11),
+    Check("DQ-12", _("2023年以来识别时人均纯收入偏高"), "household", dq12),
+    Check("DQ-13", _("饮水不安全但未记录因安全饮水风险"), "household", dq13),
+    Check("DQ-14", _("因自然灾害未填写灾害子项"), "household", dq14),
+    Check("DQ-15", _("医保个人缴费补贴措施与识别时间不符"), "household", dq15),
+    Check("DQ-16", _("脱贫户16–59岁健康非在校成员登记为无劳动力或弱劳动力"), "person", dq16),
+    Check("DQ-17", _("脱贫人口无劳动力或丧失劳动力却登记务工"), "person", dq17),
+    Check("DQ-18", _("脱贫户成员未参加大病保险"), "person", dq18),
+    Check(
+        "DQ-19",
+        _("监测对象登记未务工，但最近务工记录未结束"),
+        "person",
+        None,
+        _("无法检查：农户信息库没有带起止月份的务工记录（仅有务工地点和务工月数）。"),
+    ),
+    Check(
+        "DQ-20",
+        _("登记劳务输出措施，但家中无成员务工"),
+        "household",
+        dq20,
+        _("简化口径：信息库无务工起始月份，改为检查“无任何成员登记务工地点”。"),
+    ),
+]
+BY_CODE = {c.code: c for c in CHECKS}
+
+
+def context_for(user: Any, today: date) -> Ctx:
+    return Ctx(user=user, area=getattr(user, "scope_area", None), today=today)
+
+
+def check_rows(check: Check, ctx: Ctx) -> QuerySet[Any]:
+    """The rows of one check as plain values: household, village, member, detail."""
+    if check.query is None:
+        return Person.objects.none().values()
+    qs = check.query(ctx)
+    if check.level == "person":
+        return qs.values(
+            "household_id",
+            hh_code=F("household__national_household_code"),
+            village_name=F("household__village__name"),
+            person_name=F("name"),
+        ).order_by("household__village_code", "household_id", "id")
+    return qs.values(
+        "household_id",
+        hh_code=F("household__national_household_code"),
+        village_name=F("village__name"),
+        person_name=Value("", output_field=CharField()),
+    ).order_by("village_code", "household_id", "id")
+
+
+def check_count(check: Check, ctx: Ctx) -> int | None:
+    return None if check.query is None else check.query(ctx).count()
+
+
+def summary(user: Any, today: date) -> list[dict[str, Any]]:
+    """One row per check: code, title, severity, count (None = cannot be checked)."""
+    ctx = context_for(user, today)
+    blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
+    return [
+        {
+            "code": c.code,
+            "title": c.title,
+            "note": c.note,
+            "severity": rules.severity(c.code, blocking),
+            "count": check_count(c, ctx),
+        }
+        for c in CHECKS
+    ]

@@ -1,0 +1,237 @@
+"""One test per data-quality check: a household that trips it and one that doesn't."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from fangpin.assistance.tests.factories import episode_for, measure_for, plan_for
+from fangpin.registry.models import IncomeSnapshot
+from fangpin.reports import quality
+
+TODAY = date(2026, 3, 1)
+
+
+def ids(world, code, username="county_admin_a"):
+    ctx = quality.context_for(world.users[username], TODAY)
+    return {row["household_id"] for row in quality.check_rows(quality.BY_CODE[code], ctx)}
+
+
+def hh(world, i, village="A1a"):
+    return world.households[village][i]
+
+
+def implemented(plan, code, day=date(2026, 1, 20), **kw):
+    return measure_for(plan, code, status="implemented", implemented_on=day, **kw)
+
+
+def snapshot(household, kind, **kw):
+    values = {
+        "household": household,
+        "kind": kind,
+        "year": 2026,
+        "window_start": date(2025, 2, 1),
+        "window_end": date(2026, 1, 31),
+        "household_size": 3,
+    } | kw
+    return IncomeSnapshot.objects.create(**values)
+
+
+def eliminated(household, identified, on, income=Decimal("9000"), mode="assisted"):
+    return episode_for(
+        household,
+        identified_on=identified,
+        status="eliminated",
+        eliminated_on=on,
+        elimination_mode=mode,
+        income_at_elimination=income,
+    )
+
+
+def test_dq01_flags_a_household_without_an_implemented_measure_after_a_month(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip, identified_on=date(2026, 1, 1))
+    implemented(plan_for(episode_for(clean, identified_on=date(2026, 1, 1))), "HEA-02")
+    episode_for(hh(world, 2), identified_on=date(2026, 2, 20))  # within the month
+    assert ids(world, "DQ-01") == {trip.pk}
+
+
+def test_dq02_flags_an_assisted_elimination_before_six_months(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    eliminated(trip, date(2025, 1, 15), date(2025, 7, 14))
+    eliminated(clean, date(2025, 1, 15), date(2025, 7, 15))
+    eliminated(hh(world, 2), date(2025, 1, 15), date(2025, 2, 1), mode="natural")
+    assert ids(world, "DQ-02") == {trip.pk}
+
+
+def test_dq03_flags_an_assisted_elimination_below_the_income_line(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    eliminated(trip, date(2025, 1, 1), date(2025, 9, 1), income=Decimal("5000"))
+    eliminated(clean, date(2025, 1, 1), date(2025, 9, 1), income=Decimal("7000"))
+    assert ids(world, "DQ-03") == {trip.pk}
+
+
+def test_dq04_flags_an_assisted_elimination_without_a_developmental_measure(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    implemented(plan_for(eliminated(trip, date(2025, 1, 1), date(2025, 9, 1))), "HEA-02")
+    implemented(plan_for(eliminated(clean, date(2025, 1, 1), date(2025, 9, 1))), "EMP-01")
+    assert ids(world, "DQ-04") == {trip.pk}
+
+
+def test_dq05_flags_an_eliminated_household_without_the_post_elimination_record(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    eliminated(trip, date(2025, 1, 1), date(2025, 9, 1))
+    eliminated(clean, date(2025, 1, 1), date(2025, 9, 1))
+    snapshot(trip, "elimination", house_unsafe=False, water_unsafe=False)  # incomplete
+    snapshot(
+        clean,
+        "elimination",
+        house_unsafe=False,
+        child_out_of_school=False,
+        water_unsafe=False,
+        member_without_medical_insurance=False,
+    )
+    assert ids(world, "DQ-05") == {trip.pk}
+
+
+def test_dq06_flags_an_illness_risk_without_a_health_or_safety_net_measure(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    implemented(plan_for(episode_for(trip, risk_types=["illness"])), "HOU-01")
+    implemented(plan_for(episode_for(clean, risk_types=["illness", "unsafe_water"])), "CMP-01")
+    implemented(clean.assistance_plans.get(), "WAT-01")
+    assert ids(world, "DQ-06") == {trip.pk}
+
+
+def test_dq07_flags_members_with_labour_but_no_developmental_measure(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip)
+    implemented(plan_for(episode_for(clean)), "EMP-01")  # household-level measure
+    ctx = quality.context_for(world.users["county_admin_a"], TODAY)
+    rows = list(quality.check_rows(quality.BY_CODE["DQ-07"], ctx))
+    assert {r["household_id"] for r in rows} == {trip.pk}
+    assert len(rows) == 2  # head and spouse; the child has no labour
+
+
+def _no_labour(household, **kw):
+    household.members.update(labour_capacity="none", **kw)
+
+
+def test_dq08_flags_a_no_labour_safety_net_household_not_marked(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    for h in (trip, clean):
+        _no_labour(h, is_dibao=True)
+        episode_for(h)
+    clean.no_labour_safety_net = True
+    clean.save()
+    assert ids(world, "DQ-08") == {trip.pk}
+
+
+def test_dq09_flags_lack_of_labour_when_a_quarter_of_members_can_work(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip, risk_types=["lack_of_labour"])
+    _no_labour(clean)
+    clean.members.filter(relationship="head").update(labour_capacity="weak")
+    episode_for(clean, risk_types=["lack_of_labour"])
+    assert ids(world, "DQ-09") == {trip.pk}
+
+
+def test_dq10_flags_unstable_employment_in_a_household_without_labour(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    _no_labour(trip)
+    episode_for(trip, risk_types=["unstable_employment"])
+    episode_for(clean, risk_types=["unstable_employment"])
+    assert ids(world, "DQ-10") == {trip.pk}
+
+
+def test_dq11_flags_an_illness_risk_with_no_out_of_pocket_spending(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    for h, oop in ((trip, 0), (clean, 3000)):
+        episode_for(h, risk_types=["illness"])
+        snapshot(h, "identification", eligible_out_of_pocket=Decimal(oop))
+    assert ids(world, "DQ-11") == {trip.pk}
+
+
+def test_dq12_flags_a_high_income_at_identification_since_2023(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip, identified_on=date(2024, 5, 1), income_at_identification=Decimal("25000"))
+    episode_for(clean, identified_on=date(2024, 5, 1), income_at_identification=Decimal("15000"))
+    assert ids(world, "DQ-12") == {trip.pk}
+
+
+def test_dq13_flags_unsafe_water_without_the_water_risk(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip, risk_types=["illness"])
+    episode_for(clean, risk_types=["unsafe_water"])
+    for h in (trip, clean):
+        snapshot(h, "identification", water_unsafe=True)
+    assert ids(world, "DQ-13") == {trip.pk}
+
+
+def test_dq14_flags_a_natural_disaster_without_its_subtype(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    episode_for(trip, risk_types=["natural_disaster"])
+    episode_for(clean, risk_types=["natural_disaster"], disaster_subtype="0201")
+    assert ids(world, "DQ-14") == {trip.pk}
+
+
+def test_dq15_flags_the_premium_subsidy_missing_before_the_cutoff_or_present_after(world):
+    early_without, early_with, late_with = hh(world, 0), hh(world, 1), hh(world, 2)
+    episode_for(early_without, identified_on=date(2026, 2, 10))
+    measure_for(plan_for(episode_for(early_with, identified_on=date(2026, 2, 10))), "HEA-01")
+    measure_for(plan_for(episode_for(late_with, identified_on=date(2025, 5, 10))), "HEA-01")
+    assert ids(world, "DQ-15") == {early_without.pk, late_with.pk}
+
+
+def test_dq16_flags_a_healthy_working_age_member_recorded_without_labour(world):
+    trip, clean = hh(world, 0), hh(world, 0, "A1b")
+    trip.members.filter(relationship="spouse").update(labour_capacity="weak")
+    clean.members.filter(relationship="spouse").update(labour_capacity="weak", is_chronic_ill=True)
+    assert ids(world, "DQ-16") == {trip.pk}
+
+
+def test_dq17_flags_a_person_without_labour_recorded_as_working(world):
+    trip = hh(world, 0)
+    trip.members.filter(relationship="head").update(labour_capacity="lost", work_location="in_county")
+    assert ids(world, "DQ-17") == {trip.pk}  # the children (no labour, not working) are not flagged
+
+
+def test_dq18_flags_escaped_members_without_serious_illness_insurance(world):
+    insured = hh(world, 0, "A1b")
+    insured.members.update(in_serious_illness=True)
+    assert ids(world, "DQ-18") == {hh(world, 0).pk, hh(world, 0, "A2a").pk}  # escaped households only
+
+
+def test_dq19_is_reported_as_not_checkable_with_its_reason(world):
+    check = quality.BY_CODE["DQ-19"]
+    assert quality.check_count(check, quality.context_for(world.users["county_admin_a"], TODAY)) is None
+    assert "无法检查" in str(check.note)
+
+
+def test_dq20_flags_labour_export_when_no_member_works_away(world):
+    trip, clean = hh(world, 0), hh(world, 1)
+    implemented(plan_for(episode_for(trip)), "EMP-01")
+    implemented(plan_for(episode_for(clean)), "EMP-01")
+    clean.members.filter(relationship="spouse").update(work_location="out_of_province")
+    assert ids(world, "DQ-20") == {trip.pk}
+
+
+def test_checks_only_see_the_users_area(world):
+    episode_for(hh(world, 0), identified_on=date(2026, 1, 1))
+    assert ids(world, "DQ-01", "county_admin_b") == set()
+    assert ids(world, "DQ-01", "village_a1b") == set()
+    assert ids(world, "DQ-01", "township_a1") == {hh(world, 0).pk}
+
+
+def test_severity_comes_from_the_policy_parameter(world):
+    rows = {r["code"]: r for r in quality.summary(world.users["county_admin_a"], TODAY)}
+    assert rows["DQ-02"]["severity"] == "blocking" and rows["DQ-07"]["severity"] == "warning"
+    assert rows["DQ-18"]["count"] == 9  # three escaped households of three members, none insured
+    assert rows["DQ-19"]["count"] is None
+
+
+@pytest.mark.parametrize("code", [c.code for c in quality.CHECKS if c.query is not None])
+def test_every_check_runs_for_a_user_without_an_area_and_finds_nothing(world, code):
+    episode_for(hh(world, 0), identified_on=date(2026, 1, 1), risk_types=["natural_disaster"])
+    assert ids(world, code, "orphan") == set()

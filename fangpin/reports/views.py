@@ -1,0 +1,173 @@
+"""Data-quality report, dashboard with drill-down, roster export."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangpin.areas.models import Area, AreaLevel
+from fangpin.core.actor import Actor
+from fangpin.core.audit import audit_log
+from fangpin.core.errors import InvalidInput, NotFound
+from fangpin.core.jobs import job_enqueue
+from fangpin.core.models import AuditAction
+from fangpin.core.scoping import area_in_scope
+from fangpin.core.views_util import scoped_view
+from fangpin.core.xlsx import write_xlsx
+from fangpin.policy.selectors import policy_get
+from fangpin.reports import dashboard, quality, rules
+
+ROW_LIMIT = 500
+XLSX_LIMIT = 100_000
+
+
+@scoped_view("reports.view")
+def quality_report(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    code = (request.GET.get("check") or "").upper()
+    check = quality.BY_CODE.get(code)
+    context: dict[str, Any] = {"summary": quality.summary(request.user, today), "check": check}
+    if check is not None:
+        ctx = quality.context_for(request.user, today)
+        context["rows"] = list(quality.check_rows(check, ctx)[:ROW_LIMIT])
+        context["limit"] = ROW_LIMIT
+    return render(request, "reports/quality.html", context)
+
+
+@scoped_view("reports.view")
+def quality_xlsx(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    ctx = quality.context_for(request.user, today)
+    wanted = (request.GET.get("check") or "").upper()
+    checks = [quality.BY_CODE[wanted]] if wanted in quality.BY_CODE else quality.CHECKS
+    blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
+    severity = {rules.BLOCKING: _("阻断"), rules.WARNING: _("提示")}
+
+    def rows() -> Any:
+        for c in checks:
+            for r in quality.check_rows(c, ctx)[:XLSX_LIMIT].iterator(chunk_size=2000):
+                sev = severity[rules.severity(c.code, blocking)]
+                yield [c.code, str(c.title), sev, r["village_name"], r["hh_code"], r["person_name"]]
+
+    out = io.BytesIO()
+    header = [_("检查编号"), _("问题"), _("级别"), _("村"), _("户编号"), _("成员")]
+    count = write_xlsx(out, sheet=_("数据质量检查"), header=header, rows=rows(), widths=[10, 50, 8, 16, 22, 12])
+    with transaction.atomic():
+        audit_log(
+            actor=Actor.from_request(request),
+            action=AuditAction.EXPORT,
+            object_type="reports.quality",
+            object_label="数据质量检查导出",
+            area_code=request.user.area.code if request.user.area else "",
+            changes={"rows": [None, count], "check": [None, wanted or "all"]},
+        )
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="dq-{today:%Y%m%d}.xlsx"'
+    return response
+
+
+def _area(request: HttpRequest) -> Area:
+    """The requested area inside the user's scope (default: the user's own area); else 404."""
+    own = request.user.scope_area
+    if own is None or own.level == AreaLevel.GRID:
+        raise NotFound()
+    code = (request.GET.get("area") or "").strip()
+    if not code or code == own.code:
+        return own
+    area = Area.objects.filter(code=code).first()
+    if area is None or not area_in_scope(request.user, area) or area.level == AreaLevel.GRID:
+        raise NotFound()
+    return area
+
+
+@scoped_view("reports.view")
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    today = timezone.localdate()
+    period = rules.parse_period(request.GET.get("period", ""), today)
+    ctx = dashboard.make_ctx(area=area, period=period, today=today)
+    values = dashboard.compute(user=request.user, ctx=ctx)
+    children = dashboard.child_areas(area)
+    village_level = children and children[0].level == AreaLevel.VILLAGE
+    min_cell = int(policy_get("dashboard_min_cell", area=area, on=today).value)
+    table = []
+    for k in dashboard.KPIS:
+        own_village = min_cell if area.level == AreaLevel.VILLAGE else None
+        total = dashboard.present(*values[k.key]["total"], kind=k.kind, suppress_below=own_village)
+        cells = [
+            {
+                "area": child,
+                **dashboard.present(
+                    *values[k.key].get(child.prefix, (0, 0)),
+                    kind=k.kind,
+                    suppress_below=min_cell if village_level else None,
+                ),
+            }
+            for child in children
+        ]
+        table.append({"kpi": k, "total": total, "cells": cells})
+    chart = {
+        "areas": [c.name for c in children],
+        "codes": [c.code for c in children],
+        "series": [
+            {"key": r["kpi"].key, "name": str(r["kpi"].label), "data": [c["value"] for c in r["cells"]]} for r in table
+        ],
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "area": area,
+            "period": period,
+            "table": table,
+            "children": children,
+            "chart": chart,
+            "min_cell": min_cell,
+            "village_level": village_level,
+            "can_export": request.user.can("reports.export"),
+        },
+    )
+
+
+@scoped_view("reports.view")
+def dashboard_list(request: HttpRequest) -> HttpResponse:
+    area = _area(request)
+    kpi = dashboard.BY_KEY.get(request.GET.get("kpi", ""))
+    part = request.GET.get("part", "den")
+    if kpi is None or part not in ("num", "den"):
+        raise InvalidInput(_("请从统计看板点击数字查看明细。"))
+    today = timezone.localdate()
+    period = rules.parse_period(request.GET.get("period", ""), today)
+    ctx = dashboard.make_ctx(area=area, period=period, today=today)
+    rows = list(dashboard.drill_rows(user=request.user, ctx=ctx, kpi=kpi, part=part)[:ROW_LIMIT])
+    base = kpi.base
+    items = [
+        {
+            "household_id": r.get("household_id", r["pk"]) if base != "household" else r["pk"],
+            "code": r.get("household__national_household_code") or r.get("national_household_code"),
+            "village": r.get("household__village__name") or r.get("village__name"),
+        }
+        for r in rows
+    ]
+    return render(
+        request,
+        "reports/dashboard_list.html",
+        {"area": area, "kpi": kpi, "part": part, "period": period, "items": items, "limit": ROW_LIMIT},
+    )
+
+
+@scoped_view("reports.export")
+def roster_export(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        raise InvalidInput(_("请在统计看板点击“导出监测对象花名册”。"))
+    params = {"include_closed": bool(request.POST.get("include_closed"))}
+    job = job_enqueue(kind="reports.roster", params=params, user=request.user)
+    return redirect("core:job", pk=job.pk)
