@@ -8,6 +8,7 @@ urlpatterns = [
     path("registry/", include("fangpin.registry.urls")),
     path("policy/", include("fangpin.policy.urls")),
     path("core/", include("fangpin.core.urls")),
+    path("feeds/", include("fangpin.datafeeds.urls")),
     path("monitoring/", include("fangpin.monitoring.urls")),
     path("assistance/", include("fangpin.assistance.urls")),
     path("reports/", include("fangpin.reports.urls")),

@@ -19,6 +19,8 @@ MENU = [
     ("monitoring.view", "monitoring:episode-list", _("监测对象")),
     ("monitoring.view", "monitoring:elimination-list", _("风险消除")),
     ("monitoring.view", "monitoring:notice-list", _("公示公告")),
+    ("datafeeds.upload", "datafeeds:run-list", _("部门数据比对")),
+    ("datafeeds.view", "datafeeds:warning-list", _("部门预警")),
     ("policy.view", "policy:list", _("政策参数")),
     ("audit.view", "core:audit-list", _("审计日志")),
     ("api.token", "accounts:tokens", _("API令牌")),

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
-from fangpin.api import assistance, monitoring, registry
+from fangpin.api import assistance, feeds, monitoring, registry
 from fangpin.api.auth import AUTH
 from fangpin.core.errors import DomainError
 
@@ -20,6 +20,7 @@ api = NinjaAPI(
 api.add_router("/registry", registry.router)
 api.add_router("/assistance", assistance.router)
 api.add_router("/monitoring", monitoring.router)
+api.add_router("/feeds", feeds.router)
 
 
 @api.exception_handler(DomainError)

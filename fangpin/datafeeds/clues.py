@@ -31,7 +31,7 @@ def create_clues(*, items: list[dict[str, Any]], actor: Any) -> list[Any] | None
     service = clue_service()
     if service is None or not items:
         return None
-    return list(service(items=items, actor=actor, channel="department_warning"))
+    return list(service(items=items, actor=actor, channel="system"))
 
 
 def clue_states(clue_ids: list[int]) -> dict[int, dict[str, Any]]:

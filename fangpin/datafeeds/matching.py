@@ -138,7 +138,9 @@ def link_fuzzy(
     reg: str = "reg",
     thresholds: Thresholds = Thresholds(),
     decisions: str | None = None,
-    u_sample: int = 300_000,
+    u_sample: int = 100_000,
+    reuse_registry_features: bool = False,
+    u: dict[str, dict[str, float]] | None = None,
 ) -> LinkReport:
     """Link the rows of `feed` not in `links` (and without a valid ID) to `reg`; appends to `links`."""
     report = LinkReport()
@@ -152,7 +154,13 @@ def link_fuzzy(
     if not report.fuzzy_rows:
         return report
     add_name_features(con, src="_residue", out="fl", cols="rid, feed_key, birth_date, sex, village_code, id_clean")
-    add_name_features(con, src=reg, out="fr", cols="person_id, id18, birth_date, sex, village_code")
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fr' AND temporary"
+    ).fetchall()[0][0]
+    if not (reuse_registry_features and exists):
+        # The registry's name features are the same for every feed of a monthly batch.
+        add_name_features(con, src=reg, out="fr", cols="person_id, id18, birth_date, sex, village_code")
+        _registry_frequencies(con)
     pair_sql = " UNION ".join(f"SELECT l.rid, r.person_id FROM fl l JOIN fr r ON {b}" for b in BLOCKS)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _pairs AS {pair_sql}")
     if decisions:
@@ -161,7 +169,7 @@ def link_fuzzy(
             WHERE p.rid = l.rid AND d.feed_key = l.feed_key AND d.person_id = p.person_id AND d.verdict = 'dismissed'"""
         )
     report.pairs = con.execute("SELECT count(*) FROM _pairs").fetchall()[0][0]
-    u = _estimate_u(con, sample=u_sample)
+    u = u or _estimate_u(con, sample=u_sample)
     report.u = u
     _score(con, u, report)
     _band(con, thresholds)
@@ -190,15 +198,13 @@ def _levels_select() -> str:
 def _estimate_u(con: duckdb.DuckDBPyConnection, *, sample: int) -> dict[str, dict[str, float]]:
     """P(level | different people) from random feed × registry pairs (as Splink's estimate_u)."""
     nl = con.execute("SELECT count(*) FROM fl").fetchall()[0][0]
-    nr = con.execute("SELECT count(*) FROM fr").fetchall()[0][0]
-    n = min(sample, nl * nr)
-    con.execute("SELECT setseed(0.42)")
+    reps = max(1, -(-sample // max(nl, 1)))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ulev AS
-        WITH li AS (SELECT row_number() OVER () - 1 AS i, * FROM fl),
-             ri AS (SELECT row_number() OVER () - 1 AS i, * FROM fr),
-             idx AS (SELECT (floor(random() * {nl}))::BIGINT AS a, (floor(random() * {nr}))::BIGINT AS b FROM range({n}))
-        SELECT {_levels_select()} FROM idx JOIN li l ON l.i = idx.a JOIN ri r ON r.i = idx.b"""
+        SELECT {_levels_select()} FROM
+            (SELECT fl.* FROM fl, range({reps}) ORDER BY hash(fl.rid, range) LIMIT {sample}) l
+        POSITIONAL JOIN (SELECT * FROM fr USING SAMPLE {sample} ROWS (reservoir, 42)) r
+        WHERE r.person_id IS NOT NULL AND l.rid IS NOT NULL"""
     )
     u: dict[str, dict[str, float]] = {}
     for comp in LEVELS_SQL:
@@ -210,16 +216,20 @@ def _estimate_u(con: duckdb.DuckDBPyConnection, *, sample: int) -> dict[str, dic
     return u
 
 
+def _registry_frequencies(con: duckdb.DuckDBPyConnection) -> None:
+    """Term frequencies of whole names and surnames in the registry (once per batch)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _tfn AS SELECT name, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tfs AS SELECT surname, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
+    )
+
+
 def _score(con: duckdb.DuckDBPyConnection, u: dict[str, dict[str, float]], report: LinkReport) -> None:
     # About three in four rows without a usable ID are registry people (the rest are not held).
     prior = min(0.5, 0.75 * report.fuzzy_rows / max(report.pairs, 1))
     base = math.log2(prior / (1 - prior))
     # Term frequencies: agreeing on 王伟 says less than agreeing on 禚晓雯; for a one-character
     # difference with the same surname, a common surname (王) says less than a rare one.
-    con.execute("CREATE OR REPLACE TEMP TABLE _tfn AS SELECT name, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1")
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _tfs AS SELECT surname, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
-    )
     sur_avg = con.execute("SELECT sum(f * f) FROM _tfs").fetchall()[0][0] or U_FLOOR
     others = " + ".join(_weight_case(c, u[c]) for c in LEVELS_SQL if c != "name")
     name_other = " ".join(

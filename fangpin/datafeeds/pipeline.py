@@ -76,14 +76,17 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
         con.executemany(
             "INSERT INTO feed_issues VALUES (?, NULL, '', ?, 'unreadable')", [(r.line, r.text) for r in raw.rejects]
         )
-    python_rows = idrepair.repair_table(con, src="feed_raw", raw_col="id_number", key_col="rid", out="_ids", today=today)
+    carry, fix = _typed_select(source)
+    python_rows = idrepair.repair_table(
+        con, src="feed_raw", raw_col="id_number", key_col="rid", out="feed", today=today, carry=carry, fallback_fix=fix
+    )
     if raw.numeric_id_lines:
         con.execute(
-            "UPDATE _ids SET id18 = NULL, id_status = 'excel_numeric' FROM feed_raw f "
-            "WHERE _ids.rid = f.rid AND f.line IN (SELECT unnest(?::BIGINT[]))",
+            "UPDATE feed SET id18 = NULL, id_status = 'excel_numeric', simple = FALSE "
+            "WHERE line IN (SELECT unnest(?::BIGINT[]))",
             [raw.numeric_id_lines],
         )
-    _type_columns(con, source)
+        con.execute(fix)
     _record_issues(con, source)
     counts = dict(con.execute("SELECT id_status, count(*) FROM feed GROUP BY 1").fetchall())
     issues = con.execute("SELECT count(*) FROM feed_issues").fetchall()[0][0]
@@ -94,9 +97,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
 
 
 def _typed(col: Any) -> str:
-    v = f"nullif(trim(r.{col.name}), '')"
+    v = f"nullif(trim({col.name}), '')"
     if col.type == "date":
-        return f"coalesce(try_strptime({v}, {DATE_FORMATS})::DATE, try_cast({v} AS DATE))"
+        # ISO dates (most rows) take the cheap cast; other spellings fall through to strptime.
+        return f"coalesce(try_cast({v} AS DATE), try_strptime({v}, {DATE_FORMATS})::DATE)"
     if col.type == "decimal":
         return f"try_cast(replace(replace({v}, ',', ''), '元', '') AS DECIMAL(14,2))"
     if col.type == "integer":
@@ -109,22 +113,42 @@ def _typed(col: Any) -> str:
     return v
 
 
-def _type_columns(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+ID_BIRTH = "try_strptime(substr(id18, 7, 8), '%Y%m%d')::DATE"
+ID_SEX = "CASE WHEN id18 IS NOT NULL THEN CASE WHEN (ascii(substr(id18, 17, 1)) - 48) % 2 = 1 THEN 'M' ELSE 'F' END END"
+FEED_KEY = (
+    "CASE WHEN id18 IS NULL THEN md5(coalesce(nullif(trim(record_key), ''), concat_ws('|', name, "
+    "id_number, birth_date, village_code))) END"
+)
+
+
+def _typed_select(source: Source) -> tuple[str, str]:
+    """The typed columns of `feed`, computed in the same pass as the ID repair; and the SQL that
+    recomputes the ID-derived ones for the rare rows the Python path decided."""
     extra = [c for c in source.columns if c.name not in ("name", "id_number", "sex", "birth_date", "village_code")]
-    selects = [
-        "r.rid", "r.line",
-        "regexp_replace(coalesce(r.name, ''), '[\\s·•]', '', 'g') AS name",
-        "r.id_number AS id_raw", "i.id18", "i.id_status", "i.id_clean",
-        "coalesce(" + _typed(source.column("birth_date")) + ", try_strptime(substr(i.id18, 7, 8), '%Y%m%d')::DATE, "
-        "CASE WHEN length(i.id_clean) = 18 THEN try_strptime(substr(i.id_clean, 7, 8), '%Y%m%d')::DATE END) AS birth_date",
-        "coalesce(" + _typed(source.column("sex")) + ", CASE WHEN i.id18 IS NOT NULL THEN "
-        "CASE WHEN (ascii(substr(i.id18, 17, 1)) - 48) % 2 = 1 THEN 'M' ELSE 'F' END END) AS sex",
-        "nullif(trim(r.village_code), '') AS village_code",
-        *(f"{_typed(c)} AS {c.name}" for c in extra),
-        "md5(coalesce(nullif(trim(r.record_key), ''), concat_ws('|', r.name, r.id_number, r.birth_date, "
-        "r.village_code))) AS feed_key",
-    ]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE feed AS SELECT {', '.join(selects)} FROM feed_raw r JOIN _ids i USING (rid)")
+    birth_col, sex_col = _typed(source.column("birth_date")), _typed(source.column("sex"))
+    carry = ", ".join(
+        [
+            "line",
+            "regexp_replace(coalesce(name, ''), '[\\s·•]', '', 'g') AS name",
+            "id_number AS id_raw",
+            f"coalesce({birth_col}, {ID_BIRTH}, CASE WHEN length(id_clean) = 18 THEN "
+            "try_strptime(substr(id_clean, 7, 8), '%Y%m%d')::DATE END) AS birth_date",
+            f"coalesce({sex_col}, {ID_SEX}) AS sex",
+            "nullif(trim(village_code), '') AS village_code",
+            *(f"{_typed(c)} AS {c.name}" for c in extra),
+            # The department's record identity (for review decisions); hashed only where it is needed.
+            f"{FEED_KEY} AS feed_key",
+        ]
+    )
+    fix = (
+        f"UPDATE feed SET birth_date = coalesce(f.b, {ID_BIRTH.replace('id18', 'feed.id18')}), "
+        f"sex = coalesce(f.s, {ID_SEX.replace('id18', 'feed.id18')}), "
+        f"feed_key = CASE WHEN feed.id18 IS NULL THEN coalesce(feed.feed_key, f.k) END "
+        f"FROM (SELECT rid, {birth_col} AS b, {sex_col} AS s, "
+        f"md5(coalesce(nullif(trim(record_key), ''), concat_ws('|', name, id_number, birth_date, village_code))) AS k "
+        "FROM feed_raw) f WHERE feed.rid = f.rid AND NOT feed.simple"
+    )
+    return carry, fix
 
 
 def _record_issues(con: duckdb.DuckDBPyConnection, source: Source) -> None:
@@ -213,7 +237,7 @@ def evaluate_rules(
                       JOIN reg ON reg.person_id = k.person_id
                       WHERE coalesce({cond}, FALSE) AND {population}
                       QUALIFY row_number() OVER (PARTITION BY reg.person_id ORDER BY f.rid) = 1"""
-        before = con.execute("SELECT count(*) FROM hits").fetchall()[0][0]
         con.execute(f"INSERT INTO hits {sql}", [rule.code])
-        counts[rule.code] = con.execute("SELECT count(*) FROM hits").fetchall()[0][0] - before
+    counts.update({r.code: 0 for r in rules})
+    counts.update(dict(con.execute("SELECT rule_code, count(*) FROM hits GROUP BY 1").fetchall()))
     return counts

@@ -126,8 +126,11 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
             f"row_number() OVER () + 1 AS _line, * FROM _raw"
         )
         result.table = "_raw2"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
-    con.execute(f"DROP TABLE IF EXISTS {result.table}")
+    if result.table == "_csv2" and not result.rejects:
+        # A view over the file's table: no copy of the data.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(selects)} FROM {result.table}")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
     result.table = table
     result.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     result.columns = {name: headers[pos] for name, pos in found.items()}
@@ -164,19 +167,25 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
             tmp.unlink(missing_ok=True)
     rejects = [Reject(line=int(line), reason=_reject_reason(kind), text=(text or "")[:200]) for line, kind, text in rejected]
     good = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
-    lines = _good_lines(good, [r.line for r in rejects])
-    con.register("_lines", pa.table({"_rid": np.arange(1, good + 1, dtype=np.int64), "_line": lines}))
-    con.execute("CREATE OR REPLACE TEMP TABLE _csv2 AS SELECT * FROM _lines POSITIONAL JOIN _csv")
-    con.unregister("_lines")
-    con.execute("DROP TABLE _csv")
+    # Line numbers: row i is the i-th line after the header that was not rejected.  For each
+    # rejected line, `before` = good rows above it; an ASOF join finds how many lie before row i.
+    con.execute("CREATE OR REPLACE TEMP TABLE _rej(line BIGINT)")
+    if rejects:
+        con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in rejects]])
+    if not rejects:
+        # The table keeps the file's order: rowid is the data row's index.
+        con.execute("CREATE OR REPLACE TEMP VIEW _csv2 AS SELECT rowid + 1 AS _rid, rowid + 2 AS _line, * FROM _csv")
+        return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW _csv2 AS
+        WITH rj AS (SELECT line - 1 - row_number() OVER (ORDER BY line) AS before,
+                           row_number() OVER (ORDER BY line) AS k FROM _rej),
+             ids AS (SELECT range AS _rid FROM range(1, {good + 1})),
+             lined AS (SELECT ids._rid, ids._rid + 1 + coalesce(rj.k, 0) AS _line
+                       FROM ids ASOF LEFT JOIN rj ON ids._rid > rj.before)
+        SELECT * FROM (SELECT * FROM lined ORDER BY _rid) POSITIONAL JOIN _csv"""
+    )
     return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
-
-
-def _good_lines(good: int, rejected: list[int]) -> np.ndarray:
-    everything = np.arange(2, good + len(rejected) + 2, dtype=np.int64)
-    if not rejected:
-        return everything
-    return np.setdiff1d(everything, np.asarray(rejected, dtype=np.int64), assume_unique=True)[:good]
 
 
 def _reject_reason(kind: str) -> str:

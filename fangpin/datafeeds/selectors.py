@@ -14,6 +14,7 @@ from fangpin.areas.models import Area
 from fangpin.core.scoping import visible
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, ReviewPair, ReviewStatus, WarningRule
 from fangpin.datafeeds.rules import Rule, params_used
+from fangpin.datafeeds.sources.departments import BY_CODE
 from fangpin.policy.selectors import policy_get
 from fangpin.registry.choices import HAS_LABOUR, HouseholdType, PersonStatus
 
@@ -123,3 +124,37 @@ def review_queue(user: Any) -> QuerySet[ReviewPair]:
     return visible(ReviewPair.objects.select_related("person", "person__household"), user).filter(
         status=ReviewStatus.OPEN
     )
+
+
+def rule_titles() -> dict[str, str]:
+    return dict(WarningRule.objects.values_list("code", "title"))
+
+
+FINISHED = ("no_risk", "included", "policy_issue_referred", "feedback_sent", "closed")
+
+
+def feedback_rates(user: Any) -> dict[str, list[dict[str, Any]]]:
+    """Share of warnings with a verification result, per department and per township. [DOMAIN §2.7 feedback]"""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    qs = visible(DepartmentWarning.objects.all(), user)
+    by_source = qs.values("source").annotate(total=Count("id"), done=Count("id", filter=Q(status__in=FINISHED)))
+    by_township = (
+        qs.annotate(township=Substr("village_code", 1, 9))
+        .values("township")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status__in=FINISHED)))
+    )
+    names = dict(Area.objects.filter(level="township").values_list("code", "name"))
+    labels = {s.code: s.label for s in BY_CODE.values()}
+
+    def rate(row: dict[str, Any]) -> dict[str, Any]:
+        return {**row, "rate": round(100 * row["done"] / row["total"], 1) if row["total"] else 0.0}
+
+    return {
+        "sources": [rate({**r, "label": labels.get(r["source"], r["source"])}) for r in by_source.order_by("source")],
+        "townships": [
+            rate({**r, "label": names.get(r["township"].ljust(12, "0"), r["township"])})
+            for r in by_township.order_by("township")
+        ],
+    }

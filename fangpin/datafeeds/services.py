@@ -316,7 +316,8 @@ def _raise_clues(run: FeedRun, warnings: list[DepartmentWarning], rules: dict[st
                 "reporter_name": source.label,
             }
         )
-    made = clues.create_clues(items=items, actor=Actor.command(run.created_by)) or []
+    # The run itself raises the clues (a liaison who uploaded the file may not register clues).
+    made = clues.create_clues(items=items, actor=Actor.system()) or []
     now = timezone.now()
     for w, clue in zip(warnings, made, strict=False):
         w.clue_id = getattr(clue, "pk", None)

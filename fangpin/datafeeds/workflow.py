@@ -22,8 +22,8 @@ OUTCOME_ACTIONS = {
     "duplicate": "verify_no_risk",
     "already_monitored": "verify_included",
     "identification_started": "verify_included",
-    "green_channel_started": "verify_included",
-    "referred_to_department": "verify_policy_issue",
+    "green_channel": "verify_included",
+    "referred": "verify_policy_issue",
 }
 
 

@@ -145,3 +145,21 @@ def test_a_rule_preview_counts_households_before_the_rule_is_switched_on(world, 
     rule_set_enabled(actor=actor_for("county_admin_a"), rule=rule, enabled=True)
     rule.refresh_from_db()
     assert rule.enabled and rule.version == 3
+
+
+def test_each_warning_becomes_a_risk_clue_for_its_village_and_the_outcome_comes_back(world, actor_for):
+    from fangpin.datafeeds.models import WarningStatus
+    from fangpin.datafeeds.services import warning_sync_outcomes
+    from fangpin.monitoring.models import RiskClue
+
+    _upload(actor_for("county_admin_a"), _rows())
+    warning = DepartmentWarning.objects.get(rule_code="W-MED-1")
+    clue = RiskClue.objects.get(source="department_warning", source_ref=str(warning.pk))
+    assert warning.clue_id == clue.pk and warning.status == WarningStatus.DISTRIBUTED
+    assert clue.household_id == world.canary.household_id and clue.village_code == "340102001001"
+    assert clue.risk_types == ["illness"]
+    assert RiskClue.objects.filter(source="department_warning").count() == 3
+    RiskClue.objects.filter(pk=clue.pk).update(status="closed", outcome="not_at_risk")
+    assert warning_sync_outcomes(actor=actor_for("county_admin_a")) == 1
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.NO_RISK and warning.verification_result == "not_at_risk"

@@ -1,0 +1,90 @@
+"""Reading department files: encodings, formats, line numbers of rejected rows (no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from fangpin.datafeeds import pipeline, reading
+from fangpin.datafeeds.sources.departments import get_source
+
+MED = get_source("medical_security")
+TODAY = date(2026, 11, 23)
+HEADER = "姓名,身份证号码,性别,参保状态,年度累计个人自付,结算日期\n"
+
+
+def _load(path):
+    con = pipeline.connect()
+    report = pipeline.load(con, path, MED, today=TODAY)
+    return con, report
+
+
+def test_rows_after_rejected_ones_keep_the_line_numbers_the_department_sees(tmp_path):
+    path = tmp_path / "f.csv"
+    body = "甲,,男,已参保,1,2026-10-01\n坏,1\n乙,,女,已参保,2,2026-10-01\n坏,1,2,3,4,5,6,7\n丙,,男,已参保,3,2026-10-01\n"
+    path.write_text(HEADER + body, encoding="utf-8")
+    con, report = _load(path)
+    assert report.rows == 3 and report.rejected == 2
+    assert con.execute("SELECT name, line FROM feed ORDER BY line").fetchall() == [("甲", 2), ("乙", 4), ("丙", 6)]
+    assert sorted(r[0] for r in con.execute("SELECT line FROM feed_issues WHERE code = 'unreadable'").fetchall()) == [3, 5]
+
+
+def test_gb18030_with_characters_across_every_chunk_boundary_round_trips_unaltered(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "CHUNK", 7)  # every multi-byte character straddles some boundary
+    names = ["王伟", "𠈌一", "李娜", "䶮二", "欧阳堃"]
+    text = HEADER + "".join(f"{n},,男,已参保,{i},2026-10-01\n" for i, n in enumerate(names))
+    path = tmp_path / "gb.csv"
+    path.write_bytes(text.encode("gb18030"))
+    con, report = _load(path)
+    assert report.encoding == "gb18030"
+    assert [r[0] for r in con.execute("SELECT name FROM feed ORDER BY line").fetchall()] == names
+
+
+def test_a_file_neither_utf8_nor_gb18030_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(HEADER.encode("gb18030") + "甲,,男,已参保,1,2026-10-01\n".encode("gb18030") + b"\x81\x20bad\n")
+    with pytest.raises(reading.FeedFileError) as info:
+        _load(path)
+    assert "第3行" in str(info.value)
+
+
+def test_xlsx_and_parquet_read_like_csv_and_numeric_ids_are_flagged(tmp_path):
+    frame = pl.DataFrame({"姓名": ["甲", "乙"], "身份证号": ["110101199001011237", None], "参保状态": ["已参保", "断保"]})
+    xlsx = tmp_path / "f.xlsx"
+    frame.write_excel(xlsx)
+    con, report = _load(xlsx)
+    assert report.kind == "xlsx" and report.rows == 2
+    assert con.execute("SELECT name, line, id_status FROM feed ORDER BY line").fetchall() == [
+        ("甲", 2, "ok"), ("乙", 3, "empty"),
+    ]
+    numeric = pl.DataFrame({"姓名": ["丙"], "身份证号": [110101199001011237.0]})
+    path = tmp_path / "n.xlsx"
+    numeric.write_excel(path)
+    con, _ = _load(path)
+    assert con.execute("SELECT id18, id_status FROM feed").fetchall() == [(None, "excel_numeric")]
+    parquet = tmp_path / "f.parquet"
+    frame.write_parquet(parquet)
+    con, report = _load(parquet)
+    assert report.kind == "parquet" and report.rows == 2
+
+
+def test_a_renamed_column_is_found_through_its_alias_and_a_missing_one_is_named(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("参保人姓名,公民身份号码,累计自付金额\n甲,,100\n", encoding="utf-8")
+    con, _ = _load(path)
+    assert con.execute("SELECT name, oop_ytd FROM feed").fetchall()[0][0] == "甲"
+    path.write_text("身份证号\n1\n", encoding="utf-8")
+    with pytest.raises(reading.FeedFileError) as info:
+        _load(path)
+    assert "姓名" in str(info.value)
+
+
+def test_values_that_cannot_be_typed_are_reported_with_column_and_line_and_the_row_is_kept(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + "甲,,男,不知道,abc,2026-13-40\n", encoding="utf-8")
+    con, _ = _load(path)
+    issues = set(con.execute("SELECT line, column_label, code FROM feed_issues").fetchall())
+    assert {(2, "参保状态", "bad_choice"), (2, "年度累计个人自付", "bad_decimal"), (2, "结算日期", "bad_date")} <= issues
+    assert con.execute("SELECT count(*) FROM feed").fetchall()[0][0] == 1
