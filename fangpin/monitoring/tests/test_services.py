@@ -490,3 +490,32 @@ def test_sms_outbox_is_sent_through_the_pluggable_sender(world, at_start):
     assert sms_dispatch(sender=Fake()) == 1
     assert sent == [("13912345678", "您反映的情况已办结")]
     assert SmsOutbox.objects.get().status == "sent"
+
+
+def test_a_province_counting_twenty_working_days_gets_its_deadline_across_holidays(world):
+    from fangpin.policy.catalog import CATALOG, validate_value
+    from fangpin.policy.models import PolicyParameter
+
+    value = validate_value(CATALOG["identification_time_limit"], "20 工作日")
+    assert value == {"value": 20, "unit": "working_days"}
+    PolicyParameter.objects.create(
+        key="identification_time_limit", area=world.areas["prov"], value=value, unit="", effective_from=date(2026, 1, 1)
+    )
+    with time_machine.travel(date(2026, 9, 28), tick=False):
+        case = start_case(world)
+    # Working days after Mon 2026-09-28, skipping National Day (Oct 1–7) and counting Sat Oct 10.
+    assert case.deadline_on == date(2026, 10, 30)
+
+
+def test_policy_values_for_time_limits_are_validated_with_chinese_messages():
+    from fangpin.policy.catalog import CATALOG, validate_value
+
+    assert validate_value(CATALOG["notice_min_days"], "5") == {"value": 5, "unit": "calendar_days"}
+    assert validate_value(CATALOG["identification_step_limits"], "verifying=5，notice=2") == {
+        "verifying": 5,
+        "notice": 2,
+    }
+    with pytest.raises(ValueError, match="时限须为整数天"):
+        validate_value(CATALOG["identification_time_limit"], "十五天")
+    with pytest.raises(ValueError, match="须大于0"):
+        validate_value(CATALOG["identification_time_limit"], "0 自然日")
