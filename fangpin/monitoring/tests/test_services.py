@@ -519,3 +519,19 @@ def test_policy_values_for_time_limits_are_validated_with_chinese_messages():
         validate_value(CATALOG["identification_time_limit"], "十五天")
     with pytest.raises(ValueError, match="须大于0"):
         validate_value(CATALOG["identification_time_limit"], "0 自然日")
+
+
+def test_the_clock_starts_at_the_first_clue_of_the_household(world):
+    from fangpin.monitoring.tests.helpers import to_verifying_clue
+
+    household = world.households["A1a"][2]
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        new_clue(world, household, source="hotline", summary="热线反映：家中有人住院")
+    with time_machine.travel(date(2026, 3, 6), tick=False):
+        clue = to_verifying_clue(world, new_clue(world, household))
+        case = services.clue_start_identification(
+            clue=clue, actor=act(world, "village_a1a"), category="marginal", risk_types=["illness"]
+        )
+    assert case.clock_started_on == date(2026, 3, 2) and case.deadline_on == date(2026, 3, 17)
+    assert set(case.clues.values_list("household_id", flat=True)) == {household.pk}
+    assert case.clues.count() == 2
