@@ -135,3 +135,16 @@ class EliminationProposeForm(StyledForm):
     continuing_measures = forms.CharField(
         label=_("消除后延续的措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class EpisodeUpdateForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    category = forms.ChoiceField(label=_("监测对象类别"), choices=MonitoringCategory.choices)
+    risk_types = forms.MultipleChoiceField(
+        label=_("风险类型（最多5项）"), choices=RiskType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    disaster_subtype = forms.ChoiceField(
+        label=_("自然灾害子项"), choices=[("", "—"), *DisasterSubtype.choices], required=False
+    )
+    monitoring_contact_name = forms.CharField(label=_("监测联系人"), max_length=50, required=False)
+    reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -209,3 +209,35 @@ def test_monitoring_pages_and_api_answer_by_scope(world, client_as, username):
     listed = client.get("/api/v1/monitoring/clues")
     got = {c["household_id"] for c in listed.json()} if listed.status_code == 200 else set()
     assert got == {h.pk for h, _ in cases.values()} & allowed
+
+
+def test_township_confirms_a_risk_type_change_with_a_reason_and_it_is_audited(world, client_as, at_start):
+    from fangpin.core.models import AuditEvent
+    from fangpin.monitoring.models import MonitoringEpisode
+
+    household = world.households["A1a"][1]
+    episode = MonitoringEpisode.objects.create(
+        household=household,
+        village=household.village,
+        village_code=household.village_code,
+        category="marginal",
+        risk_types=["illness"],
+        status="monitored",
+        identified_on=date(2026, 1, 5),
+    )
+    village = client_as("village_a1a").get(f"/monitoring/episodes/{episode.pk}/").content.decode()
+    assert 'data-testid="episode-update"' not in village
+    client = client_as("township_a1")
+    data = {
+        "version": episode.version,
+        "category": "marginal",
+        "risk_types": ["illness", "natural_disaster"],
+        "reason": "汛期房屋受损",
+    }
+    refused = client.post(f"/monitoring/episodes/{episode.pk}/edit/", data)
+    assert refused.status_code == 400 and "自然灾害子项" in refused.content.decode()
+    ok = client.post(f"/monitoring/episodes/{episode.pk}/edit/", {**data, "disaster_subtype": "0201"})
+    assert ok.status_code == 302
+    episode.refresh_from_db()
+    assert episode.risk_types == ["illness", "natural_disaster"] and episode.disaster_subtype == "0201"
+    assert AuditEvent.objects.filter(object_type="monitoring.episode", reason="汛期房屋受损").exists()
