@@ -13,7 +13,6 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from conftest import CANARY_ID, CANARY_PHONE
-from fangpin.monitoring import services
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.registry.models import IncomeSnapshot
 from tests.browser.conftest import login
@@ -113,13 +112,21 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         episode = MonitoringEpisode.objects.get(household=household)
         assert episode.status == "monitored"
 
-        # 6. Measures (assistance app through its service contract) and secure income data.
-        services.episode_record_measures(
-            episode=episode,
-            implemented_measures=[
-                {"category": "健康帮扶", "implemented_on": date(2026, 3, 12), "covers": ("illness",)}
-            ],
-        )
+        # 6. Plan and measure through the assistance pages; implementing the measure updates
+        #    the episode's covered risk types through monitoring's service contract.
+        as_user(page, base, "village_a1a")
+        page.goto(f"{base}/monitoring/episodes/{episode.pk}/")
+        page.get_by_test_id("assistance-link").click()
+        page.get_by_test_id("plan-new").click()
+        page.get_by_test_id("measure-new").click()
+        page.select_option("#id_measure_code", "HEA-02")
+        page.fill("#id_start_date", "2026-03-09")
+        page.get_by_test_id("submit").click()
+        page.get_by_test_id("action-start").click()
+        page.get_by_test_id("action-implement").click()
+        expect(page.get_by_test_id("measures")).to_contain_text("已落实")
+        episode.refresh_from_db()
+        assert episode.covered_risk_types == ["illness"] and episode.first_measure_on == date(2026, 3, 9)
         for end, income in ((date(2026, 3, 31), 12000), (date(2026, 9, 30), 13500)):
             IncomeSnapshot.objects.create(
                 household=household,
