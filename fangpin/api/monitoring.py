@@ -79,6 +79,7 @@ class ClueOut(Schema):
 
 
 class SelfReportIn(Schema):
+    consent: bool = Field(False, description="申报人已阅读告知并同意（个人信息保护法第29–31条），必须为true")
     village_code: str
     reporter_name: str
     id_number: str
@@ -268,6 +269,7 @@ def self_report(request: HttpRequest, payload: SelfReportIn) -> Any:
         risk_types=payload.risk_types,
         client_address=request.META.get("REMOTE_ADDR", "")[:45],
         idempotency_key=payload.idempotency_key,
+        consent=payload.consent,
     )
     return Status(201, {"tracking_code": clue.tracking_code, "status": clue.status, "verify_due": clue.verify_due})
 

@@ -54,6 +54,10 @@ class SelfReportForm(IdempotentForm):
         label=_("遇到的困难（可多选）"), choices=RiskType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     summary = forms.CharField(label=_("情况说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    consent = forms.BooleanField(
+        label=_("我已阅读上方告知，同意将填写的信息（含身份证号、手机号和家庭困难情况）用于防返贫监测核实"),
+        error_messages={"required": _("请阅读告知并勾选同意，否则无法受理申报")},
+    )
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -47,6 +47,7 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         phone_page.fill("#id_reporter_phone", CANARY_PHONE)
         phone_page.check("input[name=risk_types][value=illness]")
         phone_page.fill("#id_summary", "户主住院，自付医疗费用高，收入骤减")
+        phone_page.check("#id_consent")
         phone_page.get_by_test_id("submit").click()
         code = phone_page.get_by_test_id("tracking-code").inner_text().strip()
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375

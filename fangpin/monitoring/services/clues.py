@@ -341,6 +341,7 @@ def clue_self_report(
     risk_types: Iterable[str] = (),
     client_address: str = "",
     idempotency_key: str | None = None,
+    consent: bool = False,
 ) -> RiskClue:
     """A farmer's own report from the public page: validated, rate-limited per
     phone and per address, an unverified clue routed to the village; never
@@ -356,6 +357,8 @@ def clue_self_report(
     digits = "".join(ch for ch in (reporter_phone or "") if ch.isdigit())
     if len(digits) != 11 or not digits.startswith("1"):
         problems.append("手机号：须为11位手机号码")
+    if not consent:
+        problems.append("同意告知：请阅读告知并勾选同意，否则无法受理申报")
     if problems:
         raise InvalidInput("申报信息有误：" + "；".join(problems), reasons=problems)
     if idempotency_key:
@@ -412,8 +415,11 @@ def _self_report_create(
         idempotency_key=idempotency_key,
     )
     if not clue.reporter_id_number:
-        RiskClue.objects.filter(pk=clue.pk).update(reporter_id_number=number, client_address=client_address[:45])
-        clue.reporter_id_number, clue.client_address = number, client_address[:45]
+        consent_at = timezone.now()
+        RiskClue.objects.filter(pk=clue.pk).update(
+            reporter_id_number=number, client_address=client_address[:45], reporter_consent_at=consent_at
+        )
+        clue.reporter_id_number, clue.client_address, clue.reporter_consent_at = number, client_address[:45], consent_at
     return clue
 
 

@@ -33,6 +33,7 @@ def test_public_self_report_api_needs_no_token_and_is_rate_limited(world, client
         "id_number": CANARY_ID,
         "reporter_phone": "13912345678",
         "summary": "因病支出大",
+        "consent": True,
     }
     codes = [
         client.post("/api/v1/monitoring/public/self-report", payload, content_type="application/json").status_code

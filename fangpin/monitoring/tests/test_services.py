@@ -103,6 +103,7 @@ def test_self_report_creates_an_unverified_clue_and_never_changes_the_registry(w
         summary="孩子上学费用负担不起",
         risk_types=["schooling"],
         client_address="10.0.0.1",
+        consent=True,
     )
     assert clue.source == "self_report" and clue.status == "received"
     assert clue.household_id == world.canary.household_id
@@ -123,6 +124,7 @@ def test_self_report_is_rate_limited_per_phone(world, at_start):
             reporter_phone="13912345678",
             summary=f"第{i}次",
             client_address=f"10.0.0.{i}",
+            consent=True,
         )
     with pytest.raises(InvalidInput, match="手机号今日提交的申报已达上限"):
         services.clue_self_report(
@@ -132,6 +134,7 @@ def test_self_report_is_rate_limited_per_phone(world, at_start):
             reporter_phone="13912345678",
             summary="再来",
             client_address="10.0.0.9",
+            consent=True,
         )
     assert RiskClue.objects.count() == 3
 
@@ -149,6 +152,7 @@ def test_self_report_is_rate_limited_per_address(world, at_start):
             reporter_phone=f"1391234567{i}",
             summary="x",
             client_address="10.0.0.1",
+            consent=True,
         )
     with pytest.raises(InvalidInput, match="当前网络"):
         services.clue_self_report(
@@ -158,6 +162,7 @@ def test_self_report_is_rate_limited_per_address(world, at_start):
             reporter_phone="13912345679",
             summary="x",
             client_address="10.0.0.1",
+            consent=True,
         )
 
 
@@ -172,6 +177,7 @@ def test_self_report_double_submit_creates_one_clue(world, at_start):
         "summary": "x",
         "client_address": "10.0.0.1",
         "idempotency_key": "k-1",
+        "consent": True,
     }
     assert services.clue_self_report(**kw).pk == services.clue_self_report(**kw).pk
     assert RiskClue.objects.count() == 1
@@ -187,6 +193,7 @@ def test_closing_a_self_report_writes_feedback_to_the_sms_outbox(world, at_start
         reporter_phone="13912345678",
         summary="x",
         client_address="10.0.0.1",
+        consent=True,
     )
     clue = services.clue_transition(clue=clue, action="accept", actor=act(world, "township_a1"))
     clue = services.clue_transition(clue=clue, action="start_verification", actor=act(world, "village_a1a"))

@@ -35,6 +35,7 @@ def test_public_self_report_needs_no_login_and_gives_a_tracking_code(world, clie
             "risk_types": ["illness"],
             "summary": "家人住院花费大",
             "idempotency_key": "abc",
+            "consent": "on",
         },
     )
     assert response.status_code == 200
@@ -45,6 +46,22 @@ def test_public_self_report_needs_no_login_and_gives_a_tracking_code(world, clie
     assert "已接收，待受理" in status.content.decode()
     wrong = client.get("/monitoring/report/status/", {"tracking_code": clue.tracking_code, "id_last4": "1234"})
     assert "没有找到" in wrong.content.decode() and clue.summary not in wrong.content.decode()
+
+
+def test_public_self_report_without_consent_is_refused_and_stores_nothing(world, client, at_start):
+    response = client.post(
+        "/monitoring/report/",
+        {
+            "village": world.areas["A1a"].pk,
+            "reporter_name": "甲",
+            "id_number": CANARY_ID,
+            "reporter_phone": CANARY_PHONE,
+            "summary": "x",
+        },
+    )
+    assert response.status_code == 400 and "请阅读告知并勾选同意" in response.content.decode()
+    assert "个人信息告知" in response.content.decode()
+    assert RiskClue.objects.count() == 0
 
 
 def test_public_self_report_names_the_bad_fields(world, client, at_start):
