@@ -16,6 +16,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
 from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
+from fangpin.core.masking import mask_text
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
 from fangpin.monitoring import rules, workflow
@@ -497,7 +498,9 @@ def clue_transition(
                 village_code=locked.village_code,
                 phone=locked.reporter_phone,
                 body=SMS_FEEDBACK.format(
-                    code=locked.tracking_code, outcome=locked.get_outcome_display(), feedback=locked.feedback[:120]
+                    code=locked.tracking_code,
+                    outcome=locked.get_outcome_display(),
+                    feedback=mask_text(locked.feedback)[:120],
                 )[:300],
                 status=SmsStatus.PENDING,
             )
