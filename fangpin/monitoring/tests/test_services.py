@@ -542,3 +542,25 @@ def test_the_clock_starts_at_the_first_clue_of_the_household(world):
     assert case.clock_started_on == date(2026, 3, 2) and case.deadline_on == date(2026, 3, 17)
     assert set(case.clues.values_list("household_id", flat=True)) == {household.pk}
     assert case.clues.count() == 2
+
+
+def test_sms_feedback_text_never_carries_a_full_id_or_phone(world, at_start):
+    from conftest import CANARY_ID
+
+    clue = services.clue_create(
+        source="hotline",
+        village=world.areas["A1a"],
+        summary="12317热线",
+        reporter_phone="13912345678",
+        actor=act(world, "township_a1"),
+    )
+    clue = services.clue_transition(clue=clue, action="accept", actor=act(world, "township_a1"))
+    clue = services.clue_transition(clue=clue, action="start_verification", actor=act(world, "village_a1a"))
+    services.clue_transition(
+        clue=clue,
+        action="close_not_at_risk",
+        actor=act(world, "village_a1a"),
+        reason=f"核实：{CANARY_ID} 户收入稳定，联系人13912345678",
+    )
+    body = SmsOutbox.objects.get().body
+    assert CANARY_ID not in body and "13912345678" not in body and "3401" in body
