@@ -258,3 +258,41 @@ def test_township_confirms_a_risk_type_change_with_a_reason_and_it_is_audited(wo
     episode.refresh_from_db()
     assert episode.risk_types == ["illness", "natural_disaster"] and episode.disaster_subtype == "0201"
     assert AuditEvent.objects.filter(object_type="monitoring.episode", reason="汛期房屋受损").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/monitoring/clues/", "/monitoring/cases/", "/monitoring/episodes/", "/monitoring/queue/"]
+)
+def test_list_pages_use_the_same_number_of_queries_for_more_rows(world, client_as, url, at_start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("county_staff_a")
+    start_case(world, world.households["A1a"][0])
+    new_clue(world, world.households["A2a"][0], village="A2a", by="county_staff_a")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for household in (world.households["A1a"][1], world.households["A1a"][2]):
+        start_case(world, household)
+    new_clue(world, world.households["A1b"][0], village="A1b", by="township_a1")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries), url
+
+
+def test_script_in_a_self_report_is_shown_as_text(world, client, client_as, at_start):
+    client.post(
+        "/monitoring/report/",
+        {
+            "village": world.areas["A1a"].pk,
+            "reporter_name": "<img src=x onerror=alert(1)>",
+            "id_number": CANARY_ID,
+            "reporter_phone": CANARY_PHONE,
+            "summary": "<script>alert(1)</script>",
+            "consent": "on",
+        },
+    )
+    clue = RiskClue.objects.get()
+    body = client_as("township_a1").get(f"/monitoring/clues/{clue.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+    assert "<img src=x" not in body
