@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from conftest import CANARY_ID, CANARY_PHONE, PERSONAS
-from fangpin.monitoring.models import IdentificationCase, Notification, RiskClue
+from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, Notification, RiskClue
 from fangpin.monitoring.tests.helpers import case_to_notice, new_clue, start_case
 
 START = date(2026, 3, 2)
@@ -134,8 +134,10 @@ def test_notice_page_and_pdf_are_masked_and_the_pdf_is_a_pdf(world, client_as, a
 def test_objection_is_recorded_from_the_case_page(world, client_as, at_start):
     case = case_to_notice(world, start_case(world))
     notice = case.notices.get()
-    response = client_as("village_a1a").post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
-    assert response.status_code == 302 and notice.objections.count() == 1
+    client = client_as("village_a1a")
+    response = client.post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
+    again = client.post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
+    assert response.status_code == again.status_code == 302 and notice.objections.count() == 1
 
 
 def test_work_queue_lists_what_waits_on_the_user_overdue_first(world, client_as, at_start):
@@ -223,6 +225,26 @@ def test_monitoring_pages_and_api_answer_by_scope(world, client_as, username):
         else:
             assert page.status_code in (403, 404) and api.status_code in (403, 404), username
             assert clue.tracking_code not in page.content.decode()
+    for household, _clue in cases.values():
+        episode = MonitoringEpisode.objects.create(
+            household=household,
+            village=household.village,
+            village_code=household.village_code,
+            category="marginal",
+            risk_types=["illness"],
+            status="monitored",
+        )
+        page = client.get(f"/monitoring/episodes/{episode.pk}/")
+        api = client.get(f"/api/v1/monitoring/episodes/{episode.pk}")
+        if household.pk in allowed:
+            assert (page.status_code, api.status_code) == (200, 200), username
+        else:
+            assert page.status_code in (403, 404) and api.status_code in (403, 404), username
+        edit = client.post(f"/monitoring/episodes/{episode.pk}/act/", {"action": "revoke", "version": 1, "reason": "x"})
+        assert edit.status_code in (302, 403, 404, 409)
+        if household.pk not in allowed:
+            episode.refresh_from_db()
+            assert episode.status == "monitored"
     listed = client.get("/api/v1/monitoring/clues")
     got = {c["household_id"] for c in listed.json()} if listed.status_code == 200 else set()
     assert got == {h.pk for h, _ in cases.values()} & allowed
