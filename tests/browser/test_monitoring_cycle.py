@@ -40,6 +40,8 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
     household = bworld.canary.household
     with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=True):
         # 1. The farmer reports on a phone, without logging in.
+        phone_errors: list[str] = []
+        phone_page.on("console", lambda msg: msg.type == "error" and phone_errors.append(msg.text))
         phone_page.goto(f"{base}/monitoring/report/")
         phone_page.select_option("#id_village", label="甲县东镇一村")
         phone_page.fill("#id_reporter_name", "金丝雀")
@@ -184,3 +186,9 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         expect(page.get_by_test_id("episode-table")).to_contain_text("2027-10-19")
         phone_page.goto(f"{base}/monitoring/report/status/?tracking_code={code}&id_last4={CANARY_ID[-4:]}")
         expect(phone_page.get_by_test_id("outcome")).to_contain_text("启动识别程序")
+        page.goto(f"{base}/monitoring/notices/")
+        page.locator("table a").first.click()
+        expect(page.get_by_test_id("notice")).to_contain_text("金*雀")
+        # No CSP violation or script error on any page (HTTP refusals such as the 409 above aside).
+        errors = [e for e in page.console_errors + phone_errors if not e.startswith("Failed to load resource")]
+        assert not errors, errors
