@@ -92,8 +92,16 @@ def _new_clue(
     actor: Actor,
     channel: str,
     received: Any,
+    dues: dict[tuple[int, Any], tuple[Any, Any]] | None = None,
 ) -> RiskClue:
     day = timezone.localdate(received)
+    cache = dues if dues is not None else {}
+    if (village.pk, day) not in cache:
+        cache[(village.pk, day)] = (
+            add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
+            add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+        )
+    accept_due, verify_due = cache[(village.pk, day)]
     return RiskClue(
         tracking_code=new_code("FP"),
         source=source,
@@ -108,8 +116,8 @@ def _new_clue(
         reporter_name=(reporter_name or "").strip()[:50],
         reporter_phone=(reporter_phone or "").strip()[:20],
         received_at=received,
-        accept_due=add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
-        verify_due=add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+        accept_due=accept_due,
+        verify_due=verify_due,
         created_by=actor.user,
     )
 
@@ -242,6 +250,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
         for c in RiskClue.objects.filter(source_ref__in=[r for _, r in refs]).filter(source__in={s for s, _ in refs})
     }
     now = timezone.now()
+    dues: dict[tuple[int, Any], tuple[Any, Any]] = {}  # deadlines per village: policy read once, not per item
     new: list[RiskClue] = []
     result: list[RiskClue] = []
     seen: dict[tuple[str, str], RiskClue] = {}
@@ -263,6 +272,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             actor=actor,
             channel=channel,
             received=now,
+            dues=dues,
         )
         if key[1]:
             seen[key] = clue
@@ -321,8 +331,11 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
         ],
     )
     counts: dict[int, tuple[Any, int]] = {}
+    by_village: dict[str, list[Any]] = {}
     for clue in clues:
-        for recipient in _recipients("clue", clue.status, clue.village_code):
+        if clue.village_code not in by_village:
+            by_village[clue.village_code] = _recipients("clue", clue.status, clue.village_code)
+        for recipient in by_village[clue.village_code]:
             counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
     Notification.objects.bulk_create(
         [

@@ -564,3 +564,18 @@ def test_sms_feedback_text_never_carries_a_full_id_or_phone(world, at_start):
     )
     body = SmsOutbox.objects.get().body
     assert CANARY_ID not in body and "13912345678" not in body and "3401" in body
+
+
+def test_bulk_clues_use_a_bounded_number_of_queries(world, at_start, django_assert_max_num_queries):
+    village = world.areas["A1a"]
+
+    def items(n, prefix):
+        return [
+            {"source": "department_warning", "village": village, "summary": f"预警{i}", "source_ref": f"{prefix}{i}"}
+            for i in range(n)
+        ]
+
+    services.clue_create_many(items=items(5, "a"), actor=act(world, "liaison_a"), channel="feed")
+    with django_assert_max_num_queries(40):
+        created = services.clue_create_many(items=items(200, "b"), actor=act(world, "liaison_a"), channel="feed")
+    assert len(created) == 200 and RiskClue.objects.count() == 205
