@@ -14,6 +14,7 @@ from django.utils import timezone
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
+from fangpin.core.bulk import bulk_insert
 from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
 from fangpin.core.masking import mask_text
@@ -279,15 +280,23 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
         new.append(clue)
         result.append(clue)
     with transaction.atomic():
-        RiskClue.objects.bulk_create(new, batch_size=1000)
-        if new and new[0].pk is None:  # backends without RETURNING on bulk insert
-            by_code = {
-                c.tracking_code: c.pk for c in RiskClue.objects.filter(tracking_code__in=[n.tracking_code for n in new])
-            }
-            for clue in new:
-                clue.pk = by_code[clue.tracking_code]
+        _insert_clues(new)
         _bulk_events(new, actor)
     return result
+
+
+def _insert_clues(clues: list[RiskClue]) -> None:
+    """Set-based insert (core.bulk) and the new ids read back by tracking code."""
+    fields = [f for f in RiskClue._meta.concrete_fields if not f.primary_key]
+    bulk_insert(RiskClue, ({f.attname: getattr(c, f.attname) for f in fields} for c in clues))
+    pk_of: dict[str, int] = {}
+    codes = [c.tracking_code for c in clues]
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        pk_of.update(RiskClue.objects.filter(tracking_code__in=chunk).values_list("tracking_code", "pk"))
+    for clue in clues:
+        clue.pk = pk_of[clue.tracking_code]
+        clue._state.adding = False
 
 
 def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
@@ -296,24 +305,28 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
         return
     user = actor.user
     name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_kind="clue",
-                case_id=c.pk,
-                village_code=c.village_code,
-                household_id=c.household_id,
-                action="create",
-                to_state=c.status,
-                payload={"source": c.source, "batch": True},
-                actor=user,
-                actor_name=name,
-                channel=actor.channel,
-                dispatched_at=timezone.now(),
-            )
+    now = timezone.now()
+    bulk_insert(
+        CaseEvent,
+        (
+            {
+                "case_kind": "clue",
+                "case_id": c.pk,
+                "village_code": c.village_code,
+                "household_id": c.household_id,
+                "action": "create",
+                "from_state": "",
+                "to_state": c.status,
+                "reason": "",
+                "payload": {"source": c.source, "batch": True},
+                "actor_id": getattr(user, "pk", None),
+                "actor_name": name,
+                "channel": actor.channel,
+                "at": now,
+                "dispatched_at": now,
+            }
             for c in clues
-        ],
-        batch_size=1000,
+        ),
     )
     audit_log_many(
         actor=actor,
