@@ -400,7 +400,7 @@ def main() -> None:
         client.force_login(User.objects.get(username="bench"))
         previous = json.loads((RESULTS / "monitoring_pg.json").read_text())["figures"]
         queries_small = {n: previous["pages"][n]["queries_ours_at_10pct"] for n in pages}
-        naive_small: dict[str, int | None] = {n: None for n in pages}  # not re-measured
+        naive_small: dict[str, int | None] = dict.fromkeys(pages)  # not re-measured
         load_seconds, insert_seconds = previous["load_seconds"], previous["monitoring_insert_seconds"]
         persons = Person.objects.count()
         households = Household.objects.count()
