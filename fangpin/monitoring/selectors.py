@@ -31,23 +31,59 @@ from fangpin.monitoring.models import (
     PublicNotice,
     RiskClue,
 )
+from fangpin.policy.models import PolicyParameter
 from fangpin.policy.selectors import policy_get
 
 QUEUE_LIMIT = 50
 
 
 class ParamCache:
-    """Policy values per (key, village) for one request: bounded queries."""
+    """Policy values per (key, village) for one request, read in ONE query per
+    key set: the most specific area whose code prefix covers the village wins,
+    as in `policy_get`, so a page's query count does not grow with its rows."""
+
+    KEYS = ("due_soon_days", "escalation_step_days", "identification_step_limits")
 
     def __init__(self, on: date) -> None:
         self.on = on
-        self._values: dict[tuple[str, int], Any] = {}
+        self._values: dict[tuple[str, str], Any] = {}
+        self._rows: list[PolicyParameter] | None = None
+
+    def _load(self) -> list[PolicyParameter]:
+        if self._rows is None:
+            self._rows = list(
+                PolicyParameter.objects.filter(key__in=self.KEYS, effective_from__lte=self.on)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.on))
+                .select_related("area")
+                .order_by("-effective_from", "-id")
+            )
+        return self._rows
 
     def get(self, key: str, village: Any) -> Any:
-        cache_key = (key, village.pk)
+        cache_key = (key, village.code)
         if cache_key not in self._values:
-            self._values[cache_key] = policy_get(key, area=village, on=self.on).value
+            if key not in self.KEYS:
+                self._values[cache_key] = policy_get(key, area=village, on=self.on).value
+            else:
+                self._values[cache_key] = self._resolve(key, village)
         return self._values[cache_key]
+
+    def _resolve(self, key: str, village: Any) -> Any:
+        best: tuple[int, PolicyParameter] | None = None
+        for row in self._load():
+            if row.key != key:
+                continue
+            if row.area is None:
+                depth = 0
+            elif village.code.startswith(row.area.prefix) and (row.area.level != "grid"):
+                depth = len(row.area.prefix)
+            else:
+                continue
+            if best is None or depth > best[0]:
+                best = (depth, row)  # rows are newest first: the first at each depth wins
+        if best is None:
+            return policy_get(key, area=village, on=self.on).value  # raises the clear message
+        return best[1].value
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from conftest import CANARY_ID, CANARY_PHONE
-from fangpin.monitoring import services
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.registry.models import IncomeSnapshot
 from tests.browser.conftest import login
@@ -41,6 +40,8 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
     household = bworld.canary.household
     with time_machine.travel(datetime(2026, 3, 2, 9, 0), tick=True):
         # 1. The farmer reports on a phone, without logging in.
+        phone_errors: list[str] = []
+        phone_page.on("console", lambda msg: msg.type == "error" and phone_errors.append(msg.text))
         phone_page.goto(f"{base}/monitoring/report/")
         phone_page.select_option("#id_village", label="甲县东镇一村")
         phone_page.fill("#id_reporter_name", "金丝雀")
@@ -48,6 +49,7 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         phone_page.fill("#id_reporter_phone", CANARY_PHONE)
         phone_page.check("input[name=risk_types][value=illness]")
         phone_page.fill("#id_summary", "户主住院，自付医疗费用高，收入骤减")
+        phone_page.check("#id_consent")
         phone_page.get_by_test_id("submit").click()
         code = phone_page.get_by_test_id("tracking-code").inner_text().strip()
         assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -113,13 +115,21 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         episode = MonitoringEpisode.objects.get(household=household)
         assert episode.status == "monitored"
 
-        # 6. Measures (assistance app through its service contract) and secure income data.
-        services.episode_record_measures(
-            episode=episode,
-            implemented_measures=[
-                {"category": "健康帮扶", "implemented_on": date(2026, 3, 12), "covers": ("illness",)}
-            ],
-        )
+        # 6. Plan and measure through the assistance pages; implementing the measure updates
+        #    the episode's covered risk types through monitoring's service contract.
+        as_user(page, base, "village_a1a")
+        page.goto(f"{base}/monitoring/episodes/{episode.pk}/")
+        page.get_by_test_id("assistance-link").click()
+        page.get_by_test_id("plan-new").click()
+        page.get_by_test_id("measure-new").click()
+        page.select_option("#id_measure_code", "HEA-02")
+        page.fill("#id_start_date", "2026-03-09")
+        page.get_by_test_id("submit").click()
+        page.get_by_test_id("action-start").click()
+        page.get_by_test_id("action-implement").click()
+        expect(page.get_by_test_id("measures")).to_contain_text("已落实")
+        episode.refresh_from_db()
+        assert episode.covered_risk_types == ["illness"] and episode.first_measure_on == date(2026, 3, 9)
         for end, income in ((date(2026, 3, 31), 12000), (date(2026, 9, 30), 13500)):
             IncomeSnapshot.objects.create(
                 household=household,
@@ -176,3 +186,9 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         expect(page.get_by_test_id("episode-table")).to_contain_text("2027-10-19")
         phone_page.goto(f"{base}/monitoring/report/status/?tracking_code={code}&id_last4={CANARY_ID[-4:]}")
         expect(phone_page.get_by_test_id("outcome")).to_contain_text("启动识别程序")
+        page.goto(f"{base}/monitoring/notices/")
+        page.locator("table a").first.click()
+        expect(page.get_by_test_id("notice")).to_contain_text("金*雀")
+        # No CSP violation or script error on any page (HTTP refusals such as the 409 above aside).
+        errors = [e for e in page.console_errors + phone_errors if not e.startswith("Failed to load resource")]
+        assert not errors, errors

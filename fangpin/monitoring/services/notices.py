@@ -131,6 +131,9 @@ def objection_record(
     if not notice_open_window(notice, received_on):
         raise TransitionRefused(f"只能在公示期内（{notice.posted_on:%Y-%m-%d}至{notice.ends_on:%Y-%m-%d}）登记异议。")
     with transaction.atomic():
+        same = Objection.objects.filter(notice=notice, received_on=received_on, content=content.strip()).first()
+        if same is not None:  # a double-clicked submit records one objection
+            return same
         objection = Objection.objects.create(
             notice=notice,
             village_code=notice.village_code,
