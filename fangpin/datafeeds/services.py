@@ -30,7 +30,8 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.idnumber import mask as mask_id
-from fangpin.core.jobs import Progress, job_enqueue
+from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
+from fangpin.core.models import Job, JobStatus
 from fangpin.datafeeds import clues, matching, pipeline, reading
 from fangpin.datafeeds.models import (
     DepartmentWarning,
@@ -112,12 +113,21 @@ def feed_run_create(*, actor: Actor, source: str, period: str, stream: IO[bytes]
                       object_label=f"{source} {period} {file_name}"[:200], area_code=area.code)
     if run.status == RunStatus.DONE:
         return run
+    if run.status == RunStatus.RUNNING and not _job_alive(run):
+        run.status = RunStatus.FAILED  # its process died (killed, power loss): nothing was written
     if run.status in (RunStatus.QUEUED, RunStatus.FAILED):
         if run.status == RunStatus.FAILED:
             FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, message="")
         job_enqueue(kind=JOB_KIND, params={"run": run.pk}, user=actor.user, identity_key=f"{JOB_KIND}:{run.pk}")
         run.refresh_from_db()
     return run
+
+
+def _job_alive(run: FeedRun) -> bool:
+    job_reap_dead()
+    return Job.objects.filter(
+        kind=JOB_KIND, params__run=run.pk, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).exists()
 
 
 def _save_stream(stream: IO[bytes]) -> tuple[str, int, Path]:

@@ -280,7 +280,7 @@ def write_feeds(
 def registry_from_import_csv(path: Path) -> pl.DataFrame:
     """The `reg` frame from a registry file in the import format (as `fangpin synth` writes it)."""
     raw = pl.read_csv(path, infer_schema=False)
-    ids = raw["身份证号"]
+    ids = raw["证件号码"]
     return pl.DataFrame(
         {
             "person_id": np.arange(1, raw.height + 1, dtype=np.int64),
@@ -290,7 +290,7 @@ def registry_from_import_csv(path: Path) -> pl.DataFrame:
             "sex": pl.select(pl.when(ids.str.slice(16, 1).cast(pl.Int64) % 2 == 1).then(pl.lit("M"))
                              .otherwise(pl.lit("F"))).to_series(),
             "birth_date": ids.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d"),
-            "village_code": raw["村区划代码"],
+            "village_code": raw["行政区划代码"],
             "population": raw.select(
                 pl.when(pl.col("户类型") == "脱贫户").then(pl.lit("escaped")).when(pl.col("户类型").is_null())
                 .then(pl.lit(None)).otherwise(pl.lit("ordinary")).forward_fill().over("户编号")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        # This command runs the job itself, in this process, with a progress bar.
+        settings.FANGPIN["JOB_MODE"] = "worker"
         try:
             with open(path, "rb") as fh, _bar() as bar:
                 task = bar.add_task("排队", total=6)
