@@ -27,10 +27,16 @@ def _db_url() -> str:
 
 
 def _cli(*args: str, pause: str = "0") -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "config.settings",
-           "FANGPIN_FEEDS_PAUSE_IN_WRITE": pause, "FANGPIN_JOB_MODE": "worker"}
-    return subprocess.Popen([sys.executable, "-m", "fangpin", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": _db_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "FANGPIN_FEEDS_PAUSE_IN_WRITE": pause,
+        "FANGPIN_JOB_MODE": "worker",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "fangpin", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -45,8 +51,12 @@ def test_a_run_killed_half_way_leaves_no_warnings_and_a_rerun_completes(tmp_path
 
     county = Area.objects.get(level="county")
     User.objects.create_user(username="admin_x", password="x-Password-2026", role="county_admin", area=county)
-    assert _cli("synth", "--households", "600", "--seed", "3", "--out", str(tmp_path), "--feeds",
-                "--feed-rows", "400").wait(timeout=300) == 0
+    assert (
+        _cli(
+            "synth", "--households", "600", "--seed", "3", "--out", str(tmp_path), "--feeds", "--feed-rows", "400"
+        ).wait(timeout=300)
+        == 0
+    )
     feed = tmp_path / "feeds" / "medical_security-2026-10.csv"
     proc = _cli("feeds", "run", str(feed), "--source", "medical_security", "--period", "2026-10", pause="60")
     deadline = time.monotonic() + 240
