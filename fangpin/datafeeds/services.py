@@ -54,7 +54,6 @@ from fangpin.datafeeds.selectors import (
 from fangpin.datafeeds.sources.departments import BY_CODE
 from fangpin.datafeeds.templates_rules import TEMPLATES
 from fangpin.datafeeds.workflow import OUTCOME_ACTIONS, target_of
-from fangpin.policy.selectors import policy_get
 from fangpin.registry.models import Household, Person
 
 PERIOD = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
@@ -641,10 +640,3 @@ def warning_sync_outcomes(*, actor: Actor) -> int:
             )
             changed += 1
     return changed
-
-
-def warning_deadline(*, warning: DepartmentWarning) -> date:
-    """Verification due date: CONFIG warning_verification_days after distribution. [DOMAIN §3.7]"""
-    days = int(policy_get("warning_verification_days", area=None, on=timezone.localdate()).value)
-    start = (warning.distributed_at or warning.created_at).date()
-    return start + timedelta(days=days)

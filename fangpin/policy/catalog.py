@@ -225,8 +225,6 @@ CATALOG: dict[str, ParamSpec] = {
                  "DOMAIN §4.4 W-WATER-1"),
                 ("disability_grade_threshold", _("残疾等级预警线（含）"), "", "integer", 2, "UNCLEAR（示例值）"),
                 ("agri_loss_threshold", _("农业损失预警金额"), "yuan", "amount", "10000", "L-旺苍（示例值）"),
-                ("warning_verification_days", _("部门预警核实时限"), "calendar_days", "days", 15,
-                 "DOMAIN §3.7 CONFIG（未见全国统一时限）"),
             )
         ],
     ]
