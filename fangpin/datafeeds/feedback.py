@@ -10,7 +10,7 @@ import xlsxwriter
 
 from fangpin.core.idnumber import mask
 from fangpin.core.xlsx import safe_cell
-from fangpin.datafeeds.models import DepartmentWarning, FeedRun
+from fangpin.datafeeds.models import DepartmentWarning, FeedRun, WarningRule
 from fangpin.datafeeds.selectors import rule_titles
 
 
@@ -23,7 +23,9 @@ def feedback_xlsx(run: FeedRun) -> bytes:
         book, bold, "未匹配和有问题的行", ["原文件行号", "姓名", "身份证号（脱敏）", "列", "原因"], _problem_rows(run)
     )
     titles = rule_titles()
-    warnings = DepartmentWarning.objects.filter(run=run).order_by("line", "id")
+    # Only the department's own rules: registry-wide gap checks that ran alongside are not its business.
+    own = WarningRule.objects.filter(source=run.source).values_list("code", flat=True)
+    warnings = DepartmentWarning.objects.filter(run=run, rule_code__in=list(own)).order_by("line", "id")
     _sheet(
         book,
         bold,
