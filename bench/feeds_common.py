@@ -62,7 +62,11 @@ def run_peer(module: str, peer: str, *args: str, env: dict[str, str] | None = No
     """Run one peer in its own process (so its peak RSS is its own); it prints one JSON line last."""
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", module, "--peer", peer, *args], cwd=ROOT, check=True, capture_output=True, text=True,
+        [sys.executable, "-m", module, "--peer", peer, *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
         env={**os.environ, **(env or {})},
     )
     sys.stderr.write(proc.stderr[-3000:])
@@ -72,6 +76,19 @@ def run_peer(module: str, peer: str, *args: str, env: dict[str, str] | None = No
     return result
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak RSS (VmHWM): ru_maxrss survives exec on Linux, so a child started by a
+    big parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def peer_result(**figures: Any) -> None:
-    figures["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["peak_rss_mib"] = peak_rss_mib()
     print(json.dumps(figures, default=str))

@@ -30,11 +30,13 @@ def ours(feed: Path, reg: Path, out: Path) -> dict:
     con.execute(f"CREATE TEMP TABLE reg AS SELECT person_id, id18 FROM read_parquet('{reg}')")
     linked = matching.link_exact(con)
     con.execute(f"COPY (SELECT k.rid, k.person_id, f.line FROM links k JOIN feed f USING (rid)) TO '{out}/m.parquet'")
-    con.execute(
-        f"COPY (SELECT f.line, f.id_status FROM feed f ANTI JOIN links k USING (rid)) TO '{out}/u.parquet'"
-    )
-    return {"seconds": time.perf_counter() - started, "linked": linked, "rows": load.rows,
-            "python_id_rows": load.python_id_rows}
+    con.execute(f"COPY (SELECT f.line, f.id_status FROM feed f ANTI JOIN links k USING (rid)) TO '{out}/u.parquet'")
+    return {
+        "seconds": time.perf_counter() - started,
+        "linked": linked,
+        "rows": load.rows,
+        "python_id_rows": load.python_id_rows,
+    }
 
 
 def bare(feed: Path, reg: Path, out: Path) -> dict:
@@ -88,14 +90,33 @@ def orm(feed: Path, reg: Path, out: Path, sample: int = 20_000) -> dict:
 
     village = Area.objects.create(code="110000001001", name="村", level="village")
     Household.objects.bulk_create(
-        [Household(id=h, national_household_code=f"H{h}", village=village, village_code=village.code,
-                   household_type="ordinary") for h in subset["household_id"].unique().to_list()],
+        [
+            Household(
+                id=h,
+                national_household_code=f"H{h}",
+                village=village,
+                village_code=village.code,
+                household_type="ordinary",
+            )
+            for h in subset["household_id"].unique().to_list()
+        ],
         batch_size=5000,
     )
     Person.objects.bulk_create(
-        [Person(id=p, household_id=h, id_number=i, name=n, gender=s, birth_date=b, relationship="other",
-                labour_capacity="ordinary")
-         for p, h, i, n, s, b in subset.iter_rows()], batch_size=5000,
+        [
+            Person(
+                id=p,
+                household_id=h,
+                id_number=i,
+                name=n,
+                gender=s,
+                birth_date=b,
+                relationship="other",
+                labour_capacity="ordinary",
+            )
+            for p, h, i, n, s, b in subset.iter_rows()
+        ],
+        batch_size=5000,
     )
     ids = rows["身份证号"].to_list()
     started = time.perf_counter()
@@ -144,7 +165,8 @@ def main() -> None:
     rows = args.n
     ours_rps = rows / med["ours"]
     figures = {
-        "feed_rows": rows, "registry_persons": args.n,
+        "feed_rows": rows,
+        "registry_persons": args.n,
         "seconds_median": {k: round(v, 3) for k, v in med.items()},
         "runs": results,
         "ours_rows_per_s": round(ours_rps),
@@ -155,9 +177,12 @@ def main() -> None:
         figures["orm_rows_per_s"] = round(results["orm"][0]["rows_per_s"])
         figures["ratio_rows_per_s_vs_orm"] = round(ours_rps / results["orm"][0]["rows_per_s"], 1)
     write_result(
-        f"feeds_exact_{rows}", ratio=med["ours"] / med["duckdb"],
+        f"feeds_exact_{rows}",
+        ratio=med["ours"] / med["duckdb"],
         ratio_means="whole pipeline seconds ÷ bare DuckDB join seconds on the same files (lower is better)",
-        target="≤ 1.5", figures=figures, command=f"make bench BENCH_ARGS='feeds_exact --rows {rows}'",
+        target="≤ 1.5",
+        figures=figures,
+        command=f"make bench BENCH_ARGS='feeds_exact --rows {rows}'",
     )
 
 

@@ -46,11 +46,14 @@ def _quality(con, truth: Path, links: str) -> dict:
     precision = tp / max(tp + fp, 1)
     recall = tp / max(pos, 1)
     return {
-        "precision": round(precision, 5), "recall": round(recall, 5),
+        "precision": round(precision, 5),
+        "recall": round(recall, 5),
         "f1": round(2 * precision * recall / max(precision + recall, 1e-9), 5),
-        "not_in_registry": new, "not_in_registry_linked": new_linked,
+        "not_in_registry": new,
+        "not_in_registry_linked": new_linked,
         "not_in_registry_linked_share": round(new_linked / max(new, 1), 5),
-        "fuzzy_slice_precision": round(ftp / max(ftp + ffp, 1), 5), "fuzzy_slice_recall": round(ftp / max(fpos, 1), 5),
+        "fuzzy_slice_precision": round(ftp / max(ftp + ffp, 1), 5),
+        "fuzzy_slice_recall": round(ftp / max(fpos, 1), 5),
     }
 
 
@@ -62,9 +65,15 @@ def ours(feed: Path, reg: Path, truth: Path) -> dict:
     report = matching.link_fuzzy(con)
     took = time.perf_counter() - started
     con.execute("CREATE TEMP TABLE auto_links AS SELECT * FROM links WHERE band = 'auto'")
-    return {"seconds": took, "pairs": report.pairs, "pairs_per_s": report.pairs / took,
-            "fuzzy_rows": report.fuzzy_rows, "auto": report.auto, "review": report.review,
-            "quality_auto": _quality(con, truth, "auto_links")}
+    return {
+        "seconds": took,
+        "pairs": report.pairs,
+        "pairs_per_s": report.pairs / took,
+        "fuzzy_rows": report.fuzzy_rows,
+        "auto": report.auto,
+        "review": report.review,
+        "quality_auto": _quality(con, truth, "auto_links"),
+    }
 
 
 def splink(feed: Path, reg: Path, truth: Path) -> dict:
@@ -85,19 +94,20 @@ def splink(feed: Path, reg: Path, truth: Path) -> dict:
     settings = SettingsCreator(
         link_type="link_only",
         comparisons=[
-            cl.JaroWinklerAtThresholds("name"), cl.LevenshteinAtThresholds("birth_date"),
-            cl.ExactMatch("village_code"), cl.LevenshteinAtThresholds("id18"),
+            cl.JaroWinklerAtThresholds("name"),
+            cl.LevenshteinAtThresholds("birth_date"),
+            cl.ExactMatch("village_code"),
+            cl.LevenshteinAtThresholds("id18"),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("birth_date"), block_on("village_code", "surname"),
+            block_on("birth_date"),
+            block_on("village_code", "surname"),
             "l.name = r.name AND substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4)",
         ],
     )
-    linker = Linker([api.register("l"),
-                     api.register("r")], settings, log_level=40)
+    linker = Linker([api.register("l"), api.register("r")], settings, log_level=40)
     started = time.perf_counter()
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("birth_date")], recall=0.8)
+    linker.training.estimate_probability_two_random_records_match([block_on("birth_date")], recall=0.8)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e7, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("birth_date"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("village_code", "surname"))
@@ -145,10 +155,12 @@ def main() -> None:
     figures = {"registry_persons": args.n, "feed_rows": rows, **results}
     ratio = results["ours"]["pairs_per_s"] / results["splink"]["pairs_per_s"] if "splink" in results else 0
     write_result(
-        f"feeds_fuzzy_{args.n}x{rows}", ratio=ratio,
+        f"feeds_fuzzy_{args.n}x{rows}",
+        ratio=ratio,
         ratio_means="our scored pairs per second ÷ Splink predict pairs per second, same blocking (higher is better)",
         target="≥ 1.0; precision ≥ 0.995 at recall ≥ 0.98; ≤ 0.1% of non-registry people linked",
-        figures=figures, command=f"make bench BENCH_ARGS='feeds_fuzzy --rows {args.n}'",
+        figures=figures,
+        command=f"make bench BENCH_ARGS='feeds_fuzzy --rows {args.n}'",
     )
 
 

@@ -31,8 +31,15 @@ class RunOut(Schema):
 
 def _out(run: FeedRun) -> dict[str, Any]:
     stats = {k: v for k, v in (run.stats or {}).items() if k != "feedback"}
-    return {"id": run.pk, "source": run.source, "period": run.period, "file_name": run.file_name,
-            "status": run.status, "message": run.message, "stats": stats}
+    return {
+        "id": run.pk,
+        "source": run.source,
+        "period": run.period,
+        "file_name": run.file_name,
+        "status": run.status,
+        "message": run.message,
+        "stats": stats,
+    }
 
 
 @router.post("/runs", response={201: RunOut, 400: ErrorOut, 403: ErrorOut}, summary="上传一个部门数据文件并比对")
@@ -42,8 +49,13 @@ def create_run(
 ) -> tuple[int, dict[str, Any]]:
     if not request.user.can("datafeeds.upload"):
         raise Forbidden()
-    run = feed_run_create(actor=Actor.from_request(request, Channel.API), source=source, period=period,
-                          stream=file, file_name=file.name or "upload")
+    run = feed_run_create(
+        actor=Actor.from_request(request, Channel.API),
+        source=source,
+        period=period,
+        stream=file,
+        file_name=file.name or "upload",
+    )
     run.refresh_from_db()
     return 201, _out(run)
 

@@ -10,7 +10,7 @@ import xlsxwriter
 
 from fangpin.core.idnumber import mask
 from fangpin.core.xlsx import safe_cell
-from fangpin.datafeeds.models import DepartmentWarning, FeedRun
+from fangpin.datafeeds.models import DepartmentWarning, FeedRun, WarningRule
 from fangpin.datafeeds.selectors import rule_titles
 
 
@@ -19,14 +19,28 @@ def feedback_xlsx(run: FeedRun) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     bold = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    _sheet(book, bold, "未匹配和有问题的行", ["原文件行号", "姓名", "身份证号（脱敏）", "列", "原因"], _problem_rows(run))
-    titles = rule_titles()
-    warnings = DepartmentWarning.objects.filter(run=run).order_by("line", "id")
     _sheet(
-        book, bold, "预警核实结果", ["原文件行号", "规则", "规则名称", "指标值", "状态", "核实结果", "办结时间"],
+        book, bold, "未匹配和有问题的行", ["原文件行号", "姓名", "身份证号（脱敏）", "列", "原因"], _problem_rows(run)
+    )
+    titles = rule_titles()
+    # Only the department's own rules: registry-wide gap checks that ran alongside are not its business.
+    own = WarningRule.objects.filter(source=run.source).values_list("code", flat=True)
+    warnings = DepartmentWarning.objects.filter(run=run, rule_code__in=list(own)).order_by("line", "id")
+    _sheet(
+        book,
+        bold,
+        "预警核实结果",
+        ["原文件行号", "规则", "规则名称", "指标值", "状态", "核实结果", "办结时间"],
         (
-            [w.line or "", w.rule_code, titles.get(w.rule_code, ""), str(w.metric_value or ""),
-             w.get_status_display(), w.verification_result, f"{w.closed_at:%Y-%m-%d}" if w.closed_at else ""]
+            [
+                w.line or "",
+                w.rule_code,
+                titles.get(w.rule_code, ""),
+                str(w.metric_value or ""),
+                w.get_status_display(),
+                w.verification_result,
+                f"{w.closed_at:%Y-%m-%d}" if w.closed_at else "",
+            ]
             for w in warnings.iterator()
         ),
     )

@@ -44,8 +44,7 @@ def repair_sql(*, src: str, raw_col: str, key_col: str, today: date, carry: str 
 
     Fast path: a value that already is 17 digits + digit/X (most rows) skips every cleaning step."""
     slow_clean = (
-        f"upper(regexp_replace(translate(coalesce(raw, ''), '{FULL_WIDTH}', '{ASCII}'), "
-        "'[ \\t\\n\\r\\-_]', '', 'g'))"
+        f"upper(regexp_replace(translate(coalesce(raw, ''), '{FULL_WIDTH}', '{ASCII}'), '[ \\t\\n\\r\\-_]', '', 'g'))"
     )
     day = f"DATE '{today.isoformat()}'"
     return f"""
@@ -94,13 +93,20 @@ def repair_sql(*, src: str, raw_col: str, key_col: str, today: date, carry: str 
             ELSE '{OK}'
         END AS id_status
     FROM h)
-    SELECT k AS {key_col}, simple, id_clean, id18, id_status{', ' + carry if carry else ''} FROM i
+    SELECT k AS {key_col}, simple, id_clean, id18, id_status{", " + carry if carry else ""} FROM i
     """
 
 
 def repair_table(
-    con: duckdb.DuckDBPyConnection, *, src: str, raw_col: str, key_col: str, out: str, today: date,
-    carry: str = "", fallback_fix: str = "",
+    con: duckdb.DuckDBPyConnection,
+    *,
+    src: str,
+    raw_col: str,
+    key_col: str,
+    out: str,
+    today: date,
+    carry: str = "",
+    fallback_fix: str = "",
 ) -> int:
     """Create table `out(key_col, simple, id_clean, id18, id_status, <carry>)`; returns how many rows
     needed the Python path.  `fallback_fix` is SQL run after the Python verdicts are applied (to

@@ -67,17 +67,24 @@ def _side_sql(path: Path, cols: dict[str, str], key: str) -> str:
 
     birth = col("birth_date")
     sex = col("sex")
-    return f"""SELECT row_number() OVER () AS {key}, {col('id')} AS ext_id,
-        regexp_replace(coalesce({col('name')}, ''), '[\\s·•]', '', 'g') AS name,
-        coalesce(try_strptime({birth}, ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d'])::DATE, try_cast({birth} AS DATE)) AS birth_date,
+    return f"""SELECT row_number() OVER () AS {key}, {col("id")} AS ext_id,
+        regexp_replace(coalesce({col("name")}, ''), '[\\s·•]', '', 'g') AS name,
+        coalesce(try_cast({birth} AS DATE),
+                 try_strptime({birth}, ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d'])::DATE) AS birth_date,
         CASE WHEN {sex} IN ('男', 'M', 'm', '1') THEN 'M' WHEN {sex} IN ('女', 'F', 'f', '2') THEN 'F' END AS sex,
-        nullif(trim({col('address')}), '') AS village_code, {col('id_number')} AS id_raw
+        nullif(trim({col("address")}), '') AS village_code, {col("id_number")} AS id_raw
         FROM {_reader(path)}"""
 
 
 def link_tables(
-    left: Path, right: Path, *, left_cols: dict[str, str], right_cols: dict[str, str],
-    thresholds: matching.Thresholds, today: date, threads: int = 2,
+    left: Path,
+    right: Path,
+    *,
+    left_cols: dict[str, str],
+    right_cols: dict[str, str],
+    thresholds: matching.Thresholds,
+    today: date,
+    threads: int = 2,
 ) -> tuple[duckdb.DuckDBPyConnection, matching.LinkReport]:
     """Link `right` records to `left` records; the connection holds table `out` with the result."""
     con = duckdb.connect()

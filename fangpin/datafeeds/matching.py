@@ -154,9 +154,7 @@ def link_fuzzy(
     if not report.fuzzy_rows:
         return report
     add_name_features(con, src="_residue", out="fl", cols="rid, feed_key, birth_date, sex, village_code, id_clean")
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fr' AND temporary"
-    ).fetchall()[0][0]
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'fr' AND temporary").fetchall()[0][0]
     if not (reuse_registry_features and exists):
         # The registry's name features are the same for every feed of a monthly batch.
         add_name_features(con, src=reg, out="fr", cols="person_id, id18, birth_date, sex, village_code")
@@ -218,9 +216,12 @@ def _estimate_u(con: duckdb.DuckDBPyConnection, *, sample: int) -> dict[str, dic
 
 def _registry_frequencies(con: duckdb.DuckDBPyConnection) -> None:
     """Term frequencies of whole names and surnames in the registry (once per batch)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE _tfn AS SELECT name, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1")
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _tfs AS SELECT surname, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
+        "CREATE OR REPLACE TEMP TABLE _tfn AS SELECT name, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _tfs AS "
+        "SELECT surname, count(*) / (SELECT count(*) FROM fr) AS f FROM fr GROUP BY 1"
     )
 
 
@@ -234,7 +235,8 @@ def _score(con: duckdb.DuckDBPyConnection, u: dict[str, dict[str, float]], repor
     others = " + ".join(_weight_case(c, u[c]) for c in LEVELS_SQL if c != "name")
     name_other = " ".join(
         f"WHEN '{lvl}' THEN {math.log2(m / max(u['name'].get(lvl, U_FLOOR), U_FLOOR)):.6f}"
-        for lvl, m in M["name"].items() if lvl != "exact"
+        for lvl, m in M["name"].items()
+        if lvl != "exact"
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _scored AS
@@ -245,7 +247,8 @@ def _score(con: duckdb.DuckDBPyConnection, u: dict[str, dict[str, float]], repor
         )
         SELECT lv.rid, lv.person_id, {AUTO_GUARD} AS guard_ok,
                {base:.6f}
-               + CASE lvl_name WHEN 'exact' THEN log2({M['name']['exact']} / greatest(coalesce(tn.f, {U_FLOOR}), {U_FLOOR}))
+               + CASE lvl_name
+                 WHEN 'exact' THEN log2({M["name"]["exact"]} / greatest(coalesce(tn.f, {U_FLOOR}), {U_FLOOR}))
                                {name_other} ELSE 0 END
                + CASE WHEN lvl_name = 'one_char' AND same_surname
                       THEN log2({sur_avg} / greatest(coalesce(ts.f, {U_FLOOR}), {U_FLOOR})) ELSE 0 END

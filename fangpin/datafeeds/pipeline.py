@@ -91,8 +91,14 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
     counts = dict(con.execute("SELECT id_status, count(*) FROM feed GROUP BY 1").fetchall())
     issues = con.execute("SELECT count(*) FROM feed_issues").fetchall()[0][0]
     return LoadReport(
-        rows=raw.rows, kind=raw.kind, encoding=raw.encoding, rejected=len(raw.rejects), issues=issues,
-        id_counts=counts, python_id_rows=python_rows, columns=raw.columns,
+        rows=raw.rows,
+        kind=raw.kind,
+        encoding=raw.encoding,
+        rejected=len(raw.rejects),
+        issues=issues,
+        id_counts=counts,
+        python_id_rows=python_rows,
+        columns=raw.columns,
     )
 
 
@@ -189,7 +195,10 @@ def registry_load(
         has = ", ".join(f"'{v}'" for v in labour_values) or "''"
         derived = f""", NOT bool_or(labour IN ({has}) AND person_status = 'active') OVER w AS hh_no_labour,
             bool_or((is_dibao OR is_tekun) AND person_status = 'active') OVER w AS hh_safety_net"""
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{derived} FROM _reg_in WINDOW w AS (PARTITION BY household_id)")
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{derived} FROM _reg_in "
+            "WINDOW w AS (PARTITION BY household_id)"
+        )
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _reg_in")
     con.unregister("_reg_in")
@@ -226,7 +235,7 @@ def evaluate_rules(
         population = POPULATIONS[rule.population]
         if rule.source == "registry":
             sql = f"""SELECT NULL, reg.person_id, reg.household_id, reg.village_code, ?, NULL, NULL, NULL,
-                      {window_key_sql(rule.window, period=period).replace('f.event_date', 'NULL')}
+                      {window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")}
                       FROM reg WHERE reg.person_status = 'active' AND {cond} AND {population}
                       QUALIFY row_number() OVER (PARTITION BY reg.household_id ORDER BY reg.person_id) = 1"""
         else:

@@ -122,8 +122,8 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
             selects.append(f"CAST(NULL AS VARCHAR) AS {col.name}")
     if kind == "parquet":
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _raw2 AS SELECT row_number() OVER () AS _rid, "
-            f"row_number() OVER () + 1 AS _line, * FROM _raw"
+            "CREATE OR REPLACE TEMP TABLE _raw2 AS SELECT row_number() OVER () AS _rid, "
+            "row_number() OVER () + 1 AS _line, * FROM _raw"
         )
         result.table = "_raw2"
     if result.table == "_csv2" and not result.rejects:
@@ -165,7 +165,9 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-    rejects = [Reject(line=int(line), reason=_reject_reason(kind), text=(text or "")[:200]) for line, kind, text in rejected]
+    rejects = [
+        Reject(line=int(line), reason=_reject_reason(kind), text=(text or "")[:200]) for line, kind, text in rejected
+    ]
     good = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
     # Line numbers: row i is the i-th line after the header that was not rejected.  For each
     # rejected line, `before` = good rows above it; an ASOF join finds how many lie before row i.
@@ -237,8 +239,13 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadRe
         numeric[name] = [i + 2 for i, v in enumerate(values) if isinstance(v, float)]
         columns[name] = [_cell_text(v) for v in values]
     n = len(body)
-    arrow = pa.table({"_rid": np.arange(1, n + 1, dtype=np.int64), "_line": np.arange(2, n + 2, dtype=np.int64),
-                      **{k: pa.array(v, pa.string()) for k, v in columns.items()}})
+    arrow = pa.table(
+        {
+            "_rid": np.arange(1, n + 1, dtype=np.int64),
+            "_line": np.arange(2, n + 2, dtype=np.int64),
+            **{k: pa.array(v, pa.string()) for k, v in columns.items()},
+        }
+    )
     con.register("_xlsx_arrow", arrow)
     con.execute("CREATE OR REPLACE TEMP TABLE _xlsx AS SELECT * FROM _xlsx_arrow")
     con.unregister("_xlsx_arrow")

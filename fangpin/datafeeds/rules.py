@@ -80,7 +80,7 @@ class _Compiler:
         self.params = params
         self.used_params: set[str] = set()
 
-    def visit(self, node: ast.AST) -> str:  # noqa: C901, PLR0911 - one branch per node type
+    def visit(self, node: ast.AST) -> str:
         if isinstance(node, ast.Expression):
             return self.visit(node.body)
         if isinstance(node, ast.BoolOp):
@@ -107,7 +107,7 @@ class _Compiler:
         for op, right in zip(node.ops, node.comparators, strict=True):
             if isinstance(op, (ast.In, ast.NotIn)):
                 if not isinstance(right, (ast.Tuple, ast.List)) or not right.elts:
-                    raise RuleError("in 后面须是一组用括号括起的取值，如 (\"C\", \"D\")")
+                    raise RuleError('in 后面须是一组用括号括起的取值，如 ("C", "D")')
                 values = ", ".join(self.visit(e) for e in right.elts)
                 neg = "NOT " if isinstance(op, ast.NotIn) else ""
                 parts.append(f"({self.visit(left)} {neg}IN ({values}))")
@@ -132,16 +132,22 @@ class _Compiler:
         if node.keywords:
             raise RuleError("函数不接受命名参数")
         if fn == "param":
-            if len(node.args) != 1 or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
-                raise RuleError("param() 须写一个参数名，如 param(\"med_oop_threshold_escaped\")")
+            if (
+                len(node.args) != 1
+                or not isinstance(node.args[0], ast.Constant)
+                or not isinstance(node.args[0].value, str)
+            ):
+                raise RuleError('param() 须写一个参数名，如 param("med_oop_threshold_escaped")')
             key = node.args[0].value
             if key not in self.params:
                 raise RuleError(f"未设置政策参数“{key}”")
             self.used_params.add(key)
             return str(Decimal(str(self.params[key])))
         if fn == "age" and not node.args:
-            return "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - " \
-                   "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
+            return (
+                "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - "
+                "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
+            )
         if fn == "is_null" and len(node.args) == 1:
             return f"({self.visit(node.args[0])} IS NULL)"
         raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
@@ -161,9 +167,13 @@ def compile_condition(condition: str, *, columns: set[str], params: dict[str, De
 def params_used(condition: str) -> set[str]:
     tree = ast.parse(condition.strip(), mode="eval")
     return {
-        n.args[0].value for n in ast.walk(tree)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "param"
-        and n.args and isinstance(n.args[0], ast.Constant)
+        n.args[0].value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id == "param"
+        and n.args
+        and isinstance(n.args[0], ast.Constant)
     }
 
 
@@ -178,7 +188,7 @@ def window_key(window: str, *, period: str, event_date: date | None = None) -> s
     if window == "month":
         return period
     if window == "ten_days":
-        day = (event_date.day if event_date else 1)
+        day = event_date.day if event_date else 1
         return f"{period}-{min(3, (day - 1) // 10 + 1)}"
     if window == "event":
         return event_date.isoformat() if event_date else period
@@ -191,7 +201,7 @@ def window_key_sql(window: str, *, period: str) -> str:
     """`window_key` as SQL over the feed row's event_date (column-wise)."""
     year, month = int(period[:4]), int(period[5:7])
     if window == "ten_days":
-        return (f"'{period}-' || least(3, (coalesce(day(f.event_date), 1) - 1) // 10 + 1)::VARCHAR")
+        return f"'{period}-' || least(3, (coalesce(day(f.event_date), 1) - 1) // 10 + 1)::VARCHAR"
     if window == "event":
         return f"coalesce(strftime(f.event_date, '%Y-%m-%d'), '{period}')"
     return _literal(window_key(window, period=period, event_date=date(year, month, 1)))

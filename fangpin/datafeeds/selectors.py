@@ -20,10 +20,18 @@ from fangpin.registry.choices import HAS_LABOUR, HouseholdType, PersonStatus
 
 REG_SCHEMA = pa.schema(
     [
-        ("person_id", pa.int64()), ("household_id", pa.int64()), ("id18", pa.string()), ("name", pa.string()),
-        ("sex", pa.string()), ("birth_date", pa.date32()), ("village_code", pa.string()),
-        ("population", pa.string()), ("person_status", pa.string()), ("is_dibao", pa.bool_()),
-        ("is_tekun", pa.bool_()), ("labour", pa.string()),
+        ("person_id", pa.int64()),
+        ("household_id", pa.int64()),
+        ("id18", pa.string()),
+        ("name", pa.string()),
+        ("sex", pa.string()),
+        ("birth_date", pa.date32()),
+        ("village_code", pa.string()),
+        ("population", pa.string()),
+        ("person_status", pa.string()),
+        ("is_dibao", pa.bool_()),
+        ("is_tekun", pa.bool_()),
+        ("labour", pa.string()),
     ]
 )
 
@@ -45,11 +53,20 @@ def registry_frame(*, scope_code: str, chunk: int = 50_000) -> pa.Table:
             population = ["escaped" if t == HouseholdType.ESCAPED else "ordinary" for t in cols[7]]
             batches.append(
                 pa.record_batch(
-                    [pa.array(cols[0], pa.int64()), pa.array(cols[1], pa.int64()), pa.array(cols[2], pa.string()),
-                     pa.array(cols[3], pa.string()), pa.array(cols[4], pa.string()), pa.array(births, pa.date32()),
-                     pa.array(cols[6], pa.string()), pa.array(population, pa.string()),
-                     pa.array(cols[8], pa.string()), pa.array([bool(v) for v in cols[9]], pa.bool_()),
-                     pa.array([bool(v) for v in cols[10]], pa.bool_()), pa.array(cols[11], pa.string())],
+                    [
+                        pa.array(cols[0], pa.int64()),
+                        pa.array(cols[1], pa.int64()),
+                        pa.array(cols[2], pa.string()),
+                        pa.array(cols[3], pa.string()),
+                        pa.array(cols[4], pa.string()),
+                        pa.array(births, pa.date32()),
+                        pa.array(cols[6], pa.string()),
+                        pa.array(population, pa.string()),
+                        pa.array(cols[8], pa.string()),
+                        pa.array([bool(v) for v in cols[9]], pa.bool_()),
+                        pa.array([bool(v) for v in cols[10]], pa.bool_()),
+                        pa.array(cols[11], pa.string()),
+                    ],
                     schema=REG_SCHEMA,
                 )
             )
@@ -79,9 +96,11 @@ def decisions_frame(*, source: str) -> pa.Table:
 
 def rules_in_force(*, source: str, scope_code: str, on: date, enabled_only: bool = True) -> list[Rule]:
     """The rule version in force on `on` for the county: a county's own copy wins over the national one."""
-    qs = WarningRule.objects.filter(source=source, effective_from__lte=on).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
-    ).filter(Q(scope_code="") | Q(scope_code__in=[scope_code[:n] for n in (2, 4, 6, 9, 12) if len(scope_code) >= n]))
+    qs = (
+        WarningRule.objects.filter(source=source, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .filter(Q(scope_code="") | Q(scope_code__in=[scope_code[:n] for n in (2, 4, 6, 9, 12) if len(scope_code) >= n]))
+    )
     chosen: dict[str, WarningRule] = {}
     for row in qs.order_by("code", "-effective_from"):
         current = chosen.get(row.code)
@@ -92,8 +111,15 @@ def rules_in_force(*, source: str, scope_code: str, on: date, enabled_only: bool
 
 def to_rule(row: WarningRule) -> Rule:
     return Rule(
-        code=row.code, source=row.source, title=row.title, condition=row.condition, population=row.population,
-        window=row.window, cadence=row.cadence, metric=row.metric, threshold=row.threshold,
+        code=row.code,
+        source=row.source,
+        title=row.title,
+        condition=row.condition,
+        population=row.population,
+        window=row.window,
+        cadence=row.cadence,
+        metric=row.metric,
+        threshold=row.threshold,
         risk_types=tuple(row.risk_types or ()),
     )
 

@@ -30,7 +30,8 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.idnumber import mask as mask_id
-from fangpin.core.jobs import Progress, job_enqueue
+from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
+from fangpin.core.models import Job, JobStatus
 from fangpin.datafeeds import clues, matching, pipeline, reading
 from fangpin.datafeeds.models import (
     DepartmentWarning,
@@ -53,7 +54,6 @@ from fangpin.datafeeds.selectors import (
 from fangpin.datafeeds.sources.departments import BY_CODE
 from fangpin.datafeeds.templates_rules import TEMPLATES
 from fangpin.datafeeds.workflow import OUTCOME_ACTIONS, target_of
-from fangpin.policy.selectors import policy_get
 from fangpin.registry.models import Household, Person
 
 PERIOD = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
@@ -103,21 +103,43 @@ def feed_run_create(*, actor: Actor, source: str, period: str, stream: IO[bytes]
         raise InvalidInput(str(exc)) from exc
     with transaction.atomic():
         run, created = FeedRun.objects.get_or_create(
-            source=source, period=period, file_sha256=digest, scope_code=area.prefix,
-            defaults={"file_name": file_name[:255], "file_size": size, "stored_path": str(target),
-                      "created_by": actor.user},
+            source=source,
+            period=period,
+            file_sha256=digest,
+            scope_code=area.prefix,
+            defaults={
+                "file_name": file_name[:255],
+                "file_size": size,
+                "stored_path": str(target),
+                "created_by": actor.user,
+            },
         )
         if created:
-            audit_log(actor=actor, action="datafeeds.upload", object_type="FeedRun", object_id=run.pk,
-                      object_label=f"{source} {period} {file_name}"[:200], area_code=area.code)
+            audit_log(
+                actor=actor,
+                action="datafeeds.upload",
+                object_type="FeedRun",
+                object_id=run.pk,
+                object_label=f"{source} {period} {file_name}"[:200],
+                area_code=area.code,
+            )
     if run.status == RunStatus.DONE:
         return run
+    if run.status == RunStatus.RUNNING and not _job_alive(run):
+        run.status = RunStatus.FAILED  # its process died (killed, power loss): nothing was written
     if run.status in (RunStatus.QUEUED, RunStatus.FAILED):
         if run.status == RunStatus.FAILED:
             FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.QUEUED, message="")
         job_enqueue(kind=JOB_KIND, params={"run": run.pk}, user=actor.user, identity_key=f"{JOB_KIND}:{run.pk}")
         run.refresh_from_db()
     return run
+
+
+def _job_alive(run: FeedRun) -> bool:
+    job_reap_dead()
+    return Job.objects.filter(
+        kind=JOB_KIND, params__run=run.pk, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).exists()
 
 
 def _save_stream(stream: IO[bytes]) -> tuple[str, int, Path]:
@@ -188,7 +210,8 @@ def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress,
         counts = pipeline.evaluate_rules(con, rules, source=source, params=params, period=run.period, run_day=today)
         hits = con.execute(
             "SELECT h.person_id, h.household_id, h.village_code, h.rule_code, h.metric_value, h.threshold_value, "
-            "h.event_date, h.window_key, f.line FROM hits h LEFT JOIN feed f USING (rid) ORDER BY h.rule_code, h.person_id"
+            "h.event_date, h.window_key, f.line FROM hits h LEFT JOIN feed f USING (rid) "
+            "ORDER BY h.rule_code, h.person_id"
         ).fetchall()
         review = _review_rows(con) if fuzzy.fuzzy_rows else []
         feedback_path = store_dir() / f"run-{run.pk}-feedback.parquet"
@@ -198,10 +221,21 @@ def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress,
         con.close()
     progress.update(5, phase="写入预警和线索")
     stats = {
-        "rows": load.rows, "rejected": load.rejected, "issues": load.issues, "id_counts": load.id_counts,
-        "exact": exact, "fuzzy_rows": fuzzy.fuzzy_rows, "pairs": fuzzy.pairs, "auto": fuzzy.auto,
-        "review": fuzzy.review, "unmatched": unmatched, "rule_hits": counts, "rules_skipped": skipped,
-        "encoding": load.encoding, "kind": load.kind, "feedback": str(feedback_path),
+        "rows": load.rows,
+        "rejected": load.rejected,
+        "issues": load.issues,
+        "id_counts": load.id_counts,
+        "exact": exact,
+        "fuzzy_rows": fuzzy.fuzzy_rows,
+        "pairs": fuzzy.pairs,
+        "auto": fuzzy.auto,
+        "review": fuzzy.review,
+        "unmatched": unmatched,
+        "rule_hits": counts,
+        "rules_skipped": skipped,
+        "encoding": load.encoding,
+        "kind": load.kind,
+        "feedback": str(feedback_path),
     }
     with transaction.atomic():
         locked = FeedRun.objects.select_for_update().get(pk=run.pk)
@@ -215,8 +249,11 @@ def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress,
         _write_review(locked, review)
         audit_log(
             actor=Actor.command(locked.created_by).with_batch(f"feedrun-{locked.pk}"),
-            action="datafeeds.run", object_type="FeedRun", object_id=locked.pk,
-            object_label=f"{locked.source} {locked.period}", area_code=locked.scope_code,
+            action="datafeeds.run",
+            object_type="FeedRun",
+            object_id=locked.pk,
+            object_label=f"{locked.source} {locked.period}",
+            area_code=locked.scope_code,
             changes={"rows": [None, load.rows], "warnings": [None, created["warnings"]]},
         )
         FeedRun.objects.filter(pk=locked.pk).update(
@@ -273,9 +310,18 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
         existing.add((person_id, code, window))
         new.append(
             DepartmentWarning(
-                run=run, source=run.source, rule_code=code, person_id=person_id, household_id=household_id,
-                village_code=village, metric_value=metric, threshold_value=threshold, event_date=event_date,
-                window_key=window, line=line, created_at=now,
+                run=run,
+                source=run.source,
+                rule_code=code,
+                person_id=person_id,
+                household_id=household_id,
+                village_code=village,
+                metric_value=metric,
+                threshold_value=threshold,
+                event_date=event_date,
+                window_key=window,
+                line=line,
+                created_at=now,
             )
         )
     DepartmentWarning.objects.bulk_create(new, batch_size=2000)
@@ -285,7 +331,10 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
     RuleEvaluation.objects.bulk_create(
         [
             RuleEvaluation(
-                rule_code=r.code, scope_code=run.scope_code, run=run, new_warnings=by_code.get(r.code, 0),
+                rule_code=r.code,
+                scope_code=run.scope_code,
+                run=run,
+                new_warnings=by_code.get(r.code, 0),
                 cadence_key=cadence_key(r.cadence, period=run.period, run_day=today, run_ref=f"run-{run.pk}"),
             )
             for r in rules
@@ -309,10 +358,13 @@ def _raise_clues(run: FeedRun, warnings: list[DepartmentWarning], rules: dict[st
         metric = f"（{w.metric_value}，阈值{w.threshold_value}）" if w.metric_value is not None else ""
         items.append(
             {
-                "source": "department_warning", "village": villages.get(w.village_code),
+                "source": "department_warning",
+                "village": villages.get(w.village_code),
                 "summary": f"{source.label}预警 {rule.code}：{rule.title}{metric}"[:500],
-                "household": households.get(w.household_id), "person": persons.get(w.person_id),
-                "risk_types": tuple(rule.risk_types), "source_ref": str(w.pk),
+                "household": households.get(w.household_id),
+                "person": persons.get(w.person_id),
+                "risk_types": tuple(rule.risk_types),
+                "source_ref": str(w.pk),
                 "reporter_name": source.label,
             }
         )
@@ -335,17 +387,28 @@ def _review_rows(con: Any) -> list[tuple[Any, ...]]:
 
 
 def _write_review(run: FeedRun, rows: list[tuple[Any, ...]]) -> None:
-    villages = dict(
-        Person.objects.filter(pk__in=[r[1] for r in rows]).values_list("pk", "household__village_code")
-    ) if rows else {}
+    villages = (
+        dict(Person.objects.filter(pk__in=[r[1] for r in rows]).values_list("pk", "household__village_code"))
+        if rows
+        else {}
+    )
     ReviewPair.objects.bulk_create(
         [
             ReviewPair(
-                source=run.source, feed_key=key, person_id=person_id, village_code=villages.get(person_id, ""),
-                run=run, probability=round(float(p), 6),
-                feed_record={"line": line, "name": name, "id_masked": mask_id(raw or ""),
-                             "birth_date": born.isoformat() if born else "", "sex": sex or "",
-                             "village_code": village or ""},
+                source=run.source,
+                feed_key=key,
+                person_id=person_id,
+                village_code=villages.get(person_id, ""),
+                run=run,
+                probability=round(float(p), 6),
+                feed_record={
+                    "line": line,
+                    "name": name,
+                    "id_masked": mask_id(raw or ""),
+                    "birth_date": born.isoformat() if born else "",
+                    "sex": sex or "",
+                    "village_code": village or "",
+                },
             )
             for key, person_id, p, line, name, raw, born, sex, village in rows
         ],
@@ -392,8 +455,14 @@ def review_decide(*, actor: Actor, pair: ReviewPair, verdict: str) -> ReviewPair
         locked.decided_by = actor.user
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_log(actor=actor, action=f"datafeeds.review.{verdict}", object_type="ReviewPair", object_id=locked.pk,
-                  area_code=locked.village_code, household_id=locked.person.household_id)
+        audit_log(
+            actor=actor,
+            action=f"datafeeds.review.{verdict}",
+            object_type="ReviewPair",
+            object_id=locked.pk,
+            area_code=locked.village_code,
+            household_id=locked.person.household_id,
+        )
     return locked
 
 
@@ -405,7 +474,9 @@ def rules_seed() -> int:
     made = 0
     for tpl in TEMPLATES:
         _, created = WarningRule.objects.get_or_create(
-            code=tpl.code, scope_code="", effective_from=date(2024, 1, 1),
+            code=tpl.code,
+            scope_code="",
+            effective_from=date(2024, 1, 1),
             defaults={**_rule_fields(tpl), "enabled": True},
         )
         made += int(created)
@@ -433,9 +504,14 @@ def rule_set_enabled(*, actor: Actor, rule: WarningRule, enabled: bool) -> Warni
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["enabled", "version", "updated_at"])
-        audit_log(actor=actor, action="datafeeds.rule.enable" if enabled else "datafeeds.rule.disable",
-                  object_type="WarningRule", object_id=locked.pk, object_label=locked.code,
-                  changes={"enabled": [old, enabled]})
+        audit_log(
+            actor=actor,
+            action="datafeeds.rule.enable" if enabled else "datafeeds.rule.disable",
+            object_type="WarningRule",
+            object_id=locked.pk,
+            object_label=locked.code,
+            changes={"enabled": [old, enabled]},
+        )
     return locked
 
 
@@ -443,8 +519,17 @@ def rule_update(*, actor: Actor, rule: WarningRule, condition: str, title: str) 
     """Edit a rule's condition; an edited rule is switched off until previewed and switched on again."""
     if not actor.user.can("datafeeds.rules"):
         raise Forbidden()
-    probe = Rule(code=rule.code, source=rule.source, title=title, condition=condition, population=rule.population,
-                 window=rule.window, cadence=rule.cadence, metric=rule.metric, threshold=rule.threshold)
+    probe = Rule(
+        code=rule.code,
+        source=rule.source,
+        title=title,
+        condition=condition,
+        population=rule.population,
+        window=rule.window,
+        cadence=rule.cadence,
+        metric=rule.metric,
+        threshold=rule.threshold,
+    )
     _validate_rule(probe)
     with transaction.atomic():
         locked = WarningRule.objects.select_for_update().get(pk=rule.pk)
@@ -453,8 +538,14 @@ def rule_update(*, actor: Actor, rule: WarningRule, condition: str, title: str) 
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["condition", "title", "enabled", "version", "updated_at"])
-        audit_log(actor=actor, action="datafeeds.rule.update", object_type="WarningRule", object_id=locked.pk,
-                  object_label=locked.code, changes=changes)
+        audit_log(
+            actor=actor,
+            action="datafeeds.rule.update",
+            object_type="WarningRule",
+            object_id=locked.pk,
+            object_label=locked.code,
+            changes=changes,
+        )
     return locked
 
 
@@ -488,8 +579,9 @@ def rule_preview(*, rule: WarningRule, run: FeedRun, sample: int = 10) -> dict[s
         matching.link_exact(con)
         con.register("decisions", decisions_frame(source=run.source))
         matching.link_fuzzy(con, decisions="decisions")
-        pipeline.evaluate_rules(con, [probe], source=source, params=params, period=run.period,
-                                run_day=timezone.localdate())
+        pipeline.evaluate_rules(
+            con, [probe], source=source, params=params, period=run.period, run_day=timezone.localdate()
+        )
     except (RuleError, reading.FeedFileError) as exc:
         raise InvalidInput(str(exc)) from exc
     households = con.execute("SELECT count(DISTINCT household_id) FROM hits").fetchall()[0][0]
@@ -499,9 +591,14 @@ def rule_preview(*, rule: WarningRule, run: FeedRun, sample: int = 10) -> dict[s
     return {
         "households": households,
         "sample": [
-            {"name": persons[pid].name, "id_masked": persons[pid].id_number_masked,
-             "village_code": persons[pid].household.village_code, "metric": metric}
-            for pid, metric in rows if pid in persons
+            {
+                "name": persons[pid].name,
+                "id_masked": persons[pid].id_number_masked,
+                "village_code": persons[pid].household.village_code,
+                "metric": metric,
+            }
+            for pid, metric in rows
+            if pid in persons
         ],
     }
 
@@ -532,15 +629,14 @@ def warning_sync_outcomes(*, actor: Actor) -> int:
             warning.verification_result = str(state.get("outcome"))
             warning.closed_at = state.get("closed_at")
             warning.save(update_fields=["status", "verification_result", "closed_at"])
-            audit_log(actor=actor, action="datafeeds.warning.verified", object_type="DepartmentWarning",
-                      object_id=pk, area_code=warning.village_code, household_id=warning.household_id,
-                      changes={"status": [WarningStatus.DISTRIBUTED, target]})
+            audit_log(
+                actor=actor,
+                action="datafeeds.warning.verified",
+                object_type="DepartmentWarning",
+                object_id=pk,
+                area_code=warning.village_code,
+                household_id=warning.household_id,
+                changes={"status": [WarningStatus.DISTRIBUTED, target]},
+            )
             changed += 1
     return changed
-
-
-def warning_deadline(*, warning: DepartmentWarning) -> date:
-    """Verification due date: CONFIG warning_verification_days after distribution. [DOMAIN §3.7]"""
-    days = int(policy_get("warning_verification_days", area=None, on=timezone.localdate()).value)
-    start = (warning.distributed_at or warning.created_at).date()
-    return start + timedelta(days=days)

@@ -44,10 +44,14 @@ def _names(rng: np.random.Generator, n: int, male: np.ndarray) -> pl.Series:
     male_idx = np.r_[np.arange(0, f_lo), np.arange(c_lo, len(pool))]
     female_idx = np.r_[np.arange(f_lo, c_lo), np.arange(c_lo, len(pool))]
     first = np.where(male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)])
-    second = np.where(male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)])
+    second = np.where(
+        male, male_idx[rng.integers(0, male_idx.size, n)], female_idx[rng.integers(0, female_idx.size, n)]
+    )
     two = rng.random(n) < 0.72
     pool_s = pl.Series(pool, dtype=pl.Utf8)
-    second_s = pl.select(pl.when(pl.Series(two)).then(pool_s.gather(pl.Series(second))).otherwise(pl.lit(""))).to_series()
+    second_s = pl.select(
+        pl.when(pl.Series(two)).then(pool_s.gather(pl.Series(second))).otherwise(pl.lit(""))
+    ).to_series()
     return pl.select(
         pl.Series(list(surnames), dtype=pl.Utf8).gather(pl.Series(sur)) + pool_s.gather(pl.Series(first)) + second_s
     ).to_series()
@@ -68,7 +72,7 @@ def synth_registry(n: int, *, seed: int = 1, counties: int | None = None, per_vi
     county_codes = 110000 + np.arange(counties) * 7  # six-digit regions
     villages = max(1, n // per_village)
     village_county = rng.integers(0, counties, villages)
-    village_codes = (county_codes[village_county].astype(np.int64) * 10**6 + np.arange(villages) % 999_999 + 1)
+    village_codes = county_codes[village_county].astype(np.int64) * 10**6 + np.arange(villages) % 999_999 + 1
     hh = np.arange(n, dtype=np.int64) // 3
     n_hh = int(hh[-1]) + 1 if n else 0
     hh_village = rng.integers(0, villages, n_hh)
@@ -110,11 +114,15 @@ class FeedTruth:
 def _typo(ids: pl.Series, rng: np.random.Generator) -> pl.Series:
     pos = rng.integers(0, 17, ids.len())
     digit = rng.integers(1, 10, ids.len())
-    return pl.DataFrame({"s": ids, "p": pos, "d": digit}).select(
-        pl.col("s").str.slice(0, pl.col("p"))
-        + ((pl.col("s").str.slice(pl.col("p"), 1).cast(pl.Int64) + pl.col("d")) % 10).cast(pl.Utf8)
-        + pl.col("s").str.slice(pl.col("p") + 1)
-    ).to_series()
+    return (
+        pl.DataFrame({"s": ids, "p": pos, "d": digit})
+        .select(
+            pl.col("s").str.slice(0, pl.col("p"))
+            + ((pl.col("s").str.slice(pl.col("p"), 1).cast(pl.Int64) + pl.col("d")) % 10).cast(pl.Utf8)
+            + pl.col("s").str.slice(pl.col("p") + 1)
+        )
+        .to_series()
+    )
 
 
 def _change_char(names: pl.Series, rng: np.random.Generator) -> pl.Series:
@@ -123,14 +131,22 @@ def _change_char(names: pl.Series, rng: np.random.Generator) -> pl.Series:
     pos = np.maximum(1, (rng.random(names.len()) * lens).astype(np.int64))
     pos = np.minimum(pos, np.maximum(lens - 1, 0))
     new = _pick(pool, rng.integers(0, len(pool), names.len()))
-    return pl.DataFrame({"s": names, "p": pos, "c": new}).select(
-        pl.col("s").str.slice(0, pl.col("p")) + pl.col("c") + pl.col("s").str.slice(pl.col("p") + 1)
-    ).to_series()
+    return (
+        pl.DataFrame({"s": names, "p": pos, "c": new})
+        .select(pl.col("s").str.slice(0, pl.col("p")) + pl.col("c") + pl.col("s").str.slice(pl.col("p") + 1))
+        .to_series()
+    )
 
 
 def synth_feed(
-    reg: pl.DataFrame, source_code: str, n: int, *, seed: int = 2, period: str = "2026-10",
-    new_share: float = 0.2, event_share: float = 0.02,
+    reg: pl.DataFrame,
+    source_code: str,
+    n: int,
+    *,
+    seed: int = 2,
+    period: str = "2026-10",
+    new_share: float = 0.2,
+    event_share: float = 0.02,
 ) -> FeedTruth:
     """One department file of `n` rows drawn from `reg` with noise, new people and injected events."""
     rng = np.random.default_rng(seed)
@@ -165,21 +181,31 @@ def synth_feed(
     moved = u[3] < 0.10
     ids = people["id18"]
     ids = pl.select(
-        pl.when(pl.Series(id_missing)).then(pl.lit(None, pl.Utf8))
-        .when(pl.Series(id_typo)).then(_typo(ids, rng))
-        .when(pl.Series(id_15)).then(ids.str.slice(0, 6) + ids.str.slice(8, 9))
+        pl.when(pl.Series(id_missing))
+        .then(pl.lit(None, pl.Utf8))
+        .when(pl.Series(id_typo))
+        .then(_typo(ids, rng))
+        .when(pl.Series(id_15))
+        .then(ids.str.slice(0, 6) + ids.str.slice(8, 9))
         .otherwise(ids)
     ).to_series()
-    name = pl.select(pl.when(pl.Series(name_change)).then(_change_char(people["name"], rng)).otherwise(people["name"])).to_series()
-    delta = np.where(shift_small, rng.choice([-3, -2, -1, 1, 2, 3], m), np.where(shift_big, rng.choice([-30, 30], m), 0))
+    name = pl.select(
+        pl.when(pl.Series(name_change)).then(_change_char(people["name"], rng)).otherwise(people["name"])
+    ).to_series()
+    delta = np.where(
+        shift_small, rng.choice([-3, -2, -1, 1, 2, 3], m), np.where(shift_big, rng.choice([-30, 30], m), 0)
+    )
     birth = _dates(people["birth_date"].cast(pl.Int32).to_numpy() + delta)
     village = pl.select(
-        pl.when(pl.Series(moved)).then(pl.Series(villages[rng.integers(0, villages.size, m)]).cast(pl.Utf8))
+        pl.when(pl.Series(moved))
+        .then(pl.Series(villages[rng.integers(0, villages.size, m)]).cast(pl.Utf8))
         .otherwise(people["village_code"])
     ).to_series()
     in_reg = people["person_id"].to_numpy() > 0
     clean = in_reg & ~(id_missing | id_typo) & (people["person_status"].to_numpy() == "active")
-    age = (date(int(period[:4]), int(period[5:7]), 1).toordinal() - EPOCH - people["birth_date"].cast(pl.Int32).to_numpy()) / 365.25
+    age = (
+        date(int(period[:4]), int(period[5:7]), 1).toordinal() - EPOCH - people["birth_date"].cast(pl.Int32).to_numpy()
+    ) / 365.25
     injected = clean & (u[4] < event_share) & _eligible(source_code, people, age)
     frame = pl.DataFrame(
         {
@@ -199,7 +225,9 @@ def synth_feed(
             "true_household_id": people["household_id"],
             "true_id18": pl.select(pl.when(pl.Series(in_reg)).then(people["id18"]).otherwise(pl.lit(""))).to_series(),
             "id_noise": np.select([id_missing, id_typo, id_15], ["missing", "typo", "legacy15"], "none"),
-            "name_changed": name_change, "birth_shifted": shift_small | shift_big, "moved": moved,
+            "name_changed": name_change,
+            "birth_shifted": shift_small | shift_big,
+            "moved": moved,
             "injected": injected,
         }
     )
@@ -220,42 +248,85 @@ def _columns(code: str, rng: np.random.Generator, m: int, ev: np.ndarray, age: n
     r = rng.random(m)
     money = lambda lo, hi: np.round(lo + rng.random(m) * (hi - lo), 2)  # noqa: E731
     fmt = lambda a: pl.Series(a).cast(pl.Utf8)  # noqa: E731
-    day = pl.Series(np.full(m, date(2026, 10, 15).toordinal() - EPOCH, dtype=np.int32)).cast(pl.Date).dt.strftime("%Y-%m-%d")
+    day = (
+        pl.Series(np.full(m, date(2026, 10, 15).toordinal() - EPOCH, dtype=np.int32))
+        .cast(pl.Date)
+        .dt.strftime("%Y-%m-%d")
+    )
     if code == "medical_security":
-        return {"参保状态": _pick(("已参保",), np.zeros(m)), "年度累计个人自付": fmt(np.where(ev, money(26000, 60000), money(0, 3000))),
-                "当月门诊特殊病自付": fmt(money(0, 300)), "结算日期": day}
+        return {
+            "参保状态": _pick(("已参保",), np.zeros(m)),
+            "年度累计个人自付": fmt(np.where(ev, money(26000, 60000), money(0, 3000))),
+            "当月门诊特殊病自付": fmt(money(0, 300)),
+            "结算日期": day,
+        }
     if code == "health":
-        return {"病种": pl.select(pl.when(pl.Series(ev)).then(_pick(SPECIAL_DISEASES, rng.integers(0, 4, m)))
-                                 .otherwise(_pick(OTHER_DISEASES, rng.integers(0, 3, m)))).to_series(), "确诊日期": day}
+        return {
+            "病种": pl.select(
+                pl.when(pl.Series(ev))
+                .then(_pick(SPECIAL_DISEASES, rng.integers(0, 4, m)))
+                .otherwise(_pick(OTHER_DISEASES, rng.integers(0, 3, m)))
+            ).to_series(),
+            "确诊日期": day,
+        }
     if code == "education":
-        return {"在校状态": pl.Series(np.where(ev, "辍学", "在校")), "学段": pl.Series(np.where(age < 12, "小学", "初中")),
-                "学年自付费用": fmt(money(0, 3000)), "变动日期": day}
+        return {
+            "在校状态": pl.Series(np.where(ev, "辍学", "在校")),
+            "学段": pl.Series(np.where(age < 12, "小学", "初中")),
+            "学年自付费用": fmt(money(0, 3000)),
+            "变动日期": day,
+        }
     if code == "emergency":
-        return {"灾害类型": pl.Series(["洪涝"] * m), "受灾情况": pl.Series(np.where(ev, "房屋倒塌", "房屋一般损坏")), "受灾日期": day}
+        return {
+            "灾害类型": pl.Series(["洪涝"] * m),
+            "受灾情况": pl.Series(np.where(ev, "房屋倒塌", "房屋一般损坏")),
+            "受灾日期": day,
+        }
     if code == "housing":
-        return {"鉴定等级": pl.Series(np.where(ev, "D", np.where(r < 0.5, "A", "B"))),
-                "改造状态": pl.Series(np.where(ev, "未改造", "已改造")), "鉴定日期": day}
+        return {
+            "鉴定等级": pl.Series(np.where(ev, "D", np.where(r < 0.5, "A", "B"))),
+            "改造状态": pl.Series(np.where(ev, "未改造", "已改造")),
+            "鉴定日期": day,
+        }
     if code == "water":
-        return {"问题类型": pl.Series(np.where(ev, "水质不达标", "水量不足")), "停水天数": fmt(np.where(ev, 40, rng.integers(0, 10, m))),
-                "发现日期": day}
+        return {
+            "问题类型": pl.Series(np.where(ev, "水质不达标", "水量不足")),
+            "停水天数": fmt(np.where(ev, 40, rng.integers(0, 10, m))),
+            "发现日期": day,
+        }
     if code == "human_resources":
         return {"就业状态": pl.Series(np.where(ev, "失业", "就业")), "变动日期": day}
     if code == "disabled_persons_federation":
-        return {"残疾等级": fmt(np.where(ev, 1, rng.integers(3, 5, m))), "办证类型": pl.Series(np.where(ev, "新办", "换证")),
-                "发证日期": day}
+        return {
+            "残疾等级": fmt(np.where(ev, 1, rng.integers(3, 5, m))),
+            "办证类型": pl.Series(np.where(ev, "新办", "换证")),
+            "发证日期": day,
+        }
     if code == "civil_affairs":
-        return {"救助类型": pl.Series(np.where(ev, "殡葬", "低保")), "变动类型": pl.Series(np.where(ev, "死亡", "在保")),
-                "变动日期": day}
+        return {
+            "救助类型": pl.Series(np.where(ev, "殡葬", "低保")),
+            "变动类型": pl.Series(np.where(ev, "死亡", "在保")),
+            "变动日期": day,
+        }
     if code == "agriculture_rural":
-        return {"事件类型": pl.Series(np.where(ev, "产业项目失败", "农作物病虫害")),
-                "损失金额": fmt(np.where(ev, money(20000, 50000), money(0, 2000))), "发生日期": day}
+        return {
+            "事件类型": pl.Series(np.where(ev, "产业项目失败", "农作物病虫害")),
+            "损失金额": fmt(np.where(ev, money(20000, 50000), money(0, 2000))),
+            "发生日期": day,
+        }
     if code == "public_security":
         return {"变动类型": pl.Series(np.where(ev, "死亡", "迁入")), "变动日期": day}
     raise KeyError(code)
 
 
 def write_feeds(
-    reg: pl.DataFrame, out: Path, *, rows: int, seed: int = 3, period: str = "2026-10", fmt: str = "csv",
+    reg: pl.DataFrame,
+    out: Path,
+    *,
+    rows: int,
+    seed: int = 3,
+    period: str = "2026-10",
+    fmt: str = "csv",
 ) -> dict[str, Path]:
     """Write one file per department (CSV UTF-8, GB18030 for every other one, or XLSX) and its truth."""
     out.mkdir(parents=True, exist_ok=True)
@@ -280,20 +351,26 @@ def write_feeds(
 def registry_from_import_csv(path: Path) -> pl.DataFrame:
     """The `reg` frame from a registry file in the import format (as `fangpin synth` writes it)."""
     raw = pl.read_csv(path, infer_schema=False)
-    ids = raw["身份证号"]
+    ids = raw["证件号码"]
     return pl.DataFrame(
         {
             "person_id": np.arange(1, raw.height + 1, dtype=np.int64),
             "household_id": raw["户编号"].rank("dense").cast(pl.Int64),
             "id18": ids,
             "name": raw["姓名"],
-            "sex": pl.select(pl.when(ids.str.slice(16, 1).cast(pl.Int64) % 2 == 1).then(pl.lit("M"))
-                             .otherwise(pl.lit("F"))).to_series(),
+            "sex": pl.select(
+                pl.when(ids.str.slice(16, 1).cast(pl.Int64) % 2 == 1).then(pl.lit("M")).otherwise(pl.lit("F"))
+            ).to_series(),
             "birth_date": ids.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d"),
-            "village_code": raw["村区划代码"],
+            "village_code": raw["行政区划代码"],
             "population": raw.select(
-                pl.when(pl.col("户类型") == "脱贫户").then(pl.lit("escaped")).when(pl.col("户类型").is_null())
-                .then(pl.lit(None)).otherwise(pl.lit("ordinary")).forward_fill().over("户编号")
+                pl.when(pl.col("户类型") == "脱贫户")
+                .then(pl.lit("escaped"))
+                .when(pl.col("户类型").is_null())
+                .then(pl.lit(None))
+                .otherwise(pl.lit("ordinary"))
+                .forward_fill()
+                .over("户编号")
             ).to_series(),
             "person_status": pl.Series(["active"] * raw.height),
         }

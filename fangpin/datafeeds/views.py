@@ -28,8 +28,11 @@ def run_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         run = services.feed_run_create(
-            actor=Actor.from_request(request), source=form.cleaned_data["source"],
-            period=form.cleaned_data["period"], stream=upload, file_name=upload.name,
+            actor=Actor.from_request(request),
+            source=form.cleaned_data["source"],
+            period=form.cleaned_data["period"],
+            stream=upload,
+            file_name=upload.name,
         )
         return redirect("datafeeds:run", pk=run.pk)
     runs = selectors.run_list(request.user)[:100]
@@ -47,7 +50,9 @@ def _progress(run: FeedRun) -> dict[str, object]:
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_visible_or_404(FeedRun, request.user, pk=pk)
     context = {
-        "run": run, "active": run.status in (RunStatus.QUEUED, RunStatus.RUNNING), "progress": _progress(run),
+        "run": run,
+        "active": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
+        "progress": _progress(run),
         "source": BY_CODE.get(run.source),
         "hits": sorted((run.stats.get("rule_hits") or {}).items()),
     }
@@ -80,18 +85,29 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "已记录核对结论，下月比对将沿用。")
         following = selectors.review_queue(request.user).exclude(pk=pair.pk).first()
         return redirect("datafeeds:review", pk=following.pk) if following else redirect("datafeeds:review-list")
-    return render(request, "datafeeds/review_detail.html", {"pair": pair, "person": pair.person,
-                                                            "open": pair.status == ReviewStatus.OPEN})
+    return render(
+        request,
+        "datafeeds/review_detail.html",
+        {"pair": pair, "person": pair.person, "open": pair.status == ReviewStatus.OPEN},
+    )
 
 
 @scoped_view("datafeeds.view")
 def warning_list(request: HttpRequest) -> HttpResponse:
     source, status = request.GET.get("source", ""), request.GET.get("status", "")
     warnings = selectors.warning_list(request.user, source=source, status=status)[:300]
-    return render(request, "datafeeds/warning_list.html", {
-        "warnings": warnings, "sources": SOURCES, "statuses": WarningStatus.choices, "source": source,
-        "status": status, "titles": selectors.rule_titles(),
-    })
+    return render(
+        request,
+        "datafeeds/warning_list.html",
+        {
+            "warnings": warnings,
+            "sources": SOURCES,
+            "statuses": WarningStatus.choices,
+            "source": source,
+            "status": status,
+            "titles": selectors.rule_titles(),
+        },
+    )
 
 
 @scoped_view("datafeeds.view")
@@ -122,9 +138,11 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("run"):
         run = get_visible_or_404(FeedRun, request.user, pk=request.GET["run"])
         preview = services.rule_preview(rule=rule, run=run)
-    return render(request, "datafeeds/rule_detail.html", {"rule": rule, "runs": runs, "form": form,
-                                                          "preview": preview,
-                                                          "can_edit": request.user.can("datafeeds.rules")})
+    return render(
+        request,
+        "datafeeds/rule_detail.html",
+        {"rule": rule, "runs": runs, "form": form, "preview": preview, "can_edit": request.user.can("datafeeds.rules")},
+    )
 
 
 @require_POST

@@ -221,11 +221,10 @@ CATALOG: dict[str, ParamSpec] = {
                  "20133", "省统计公报（示例值，须按本省设定）"),
                 ("edu_self_paid_threshold", _("高中/中职学年自付费用预警线"), "yuan", "amount", "10000",
                  "L-xiexiebang W-EDU-2"),
-                ("water_outage_days_threshold", _("停水预警天数"), "calendar_days", "days", 30, "DOMAIN §4.4 W-WATER-1"),
+                ("water_outage_days_threshold", _("停水预警天数"), "calendar_days", "days", 30,
+                 "DOMAIN §4.4 W-WATER-1"),
                 ("disability_grade_threshold", _("残疾等级预警线（含）"), "", "integer", 2, "UNCLEAR（示例值）"),
                 ("agri_loss_threshold", _("农业损失预警金额"), "yuan", "amount", "10000", "L-旺苍（示例值）"),
-                ("warning_verification_days", _("部门预警核实时限"), "calendar_days", "days", 15,
-                 "DOMAIN §3.7 CONFIG（未见全国统一时限）"),
             )
         ],
     ]

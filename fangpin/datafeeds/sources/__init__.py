@@ -71,16 +71,33 @@ def header_key(text: object) -> str:
 
 def person_columns(*, record_key: tuple[str, ...] = ()) -> tuple[Column, ...]:
     return (
-        Column("record_key", "业务流水号", aliases=("记录编号", "序号ID", "业务编号", *record_key),
-               meaning="the department's own record identifier (optional)"),
-        Column("name", "姓名", aliases=("名字", "参保人姓名", "学生姓名", "户主姓名", "死者姓名"), required=True,
-               meaning="person's name"),
-        Column("id_number", "身份证号", type="id_number",
-               aliases=("身份证号码", "公民身份号码", "证件号码", "身份证件号码", "证件号"),
-               meaning="resident ID number (18 or legacy 15 digits); may be missing"),
+        Column(
+            "record_key",
+            "业务流水号",
+            aliases=("记录编号", "序号ID", "业务编号", *record_key),
+            meaning="the department's own record identifier (optional)",
+        ),
+        Column(
+            "name",
+            "姓名",
+            aliases=("名字", "参保人姓名", "学生姓名", "户主姓名", "死者姓名"),
+            required=True,
+            meaning="person's name",
+        ),
+        Column(
+            "id_number",
+            "身份证号",
+            type="id_number",
+            aliases=("身份证号码", "公民身份号码", "证件号码", "身份证件号码", "证件号"),
+            meaning="resident ID number (18 or legacy 15 digits); may be missing",
+        ),
         Column("sex", "性别", type="enum", choices=("男", "女"), meaning="sex"),
         Column("birth_date", "出生日期", type="date", aliases=("出生年月日", "生日"), meaning="date of birth"),
-        Column("village_code", "村代码", aliases=("行政村代码", "村区划代码", "所在村代码", "区划代码"),
-               meaning="12-digit village code"),
+        Column(
+            "village_code",
+            "村代码",
+            aliases=("行政村代码", "村区划代码", "所在村代码", "区划代码"),
+            meaning="12-digit village code",
+        ),
         Column("address", "住址", aliases=("家庭住址", "地址", "户籍地址"), meaning="free-text address"),
     )

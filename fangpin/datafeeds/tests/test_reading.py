@@ -23,12 +23,17 @@ def _load(path):
 
 def test_rows_after_rejected_ones_keep_the_line_numbers_the_department_sees(tmp_path):
     path = tmp_path / "f.csv"
-    body = "甲,,男,已参保,1,2026-10-01\n坏,1\n乙,,女,已参保,2,2026-10-01\n坏,1,2,3,4,5,6,7\n丙,,男,已参保,3,2026-10-01\n"
+    body = (
+        "甲,,男,已参保,1,2026-10-01\n坏,1\n乙,,女,已参保,2,2026-10-01\n坏,1,2,3,4,5,6,7\n丙,,男,已参保,3,2026-10-01\n"
+    )
     path.write_text(HEADER + body, encoding="utf-8")
     con, report = _load(path)
     assert report.rows == 3 and report.rejected == 2
     assert con.execute("SELECT name, line FROM feed ORDER BY line").fetchall() == [("甲", 2), ("乙", 4), ("丙", 6)]
-    assert sorted(r[0] for r in con.execute("SELECT line FROM feed_issues WHERE code = 'unreadable'").fetchall()) == [3, 5]
+    assert sorted(r[0] for r in con.execute("SELECT line FROM feed_issues WHERE code = 'unreadable'").fetchall()) == [
+        3,
+        5,
+    ]
 
 
 def test_gb18030_with_characters_across_every_chunk_boundary_round_trips_unaltered(tmp_path, monkeypatch):
@@ -51,13 +56,16 @@ def test_a_file_neither_utf8_nor_gb18030_is_refused_with_its_line(tmp_path):
 
 
 def test_xlsx_and_parquet_read_like_csv_and_numeric_ids_are_flagged(tmp_path):
-    frame = pl.DataFrame({"姓名": ["甲", "乙"], "身份证号": ["110101199001011237", None], "参保状态": ["已参保", "断保"]})
+    frame = pl.DataFrame(
+        {"姓名": ["甲", "乙"], "身份证号": ["110101199001011237", None], "参保状态": ["已参保", "断保"]}
+    )
     xlsx = tmp_path / "f.xlsx"
     frame.write_excel(xlsx)
     con, report = _load(xlsx)
     assert report.kind == "xlsx" and report.rows == 2
     assert con.execute("SELECT name, line, id_status FROM feed ORDER BY line").fetchall() == [
-        ("甲", 2, "ok"), ("乙", 3, "empty"),
+        ("甲", 2, "ok"),
+        ("乙", 3, "empty"),
     ]
     numeric = pl.DataFrame({"姓名": ["丙"], "身份证号": [110101199001011237.0]})
     path = tmp_path / "n.xlsx"
@@ -86,5 +94,9 @@ def test_values_that_cannot_be_typed_are_reported_with_column_and_line_and_the_r
     path.write_text(HEADER + "甲,,男,不知道,abc,2026-13-40\n", encoding="utf-8")
     con, _ = _load(path)
     issues = set(con.execute("SELECT line, column_label, code FROM feed_issues").fetchall())
-    assert {(2, "参保状态", "bad_choice"), (2, "年度累计个人自付", "bad_decimal"), (2, "结算日期", "bad_date")} <= issues
+    assert {
+        (2, "参保状态", "bad_choice"),
+        (2, "年度累计个人自付", "bad_decimal"),
+        (2, "结算日期", "bad_date"),
+    } <= issues
     assert con.execute("SELECT count(*) FROM feed").fetchall()[0][0] == 1

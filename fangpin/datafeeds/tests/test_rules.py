@@ -18,7 +18,8 @@ MED = {c.name for c in get_source("medical_security").columns}
 def test_a_formula_threshold_compiles_to_sql_with_the_policy_value():
     sql = rules.compile_condition(
         'oop_ytd > param("med_oop_ratio_escaped") * param("rural_income_per_capita_last_year")',
-        columns=MED, params=PARAMS,
+        columns=MED,
+        params=PARAMS,
     )
     assert sql == "((f.oop_ytd > (0.5 * 20133)))"
 
@@ -29,7 +30,7 @@ def test_membership_and_registry_attributes_compile():
 
 
 def test_string_literals_are_quoted_so_they_cannot_break_out_of_sql():
-    sql = rules.compile_condition("insured_status == \"x' OR 1=1 --\"", columns=MED, params=PARAMS)
+    sql = rules.compile_condition('insured_status == "x\' OR 1=1 --"', columns=MED, params=PARAMS)
     assert sql == "((f.insured_status = 'x'' OR 1=1 --'))"
 
 
@@ -44,7 +45,7 @@ def test_string_literals_are_quoted_so_they_cannot_break_out_of_sql():
         "open('/etc/passwd')",
         "param(oop_ytd)",
         "salary > 1",
-        "oop_ytd >= param(\"no_such_parameter\")",
+        'oop_ytd >= param("no_such_parameter")',
         "oop_ytd >=",
     ],
 )
@@ -58,9 +59,25 @@ def test_every_shipped_template_compiles_against_its_source():
     from fangpin.datafeeds.sources.departments import BY_CODE
 
     codes = {t.code for t in TEMPLATES}
-    for required in ("W-MED-1", "W-MED-2", "W-HEALTH-1", "W-EDU-1", "W-EDU-2", "W-DIS-1", "W-HOUSE-1", "W-WATER-1",
-                     "W-EMP-1", "W-DISAB-1", "W-CIVIL-1", "W-AGRI-1", "W-PUB-1", "GAP-MED", "GAP-HOUSE",
-                     "GAP-NOLABOUR", "GAP-DEATH"):
+    for required in (
+        "W-MED-1",
+        "W-MED-2",
+        "W-HEALTH-1",
+        "W-EDU-1",
+        "W-EDU-2",
+        "W-DIS-1",
+        "W-HOUSE-1",
+        "W-WATER-1",
+        "W-EMP-1",
+        "W-DISAB-1",
+        "W-CIVIL-1",
+        "W-AGRI-1",
+        "W-PUB-1",
+        "GAP-MED",
+        "GAP-HOUSE",
+        "GAP-NOLABOUR",
+        "GAP-DEATH",
+    ):
         assert required in codes
     for tpl in TEMPLATES:
         columns = {c.name for c in BY_CODE[tpl.source].columns} if tpl.source in BY_CODE else set()

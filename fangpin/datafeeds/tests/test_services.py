@@ -22,7 +22,7 @@ def _rows(extra: str = "") -> str:
     return (
         HEADER
         + f"金丝雀,{CANARY_ID},男,1980-01-01,340102001001,已参保,30000,2026-10-10\n"
-        + f"配偶A1a1,{spouse},女,1972-02-02,340102001001,已参保,\"25,000\",2026-10-11\n"
+        + f'配偶A1a1,{spouse},女,1972-02-02,340102001001,已参保,"25,000",2026-10-11\n'
         + "户主A1b0,,男,1970-01-01,340102001002,已参保,100,2026-10-12\n"
         + f"外县人,{make_id('650003', date(1990, 5, 5), 1)},男,1990-05-05,,已参保,50000,2026-10-12\n"
         + "坏行,1,2,3,4,5,6,7,8,9\n"
@@ -31,8 +31,9 @@ def _rows(extra: str = "") -> str:
 
 
 def _upload(actor, text: str, *, encoding: str = "gb18030", period: str = "2026-10", name: str = "med.csv"):
-    return feed_run_create(actor=actor, source="medical_security", period=period,
-                           stream=io.BytesIO(text.encode(encoding)), file_name=name)
+    return feed_run_create(
+        actor=actor, source="medical_security", period=period, stream=io.BytesIO(text.encode(encoding)), file_name=name
+    )
 
 
 def test_a_medical_feed_raises_warnings_on_the_linked_people_of_the_right_households(world, actor_for):
@@ -135,7 +136,7 @@ def test_a_rule_preview_counts_households_before_the_rule_is_switched_on(world, 
     rule = WarningRule.objects.get(code="GAP-MED")
     rule_set_enabled(actor=actor_for("county_admin_a"), rule=rule, enabled=False)
     rule.refresh_from_db()
-    rule.condition = 'oop_ytd >= 20000'
+    rule.condition = "oop_ytd >= 20000"
     rule.save()
     preview = rule_preview(rule=rule, run=run)
     assert preview["households"] == 1  # the canary's household: the population is 脱贫/监测

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,15 +45,23 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"找不到文件：{path}")
+        # This command runs the job itself, in this process, with a progress bar.
+        settings.FANGPIN["JOB_MODE"] = "worker"
         try:
             with open(path, "rb") as fh, _bar() as bar:
                 task = bar.add_task("排队", total=6)
-                run = feed_run_create(actor=Actor.command(user), source=opts["source"], period=opts["period"],
-                                      stream=fh, file_name=path.name)
+                run = feed_run_create(
+                    actor=Actor.command(user),
+                    source=opts["source"],
+                    period=opts["period"],
+                    stream=fh,
+                    file_name=path.name,
+                )
                 job = Job.objects.filter(kind=JOB_KIND, params__run=run.pk).order_by("-id").first()
                 if job is not None and job.status == "queued":
-                    job_run(job.pk, progress_cb=lambda d, t, p: bar.update(task, completed=d, total=t or 6,
-                                                                          description=p))
+                    job_run(
+                        job.pk, progress_cb=lambda d, t, p: bar.update(task, completed=d, total=t or 6, description=p)
+                    )
                 run.refresh_from_db()
         except DomainError as exc:
             raise CommandError(exc.message) from exc
@@ -75,5 +84,6 @@ class Command(BaseCommand):
 
 
 def _bar() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn())
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn()
+    )

@@ -30,7 +30,9 @@ class Command(BaseCommand):
             left_cols, right_cols, thresholds = load_config(Path(opts["config"]))
         except ConfigError as exc:
             raise CommandError(str(exc)) from exc
-        con, report = link_tables(left, right, left_cols=left_cols, right_cols=right_cols, thresholds=thresholds,
-                                  today=date.today())  # noqa: DTZ011 - the local calendar date
+        today = date.today()  # noqa: DTZ011 - the local calendar date
+        con, report = link_tables(
+            left, right, left_cols=left_cols, right_cols=right_cols, thresholds=thresholds, today=today
+        )
         target = write_links(con, Path(opts["out"]))
         self.stdout.write(f"{target}: {summary(report)}")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--feed-rows", type=int, default=0, help="每个部门的行数（默认：人数的10%%）")
         parser.add_argument("--period", default="2026-10", help="部门数据期间 YYYY-MM")
 
-    def handle(self, *args, households: int, seed: int, out: str, format: str, encoding: str, **opts):  # type: ignore[no-untyped-def]  # noqa: E501
+    def handle(self, *args, households: int, seed: int, out: str, format: str, encoding: str, **opts):  # type: ignore[no-untyped-def]
         started = time.perf_counter()
         paths = write_county(Path(out), households=households, seed=seed, fmt=format, encoding=encoding)
         took = time.perf_counter() - started
