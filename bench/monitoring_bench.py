@@ -397,6 +397,7 @@ def main() -> None:
     }
     client = Client()
     if reuse:
+        call_command("migrate", verbosity=0)  # the app may have moved on since the full run
         client.force_login(User.objects.get(username="bench"))
         previous = json.loads((RESULTS / "monitoring_pg.json").read_text())["figures"]
         queries_small = {n: previous["pages"][n]["queries_ours_at_10pct"] for n in pages}
