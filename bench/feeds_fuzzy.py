@@ -100,7 +100,8 @@ def splink(feed: Path, reg: Path, truth: Path) -> dict:
             cl.LevenshteinAtThresholds("id18"),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("birth_date"),
+            "l.birth_date = r.birth_date AND substr(l.village_code, 1, 6) = substr(r.village_code, 1, 6)",
+            "r.village_code IS NULL AND l.birth_date = r.birth_date",
             block_on("village_code", "surname"),
             "l.name = r.name AND substr(l.birth_date, 1, 4) = substr(r.birth_date, 1, 4)",
         ],

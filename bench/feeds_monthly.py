@@ -11,6 +11,7 @@ household other than the true one (must be 0).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 from datetime import date
@@ -209,6 +210,9 @@ def ours(files: list[tuple[str, Path, Path]], reg_path: Path, work: Path) -> dic
             made = services._write_warnings(run, hits, rules, RUN_DAY)
         timings["db"] += time.perf_counter() - t
         warnings += made["warnings"]
+        with open(work / "progress.log", "a") as log:  # readable while a long run is going
+            rounded = {k: round(v, 2) for k, v in timings.items()}
+            log.write(f"{time.strftime('%H:%M:%S')} {code}: {json.dumps(rounded)}\n")
     # The same-sized batch without the untimed test-setup inserts (_persons_for).
     total = sum(v for k, v in timings.items() if k != "hand_rules")
     return {

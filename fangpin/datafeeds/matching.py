@@ -70,8 +70,12 @@ LEVELS_SQL = {
 # anything else, however high its score, goes to clerical review.
 AUTO_GUARD = "lvl_name <> 'else' AND (lvl_birth IN ('exact', 'd3', 'd31') OR lvl_id = 'd1')"
 
+# Birth date within the same county (first six digits of the village code) when the feed row
+# names its village, province-wide otherwise: a 10M-person province has ~300 people per birth
+# date but ~3 per county and birth date (docs/decisions/0011, docs/scale.md).
 BLOCKS = (
-    "l.birth_date = r.birth_date",
+    "l.village_code IS NOT NULL AND l.birth_date = r.birth_date AND l.county = r.county",
+    "l.village_code IS NULL AND l.birth_date = r.birth_date",
     "l.village_code = r.village_code AND l.surname = r.surname",
     "l.name = r.name AND year(l.birth_date) = year(r.birth_date)",
 )
@@ -108,7 +112,9 @@ def add_name_features(con: duckdb.DuckDBPyConnection, *, src: str, out: str, col
     )
     pats, reps = pinyin_table(chars or ["〇"])
     frame = frame.with_columns(
-        pl.col("name").str.slice(0, 1).alias("surname"), pl.col("name").str.slice(1).alias("given")
+        pl.col("name").str.slice(0, 1).alias("surname"),
+        pl.col("name").str.slice(1).alias("given"),
+        pl.col("village_code").str.slice(0, 6).alias("county"),
     ).with_columns(
         pl.col("name").str.replace_many(pats, reps).alias("name_py"),
     )

@@ -236,8 +236,10 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadRe
     for c, name in enumerate(header):
         values = [r[c] if c < len(r) else None for r in body]
         # A number where an ID belongs may have lost digits in Excel: remember its lines.
-        numeric[name] = [i + 2 for i, v in enumerate(values) if isinstance(v, float)]
-        columns[name] = [_cell_text(v) for v in values]
+        kinds = set(map(type, values))
+        numeric[name] = [i + 2 for i, v in enumerate(values) if isinstance(v, float)] if float in kinds else []
+        # Text-only columns (most of them) go to Arrow as they are; only others are converted per cell.
+        columns[name] = values if kinds <= {str, type(None)} else [_cell_text(v) for v in values]
     n = len(body)
     arrow = pa.table(
         {
