@@ -40,7 +40,7 @@ frontend: node_modules/.installed
 demo: setup
 	$(FANGPIN) migrate --noinput
 	$(FANGPIN) collectstatic --noinput --verbosity 0
-	$(FANGPIN) demo-setup --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
+	HOST=$(HOST) PORT=$(PORT) $(FANGPIN) demo-setup --households $(DEMO_HOUSEHOLDS) --seed $(DEMO_SEED)
 	@echo "启动服务：http://$(HOST):$(PORT)/  （Ctrl+C 退出）"
 	FANGPIN_JOB_MODE=spawn $(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - --access-logformat '%(h)s "%(r)s" %(s)s %(L)ss'
 

@@ -79,6 +79,7 @@ class ClueOut(Schema):
 
 
 class SelfReportIn(Schema):
+    consent: bool = Field(False, description="申报人已阅读告知并同意（个人信息保护法第29–31条），必须为true")
     village_code: str
     reporter_name: str
     id_number: str
@@ -183,6 +184,12 @@ def _need(request: HttpRequest, perm: str) -> None:
         raise Forbidden()
 
 
+def _need_any(request: HttpRequest, *perms: str) -> None:
+    """Department liaisons read only the clues they raised (the scope's `others` rule)."""
+    if not any(request.user.can(p) for p in perms):
+        raise Forbidden()
+
+
 def _actor(request: HttpRequest) -> Actor:
     return Actor.from_request(request, channel=Channel.API)
 
@@ -262,6 +269,7 @@ def self_report(request: HttpRequest, payload: SelfReportIn) -> Any:
         risk_types=payload.risk_types,
         client_address=request.META.get("REMOTE_ADDR", "")[:45],
         idempotency_key=payload.idempotency_key,
+        consent=payload.consent,
     )
     return Status(201, {"tracking_code": clue.tracking_code, "status": clue.status, "verify_due": clue.verify_due})
 
@@ -296,7 +304,7 @@ def self_report_status(request: HttpRequest, tracking_code: str, id_last4: str) 
 @router.get("/clues", response={200: list[ClueOut], 403: ErrorOut}, summary="风险线索列表")
 @classify(SCOPED)
 def clue_list(request: HttpRequest, status: str = "", source: str = "", offset: int = 0, limit: int = 50) -> Any:
-    _need(request, "monitoring.view")
+    _need_any(request, "monitoring.view", "monitoring.clue_create")
     qs = selectors.clue_list(user=request.user, status=status, source=source)
     return [_clue_out(c) for c in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
 
@@ -328,7 +336,7 @@ def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
 @router.get("/clues/{clue_id}", response={200: ClueOut, 404: ErrorOut}, summary="风险线索详情")
 @classify(SCOPED)
 def clue_detail(request: HttpRequest, clue_id: int) -> Any:
-    _need(request, "monitoring.view")
+    _need_any(request, "monitoring.view", "monitoring.clue_create")
     return _clue_out(selectors.clue_get(user=request.user, pk=clue_id))
 
 
@@ -502,3 +510,108 @@ def elimination_act(request: HttpRequest, case_id: int, payload: TransitionIn) -
         expected_version=payload.version,
     )
     return _elimination_out(case, request.user)
+
+
+# ---------------------------------------------------------------- notices and objections
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    village_code: str
+    title: str
+    body: str
+    items: list[dict]
+    posted_on: date
+    ends_on: date
+    min_days: int
+    day_unit: str
+    identification_case_id: int | None
+    elimination_case_id: int | None
+
+
+class ObjectionIn(Schema):
+    content: str
+    raised_by_name: str = ""
+    raised_by_phone: str = ""
+
+
+class ObjectionDecisionIn(Schema):
+    upheld: bool
+    result: str
+    version: int | None = Field(None, description="案件版本号（异议成立时退回核实，用于并发检查）")
+
+
+class ObjectionOut(Schema):
+    id: int
+    notice_id: int
+    received_on: date
+    content: str
+    raised_by_name: str
+    raised_by_phone_masked: str
+    status: str
+    result: str
+
+
+def _notice_out(n: Any) -> dict[str, Any]:
+    return {f: getattr(n, f) for f in NoticeOut.model_fields}
+
+
+def _objection_out(o: Any) -> dict[str, Any]:
+    out = {f: getattr(o, f) for f in ObjectionOut.model_fields}
+    out["content"], out["result"] = mask_text(o.content), mask_text(o.result)
+    return out
+
+
+@router.get("/notices", response={200: list[NoticeOut], 403: ErrorOut}, summary="公示公告列表（已脱敏）")
+@classify(SCOPED)
+def notice_list(request: HttpRequest, offset: int = 0, limit: int = 50) -> Any:
+    _need(request, "monitoring.view")
+    qs = selectors.notice_list(user=request.user)
+    return [_notice_out(n) for n in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
+
+
+@router.get("/notices/{notice_id}", response={200: NoticeOut, 404: ErrorOut}, summary="公示公告详情（已脱敏）")
+@classify(SCOPED)
+def notice_detail(request: HttpRequest, notice_id: int) -> Any:
+    _need(request, "monitoring.view")
+    return _notice_out(selectors.notice_get(user=request.user, pk=notice_id))
+
+
+@router.post(
+    "/notices/{notice_id}/objections",
+    response={201: ObjectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="登记公示期异议",
+)
+@classify(SCOPED)
+def objection_new(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Any:
+    _need(request, "monitoring.act")
+    notice = selectors.notice_get(user=request.user, pk=notice_id)
+    objection = services.objection_record(
+        notice=notice,
+        content=payload.content,
+        actor=_actor(request),
+        raised_by_name=payload.raised_by_name,
+        raised_by_phone=payload.raised_by_phone,
+    )
+    return Status(201, _objection_out(objection))
+
+
+@router.post(
+    "/objections/{objection_id}/decision",
+    response={200: ObjectionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="处理异议（成立则退回核实）",
+)
+@classify(SCOPED)
+def objection_decide(request: HttpRequest, objection_id: int, payload: ObjectionDecisionIn) -> Any:
+    _need(request, "monitoring.act")
+    objection = selectors.objection_get(user=request.user, pk=objection_id)
+    objection = services.objection_handle(
+        objection=objection,
+        upheld=payload.upheld,
+        result=payload.result,
+        actor=_actor(request),
+        expected_version=payload.version,
+    )
+    return _objection_out(objection)

@@ -20,7 +20,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.bulk import bulk_insert
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.masking import mask_phone, mask_text
-from fangpin.core.models import AuditEvent
+from fangpin.core.models import AuditAction, AuditEvent
 
 _CHAIN_LOCK = 4_117_001
 ID_FIELDS = {"id_number", "head_id_number", "person_id_number"}
@@ -195,6 +195,10 @@ def audit_log_many(*, actor: Actor, events: Iterable[Mapping[str, Any]], premask
     """
     with transaction.atomic():
         rows = [_build(actor, premasked=premasked, **dict(e)) for e in events]
+        unknown = {row["action"] for row in rows} - set(AuditAction.values)
+        if unknown:
+            # The column is a short code from AuditAction; what happened goes in `changes`.
+            raise ValueError(f"unknown audit action(s): {sorted(unknown)}")
         prev = _last_hash()
         for row in rows:
             row["prev_hash"] = prev

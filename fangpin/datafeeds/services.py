@@ -31,7 +31,7 @@ from fangpin.core.audit import audit_log
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
-from fangpin.core.models import Job, JobStatus
+from fangpin.core.models import AuditAction, Job, JobStatus
 from fangpin.datafeeds import clues, matching, pipeline, reading
 from fangpin.datafeeds.models import (
     DepartmentWarning,
@@ -117,7 +117,7 @@ def feed_run_create(*, actor: Actor, source: str, period: str, stream: IO[bytes]
         if created:
             audit_log(
                 actor=actor,
-                action="datafeeds.upload",
+                action=AuditAction.IMPORT,
                 object_type="FeedRun",
                 object_id=run.pk,
                 object_label=f"{source} {period} {file_name}"[:200],
@@ -249,7 +249,7 @@ def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress,
         _write_review(locked, review)
         audit_log(
             actor=Actor.command(locked.created_by).with_batch(f"feedrun-{locked.pk}"),
-            action="datafeeds.run",
+            action=AuditAction.IMPORT,
             object_type="FeedRun",
             object_id=locked.pk,
             object_label=f"{locked.source} {locked.period}",
@@ -460,7 +460,8 @@ def review_decide(*, actor: Actor, pair: ReviewPair, verdict: str) -> ReviewPair
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         audit_log(
             actor=actor,
-            action=f"datafeeds.review.{verdict}",
+            action=AuditAction.TRANSITION,
+            changes={"status": [ReviewStatus.OPEN, verdict]},
             object_type="ReviewPair",
             object_id=locked.pk,
             area_code=locked.village_code,
@@ -509,7 +510,7 @@ def rule_set_enabled(*, actor: Actor, rule: WarningRule, enabled: bool) -> Warni
         locked.save(update_fields=["enabled", "version", "updated_at"])
         audit_log(
             actor=actor,
-            action="datafeeds.rule.enable" if enabled else "datafeeds.rule.disable",
+            action=AuditAction.CONFIG,
             object_type="WarningRule",
             object_id=locked.pk,
             object_label=locked.code,
@@ -543,7 +544,7 @@ def rule_update(*, actor: Actor, rule: WarningRule, condition: str, title: str) 
         locked.save(update_fields=["condition", "title", "enabled", "version", "updated_at"])
         audit_log(
             actor=actor,
-            action="datafeeds.rule.update",
+            action=AuditAction.CONFIG,
             object_type="WarningRule",
             object_id=locked.pk,
             object_label=locked.code,
@@ -634,7 +635,7 @@ def warning_sync_outcomes(*, actor: Actor) -> int:
             warning.save(update_fields=["status", "verification_result", "closed_at"])
             audit_log(
                 actor=actor,
-                action="datafeeds.warning.verified",
+                action=AuditAction.TRANSITION,
                 object_type="DepartmentWarning",
                 object_id=pk,
                 area_code=warning.village_code,

@@ -54,6 +54,10 @@ class SelfReportForm(IdempotentForm):
         label=_("遇到的困难（可多选）"), choices=RiskType.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     summary = forms.CharField(label=_("情况说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    consent = forms.BooleanField(
+        label=_("我已阅读上方告知，同意将填写的信息（含身份证号、手机号和家庭困难情况）用于防返贫监测核实"),
+        error_messages={"required": _("请阅读告知并勾选同意，否则无法受理申报")},
+    )
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,3 +139,16 @@ class EliminationProposeForm(StyledForm):
     continuing_measures = forms.CharField(
         label=_("消除后延续的措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class EpisodeUpdateForm(StyledForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    category = forms.ChoiceField(label=_("监测对象类别"), choices=MonitoringCategory.choices)
+    risk_types = forms.MultipleChoiceField(
+        label=_("风险类型（最多5项）"), choices=RiskType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    disaster_subtype = forms.ChoiceField(
+        label=_("自然灾害子项"), choices=[("", "—"), *DisasterSubtype.choices], required=False
+    )
+    monitoring_contact_name = forms.CharField(label=_("监测联系人"), max_length=50, required=False)
+    reason = forms.CharField(label=_("变更理由"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -51,7 +51,8 @@ def _household_fk(*, null: bool = False) -> models.ForeignKey:
 class RiskClue(models.Model):
     """One risk clue from any channel, routed to a village. [DOMAIN §2.6, §3.1]"""
 
-    area_scope = SCOPE
+    # A department liaison reads the clues it raised (the source hears back), nothing else.
+    area_scope = AreaScope(village="village_code", grid="household__grid_id", others=lambda user: Q(created_by=user))
 
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
     source = models.CharField(_("线索来源"), max_length=20, choices=ClueSource.choices, db_index=True)
@@ -71,6 +72,8 @@ class RiskClue(models.Model):
     # Self-report only: the applicant's ID number (masked on display) for the status check.
     reporter_id_number = models.CharField(_("反映人身份证号"), max_length=18, blank=True)
     client_address = models.CharField(_("提交地址"), max_length=45, blank=True, db_index=True)
+    # Self-report: when the applicant agreed to the separate notice for sensitive PI (PIPL 29–31).
+    reporter_consent_at = models.DateTimeField(_("申报人同意告知书时间"), null=True, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=ClueStatus.choices, default=ClueStatus.RECEIVED)
     outcome = models.CharField(_("办理结果"), max_length=24, choices=ClueOutcome.choices, blank=True)
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now, db_index=True)

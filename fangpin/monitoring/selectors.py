@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.core.scoping import get_visible_or_404, visible
-from fangpin.monitoring import rules, workflow
+from fangpin.monitoring import rules
 from fangpin.monitoring.choices import (
     CaseStatus,
     ClueStatus,
@@ -31,23 +31,59 @@ from fangpin.monitoring.models import (
     PublicNotice,
     RiskClue,
 )
+from fangpin.policy.models import PolicyParameter
 from fangpin.policy.selectors import policy_get
 
 QUEUE_LIMIT = 50
 
 
 class ParamCache:
-    """Policy values per (key, village) for one request: bounded queries."""
+    """Policy values per (key, village) for one request, read in ONE query per
+    key set: the most specific area whose code prefix covers the village wins,
+    as in `policy_get`, so a page's query count does not grow with its rows."""
+
+    KEYS = ("due_soon_days", "escalation_step_days", "identification_step_limits")
 
     def __init__(self, on: date) -> None:
         self.on = on
-        self._values: dict[tuple[str, int], Any] = {}
+        self._values: dict[tuple[str, str], Any] = {}
+        self._rows: list[PolicyParameter] | None = None
+
+    def _load(self) -> list[PolicyParameter]:
+        if self._rows is None:
+            self._rows = list(
+                PolicyParameter.objects.filter(key__in=self.KEYS, effective_from__lte=self.on)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=self.on))
+                .select_related("area")
+                .order_by("-effective_from", "-id")
+            )
+        return self._rows
 
     def get(self, key: str, village: Any) -> Any:
-        cache_key = (key, village.pk)
+        cache_key = (key, village.code)
         if cache_key not in self._values:
-            self._values[cache_key] = policy_get(key, area=village, on=self.on).value
+            if key not in self.KEYS:
+                self._values[cache_key] = policy_get(key, area=village, on=self.on).value
+            else:
+                self._values[cache_key] = self._resolve(key, village)
         return self._values[cache_key]
+
+    def _resolve(self, key: str, village: Any) -> Any:
+        best: tuple[int, PolicyParameter] | None = None
+        for row in self._load():
+            if row.key != key:
+                continue
+            if row.area is None:
+                depth = 0
+            elif village.code.startswith(row.area.prefix) and (row.area.level != "grid"):
+                depth = len(row.area.prefix)
+            else:
+                continue
+            if best is None or depth > best[0]:
+                best = (depth, row)  # rows are newest first: the first at each depth wins
+        if best is None:
+            return policy_get(key, area=village, on=self.on).value  # raises the clear message
+        return best[1].value
 
 
 @dataclass(frozen=True)
@@ -220,16 +256,20 @@ class QueueItem:
         return (order[self.clock.state] if self.clock else 3, self.clock.days_left if self.clock else 9999)
 
 
-def _states_for(machine: str, role: str) -> list[str]:
-    return sorted({t.source for t in workflow.MACHINES[machine] if role in t.roles})
-
-
-def work_queue(*, user: Any, on: date | None = None) -> dict[str, Any]:
-    """What waits on the user (states where the role has an action), overdue
-    first, with counts; plus escalated overdue items from lower levels."""
+def work_queue(
+    *,
+    user: Any,
+    states: dict[str, list[str]],
+    escalated_states: list[str],
+    escalation_need: int | None,
+    objections: bool,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """What waits on the user: `states` are the states in which the user's role
+    has an action (from workflow.queue_states); overdue first, with counts;
+    plus overdue cases escalated to the user's level."""
     on = on or timezone.localdate()
     params = ParamCache(on)
-    role = user.role
     items: list[QueueItem] = []
     counts: dict[str, int] = {}
     sources = [
@@ -250,14 +290,12 @@ def work_queue(*, user: Any, on: date | None = None) -> dict[str, Any]:
         ),
     ]
     for machine, label, qs, order, code_field in sources:
-        states = _states_for(machine, role)
-        mine = qs.filter(status__in=states)
+        mine = qs.filter(status__in=states.get(machine, []))
         counts[machine] = mine.count()
         for obj in mine.order_by(order, "id")[:QUEUE_LIMIT]:
             items.append(_item(machine, label, obj, code_field, on, params))
-    pending = visible(Objection, user).filter(status=ObjectionStatus.PENDING)
-    counts["objection"] = pending.count() if role in workflow.VILLAGE | workflow.TOWNSHIP else 0
-    escalated = _escalated(user=user, on=on, params=params)
+    counts["objection"] = visible(Objection, user).filter(status=ObjectionStatus.PENDING).count() if objections else 0
+    escalated = _escalated(user=user, states=escalated_states, need=escalation_need, on=on, params=params)
     items.sort(key=lambda i: i.sort_key)
     return {
         "items": items,
@@ -281,21 +319,11 @@ def _item(machine: str, label: str, obj: Any, code_field: str, on: date, params:
     )
 
 
-def _escalated(*, user: Any, on: date, params: ParamCache) -> list[QueueItem]:
-    """Overdue identification cases waiting on a LOWER level, escalated to the
-    user's level (township: level ≥1, county: level ≥2). [L-Anhui 2022]"""
-    need = {"township_staff": 1, "county_staff": 2, "county_admin": 2}.get(user.role)
-    if need is None:
+def _escalated(*, user: Any, states: list[str], need: int | None, on: date, params: ParamCache) -> list[QueueItem]:
+    """Overdue identification cases waiting on a LOWER level whose escalation
+    reached the user's level (township: ≥1, county: ≥2). [L-Anhui 2022]"""
+    if need is None or not states:
         return []
-    lower = {
-        "township_staff": {"village"},
-        "county_staff": {"village", "township"},
-        "county_admin": {"village", "township"},
-    }[user.role]
-    states = sorted(
-        {t.source for t in workflow.CASE_TRANSITIONS if t.level in lower}
-        - {t.source for t in workflow.CASE_TRANSITIONS if user.role in t.roles}
-    )
     overdue = (
         visible(IdentificationCase, user)
         .filter(status__in=states, deadline_on__lt=on)

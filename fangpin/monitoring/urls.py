@@ -23,6 +23,7 @@ urlpatterns = [
     path("episodes/", episodes.episode_list, name="episode-list"),
     path("episodes/<int:pk>/", episodes.episode_detail, name="episode-detail"),
     path("episodes/<int:pk>/act/", episodes.episode_act, name="episode-act"),
+    path("episodes/<int:pk>/edit/", episodes.episode_edit, name="episode-edit"),
     path("episodes/<int:pk>/eliminate/", cases.elimination_new, name="elimination-new"),
     path("notices/", notices.notice_list, name="notice-list"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice-detail"),

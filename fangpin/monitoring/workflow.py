@@ -183,3 +183,23 @@ def mermaid(machine: str) -> str:
         extra = (f" [{t.guard}]" if t.guard else "") + (" (理由)" if t.needs_reason else "")
         lines.append(f"    {t.source} --> {t.target}: {t.action} · {roles}{extra}")
     return "\n".join(lines)
+
+
+ESCALATION_NEED = {"township_staff": 1, "county_staff": 2, "county_admin": 2}
+LOWER_LEVELS = {
+    "township_staff": {"village"},
+    "county_staff": {"village", "township"},
+    "county_admin": {"village", "township"},
+}
+
+
+def queue_states(role: str) -> dict[str, list[str]]:
+    """Per machine, the states in which `role` has something to do (the work queue)."""
+    return {m: sorted({t.source for t in rows if role in t.roles}) for m, rows in MACHINES.items() if m != "episode"}
+
+
+def escalated_states(role: str) -> list[str]:
+    """Identification states acted on below `role`'s level (what an overdue case escalates to it)."""
+    lower = LOWER_LEVELS.get(role, set())
+    own = {t.source for t in CASE_TRANSITIONS if role in t.roles}
+    return sorted({t.source for t in CASE_TRANSITIONS if t.level in lower} - own)

@@ -345,14 +345,14 @@ def _time_limit(value: Any) -> dict[str, Any]:
     else:
         text = str(value).strip()
         unit = "calendar_days"
-        for code, words in TIME_UNITS.items():
-            for word in (code, *words):
-                if text.endswith(word):
-                    text, unit = text[: -len(word)].strip(), code
-                    break
-            else:
-                continue
-            break
+        # Longest suffix first: "工作日" must not be read as "日".
+        suffixes = sorted(
+            ((w, code) for code, words in TIME_UNITS.items() for w in (code, *words)), key=lambda p: -len(p[0])
+        )
+        for word, code in suffixes:
+            if text.endswith(word):
+                text, unit = text[: -len(word)].strip(), code
+                break
         number = text
     if unit not in TIME_UNITS:
         raise ValueError(str(_("时限单位须为自然日或工作日")))

@@ -227,3 +227,24 @@ def test_a_new_risk_found_on_a_visit_raises_a_clue_for_the_village(world, actor_
     clue = RiskClue.objects.get(pk=Visit.objects.get(pk=visit.pk).clue_id)
     assert (clue.source, clue.household_id, clue.village_code) == ("visit", household.pk, household.village_code)
     assert clue.risk_types == ["illness"]
+
+
+@pytest.mark.parametrize(
+    ("identified", "first", "status"),
+    [
+        (date(2026, 1, 1), None, "overdue"),
+        (date(2026, 2, 1), None, "due_soon"),
+        (date(2026, 2, 20), None, "on_track"),
+        (date(2026, 1, 1), date(2026, 1, 5), "met"),
+    ],
+)
+def test_the_deadline_list_agrees_with_the_rule_for_each_status(world, identified, first, status):
+    from fangpin.assistance.selectors import episode_deadline_status, episodes_by_measure_status
+
+    today = date(2026, 2, 25)  # due: identified + 30 days; due soon: within 7 days
+    episode = episode_for(world.households["A1a"][0], identified_on=identified, first_measure_on=first)
+    for candidate in ("overdue", "due_soon", "on_track", "met"):
+        found = episodes_by_measure_status(user=world.users["county_admin_a"], status=candidate, today=today)
+        assert (episode in found) is (candidate == status), candidate
+    rule_status, _due = episode_deadline_status(episode=episode, today=today)
+    assert rule_status == status or (status == "met" and rule_status in ("met", "met_late"))

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, RunStatus
@@ -31,6 +32,8 @@ def _cli(*args: str, pause: str = "0", mark: str = "") -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": _db_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The worker's own file directory (uploads, job progress), as the test process sees it.
+        "FANGPIN_VAR_DIR": str(Path(settings.FANGPIN["IMPORT_DIR"]).parent),
         "FANGPIN_FEEDS_PAUSE_IN_WRITE": pause,
         "FANGPIN_FEEDS_PAUSE_MARK": mark,
         "FANGPIN_JOB_MODE": "worker",

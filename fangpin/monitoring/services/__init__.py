@@ -17,7 +17,7 @@ from fangpin.monitoring.services.elimination import (
     elimination_propose,
     elimination_transition,
 )
-from fangpin.monitoring.services.episodes import episode_follow_up_sweep, episode_transition
+from fangpin.monitoring.services.episodes import episode_follow_up_sweep, episode_transition, episode_update
 from fangpin.monitoring.services.episodes_measures import ImplementedMeasure, episode_record_measures
 from fangpin.monitoring.services.notices import objection_handle, objection_record
 
@@ -36,6 +36,7 @@ __all__ = [
     "episode_follow_up_sweep",
     "episode_record_measures",
     "episode_transition",
+    "episode_update",
     "household_recommendation",
     "objection_handle",
     "objection_record",

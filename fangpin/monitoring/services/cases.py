@@ -101,12 +101,7 @@ def clue_start_identification(
         household = Household.objects.select_related("village").get(pk=clue.household_id)
         if MonitoringEpisode.objects.filter(household=household, status__in=OPEN_EPISODE_STATUSES).exists():
             raise TransitionRefused("该户已是监测对象，无需再次识别；请以“已是监测对象”办结线索。")
-        first_clue = (
-            RiskClue.objects.filter(household=household)
-            .filter(received_at__gte=_open_window_start(household))
-            .order_by("received_at")
-            .first()
-        )
+        first_clue = _first_clue_of_round(household)
         started = timezone.localdate((first_clue or clue).received_at)
         limit = time_limit("identification_time_limit", area=household.village, on=started)
         case = IdentificationCase(
@@ -151,16 +146,17 @@ def clue_start_identification(
     return case
 
 
-def _open_window_start(household: Household) -> Any:
-    """Clues since the last closed case count for the clock (the first clue of this round)."""
+def _first_clue_of_round(household: Household) -> RiskClue | None:
+    """The first clue since the household's last closed case starts the clock (R-ID-4)."""
+    clues = RiskClue.objects.filter(household=household)
     last = (
-        IdentificationCase.objects.filter(household=household)
-        .exclude(status__in=[CaseStatus.APPLIED])
-        .filter(status__in=[CaseStatus.MONITORED, CaseStatus.REJECTED])
+        IdentificationCase.objects.filter(household=household, status__in=[CaseStatus.MONITORED, CaseStatus.REJECTED])
         .order_by("-updated_at")
         .first()
     )
-    return last.updated_at if last else timezone.make_aware(timezone.datetime(2000, 1, 1))
+    if last is not None:
+        clues = clues.filter(received_at__gt=last.updated_at)
+    return clues.order_by("received_at", "id").first()
 
 
 def _latest_per_capita(household: Household) -> Any:

@@ -7,15 +7,17 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
-from fangpin.core.errors import Forbidden, InvalidInput, TransitionRefused
+from fangpin.core.bulk import bulk_insert
+from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
+from fangpin.core.masking import mask_text
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
 from fangpin.monitoring import rules, workflow
@@ -38,6 +40,8 @@ from fangpin.monitoring.services.common import (
 from fangpin.registry.models import Household, Person
 
 CLUE_CREATORS = {"county_admin", "county_staff", "township_staff", "village_cadre", "grid_worker", "department_liaison"}
+# Sources whose reporter is a person with a phone: they hear back by SMS when the clue closes.
+SMS_SOURCES = (ClueSource.SELF_REPORT, ClueSource.HOTLINE)
 SMS_FEEDBACK = "【防返贫监测】您反映的情况（查询码{code}）已办结：{outcome}。{feedback}"
 
 
@@ -89,8 +93,16 @@ def _new_clue(
     actor: Actor,
     channel: str,
     received: Any,
+    dues: dict[tuple[int, Any], tuple[Any, Any]] | None = None,
 ) -> RiskClue:
     day = timezone.localdate(received)
+    cache = dues if dues is not None else {}
+    if (village.pk, day) not in cache:
+        cache[(village.pk, day)] = (
+            add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
+            add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+        )
+    accept_due, verify_due = cache[(village.pk, day)]
     return RiskClue(
         tracking_code=new_code("FP"),
         source=source,
@@ -105,8 +117,8 @@ def _new_clue(
         reporter_name=(reporter_name or "").strip()[:50],
         reporter_phone=(reporter_phone or "").strip()[:20],
         received_at=received,
-        accept_due=add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
-        verify_due=add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+        accept_due=accept_due,
+        verify_due=verify_due,
         created_by=actor.user,
     )
 
@@ -172,7 +184,7 @@ def clue_create(
         try:
             with transaction.atomic():
                 clue.save()
-        except Exception:
+        except IntegrityError:
             again = _existing(source, source_ref, idempotency_key)
             if again is not None:
                 return again
@@ -217,7 +229,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             continue
         try:
             _check_creator(actor, item.get("village"), item.get("household"))
-        except (Forbidden, Exception) as exc:
+        except DomainError as exc:  # reported per item
             problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
             continue
         household, item_problems = _validate(
@@ -239,6 +251,7 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
         for c in RiskClue.objects.filter(source_ref__in=[r for _, r in refs]).filter(source__in={s for s, _ in refs})
     }
     now = timezone.now()
+    dues: dict[tuple[int, Any], tuple[Any, Any]] = {}  # deadlines per village: policy read once, not per item
     new: list[RiskClue] = []
     result: list[RiskClue] = []
     seen: dict[tuple[str, str], RiskClue] = {}
@@ -260,21 +273,30 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             actor=actor,
             channel=channel,
             received=now,
+            dues=dues,
         )
         if key[1]:
             seen[key] = clue
         new.append(clue)
         result.append(clue)
     with transaction.atomic():
-        RiskClue.objects.bulk_create(new, batch_size=1000)
-        if new and new[0].pk is None:  # backends without RETURNING on bulk insert
-            by_code = {
-                c.tracking_code: c.pk for c in RiskClue.objects.filter(tracking_code__in=[n.tracking_code for n in new])
-            }
-            for clue in new:
-                clue.pk = by_code[clue.tracking_code]
+        _insert_clues(new)
         _bulk_events(new, actor)
     return result
+
+
+def _insert_clues(clues: list[RiskClue]) -> None:
+    """Set-based insert (core.bulk) and the new ids read back by tracking code."""
+    fields = [f for f in RiskClue._meta.concrete_fields if not f.primary_key]
+    bulk_insert(RiskClue, ({f.attname: getattr(c, f.attname) for f in fields} for c in clues))
+    pk_of: dict[str, int] = {}
+    codes = [c.tracking_code for c in clues]
+    for start in range(0, len(codes), 5000):
+        chunk = codes[start : start + 5000]
+        pk_of.update(RiskClue.objects.filter(tracking_code__in=chunk).values_list("tracking_code", "pk"))
+    for clue in clues:
+        clue.pk = pk_of[clue.tracking_code]
+        clue._state.adding = False
 
 
 def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
@@ -283,24 +305,28 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
         return
     user = actor.user
     name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case_kind="clue",
-                case_id=c.pk,
-                village_code=c.village_code,
-                household_id=c.household_id,
-                action="create",
-                to_state=c.status,
-                payload={"source": c.source, "batch": True},
-                actor=user,
-                actor_name=name,
-                channel=actor.channel,
-                dispatched_at=timezone.now(),
-            )
+    now = timezone.now()
+    bulk_insert(
+        CaseEvent,
+        (
+            {
+                "case_kind": "clue",
+                "case_id": c.pk,
+                "village_code": c.village_code,
+                "household_id": c.household_id,
+                "action": "create",
+                "from_state": "",
+                "to_state": c.status,
+                "reason": "",
+                "payload": {"source": c.source, "batch": True},
+                "actor_id": getattr(user, "pk", None),
+                "actor_name": name,
+                "channel": actor.channel,
+                "at": now,
+                "dispatched_at": now,
+            }
             for c in clues
-        ],
-        batch_size=1000,
+        ),
     )
     audit_log_many(
         actor=actor,
@@ -318,8 +344,11 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
         ],
     )
     counts: dict[int, tuple[Any, int]] = {}
+    by_village: dict[str, list[Any]] = {}
     for clue in clues:
-        for recipient in _recipients("clue", clue.status, clue.village_code):
+        if clue.village_code not in by_village:
+            by_village[clue.village_code] = _recipients("clue", clue.status, clue.village_code)
+        for recipient in by_village[clue.village_code]:
             counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
     Notification.objects.bulk_create(
         [
@@ -339,6 +368,7 @@ def clue_self_report(
     risk_types: Iterable[str] = (),
     client_address: str = "",
     idempotency_key: str | None = None,
+    consent: bool = False,
 ) -> RiskClue:
     """A farmer's own report from the public page: validated, rate-limited per
     phone and per address, an unverified clue routed to the village; never
@@ -354,6 +384,8 @@ def clue_self_report(
     digits = "".join(ch for ch in (reporter_phone or "") if ch.isdigit())
     if len(digits) != 11 or not digits.startswith("1"):
         problems.append("手机号：须为11位手机号码")
+    if not consent:
+        problems.append("同意告知：请阅读告知并勾选同意，否则无法受理申报")
     if problems:
         raise InvalidInput("申报信息有误：" + "；".join(problems), reasons=problems)
     if idempotency_key:
@@ -369,6 +401,34 @@ def clue_self_report(
         raise InvalidInput("当前网络今日提交的申报已达上限，请明天再试，或直接联系村委会。")
     person = Person.objects.filter(id_number=number, household__village_code=village.code).first()
     actor = Actor(user=None, channel=Channel.PUBLIC, ip=client_address)
+    with transaction.atomic():
+        return _self_report_create(
+            village=village,
+            summary=summary,
+            person=person,
+            risk_types=risk_types,
+            reporter_name=reporter_name,
+            digits=digits,
+            number=number,
+            client_address=client_address,
+            actor=actor,
+            idempotency_key=idempotency_key,
+        )
+
+
+def _self_report_create(
+    *,
+    village: Area,
+    summary: str,
+    person: Person | None,
+    risk_types: Iterable[str],
+    reporter_name: str,
+    digits: str,
+    number: str,
+    client_address: str,
+    actor: Actor,
+    idempotency_key: str | None,
+) -> RiskClue:
     clue = clue_create(
         source=ClueSource.SELF_REPORT,
         village=village,
@@ -382,8 +442,11 @@ def clue_self_report(
         idempotency_key=idempotency_key,
     )
     if not clue.reporter_id_number:
-        RiskClue.objects.filter(pk=clue.pk).update(reporter_id_number=number, client_address=client_address[:45])
-        clue.reporter_id_number, clue.client_address = number, client_address[:45]
+        consent_at = timezone.now()
+        RiskClue.objects.filter(pk=clue.pk).update(
+            reporter_id_number=number, client_address=client_address[:45], reporter_consent_at=consent_at
+        )
+        clue.reporter_id_number, clue.client_address, clue.reporter_consent_at = number, client_address[:45], consent_at
     return clue
 
 
@@ -455,13 +518,15 @@ def clue_transition(
             title=f"风险线索 {locked.tracking_code}：{workflow.ACTION_LABELS[action]}",
             url=reverse("monitoring:clue-detail", args=[locked.pk]),
         )
-        if outcome and locked.source == ClueSource.SELF_REPORT and locked.reporter_phone:
+        if outcome and locked.source in SMS_SOURCES and locked.reporter_phone:
             SmsOutbox.objects.create(
                 event=event,
                 village_code=locked.village_code,
                 phone=locked.reporter_phone,
                 body=SMS_FEEDBACK.format(
-                    code=locked.tracking_code, outcome=locked.get_outcome_display(), feedback=locked.feedback[:120]
+                    code=locked.tracking_code,
+                    outcome=locked.get_outcome_display(),
+                    feedback=mask_text(locked.feedback)[:120],
                 )[:300],
                 status=SmsStatus.PENDING,
             )

@@ -143,6 +143,7 @@ def record_event(
     title: str = "",
     url: str = "",
     notify: bool = True,
+    audit_changes: dict[str, Any] | None = None,
 ) -> CaseEvent:
     """The timeline row, its audit row and the notifications, in the caller's transaction."""
     user = actor.user
@@ -169,7 +170,7 @@ def record_event(
         object_label=str(obj),
         area_code=obj.village_code,
         household_id=household_id,
-        changes={"status": [from_state or None, to_state], "action": [None, action]},
+        changes={"status": [from_state or None, to_state], "action": [None, action], **(audit_changes or {})},
         reason=reason,
     )
     if notify:

@@ -92,3 +92,62 @@ def episode_follow_up_sweep(*, on: date | None = None, actor: Actor | None = Non
 def episode_follow_up_until(*, episode: MonitoringEpisode, eliminated_on: date) -> date:
     months = int(param("post_elimination_follow_up_months", area=episode.village, on=eliminated_on))
     return rules.follow_up_until(eliminated_on=eliminated_on, months=months)
+
+
+EDITABLE = ("category", "risk_types", "disaster_subtype", "monitoring_contact_name", "monitoring_contact_phone")
+OPEN_FOR_EDIT = (EpisodeStatus.GREEN_CHANNEL, EpisodeStatus.MONITORED)
+
+
+def episode_update(
+    *,
+    episode: MonitoringEpisode,
+    actor: Actor,
+    changes: dict[str, Any],
+    reason: str,
+    expected_version: int | None = None,
+) -> MonitoringEpisode:
+    """Change the category, risk types (1–5, disaster subtype) or monitoring
+    contact of an open episode: the village proposes, the township (or county)
+    confirms here, with a reason; audited. [DOMAIN §3.3 attribute change, UNCLEAR]"""
+    from fangpin.core.errors import Forbidden, InvalidInput
+    from fangpin.monitoring.choices import MonitoringCategory
+
+    role = role_of(actor)
+    require_in_area(actor, episode.village, episode.household)
+    if role not in {"township_staff", "county_staff", "county_admin"}:
+        raise Forbidden("监测对象类别和风险类型的变更由乡镇（或县级）确认。")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise InvalidInput("不能修改：" + "、".join(sorted(unknown)))
+    if not (reason or "").strip():
+        raise InvalidInput("理由：变更监测信息须填写理由。")
+    with transaction.atomic():
+        locked = lock(MonitoringEpisode, episode.pk, expected_version)
+        if locked.status not in OPEN_FOR_EDIT:
+            raise TransitionRefused(f"监测状态为“{locked.get_status_display()}”，不能修改。")
+        new = {f: changes.get(f, getattr(locked, f)) for f in EDITABLE}
+        if "natural_disaster" not in new["risk_types"]:
+            new["disaster_subtype"] = ""
+        problems = rules.risk_type_problems(list(new["risk_types"]), new["disaster_subtype"])
+        if new["category"] not in MonitoringCategory.values:
+            problems.append("监测对象类别：无效的取值")
+        if problems:
+            raise InvalidInput("监测信息有误：" + "；".join(problems), reasons=problems)
+        before = {f: getattr(locked, f) for f in EDITABLE}
+        changed = [f for f in EDITABLE if before[f] != new[f]]
+        for f in changed:
+            setattr(locked, f, new[f])
+        bump(locked, changed)
+        record_event(
+            machine="episode",
+            obj=locked,
+            action="update",
+            from_state=locked.status,
+            to_state=locked.status,
+            actor=actor,
+            reason=reason.strip(),
+            payload={f: [before[f], new[f]] for f in changed if "phone" not in f},
+            notify=False,
+            audit_changes={f: [before[f], new[f]] for f in changed},
+        )
+    return locked

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.core.actor import Actor
+from fangpin.core.audit import audit_log
 from fangpin.core.errors import InvalidInput, TransitionRefused
+from fangpin.core.models import AuditAction
 from fangpin.monitoring import rules
 from fangpin.monitoring.choices import MonitoringCategory, NoticeKind, NoticeSubject, ObjectionStatus
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, Objection, PublicNotice
@@ -129,6 +131,9 @@ def objection_record(
     if not notice_open_window(notice, received_on):
         raise TransitionRefused(f"只能在公示期内（{notice.posted_on:%Y-%m-%d}至{notice.ends_on:%Y-%m-%d}）登记异议。")
     with transaction.atomic():
+        same = Objection.objects.filter(notice=notice, received_on=received_on, content=content.strip()).first()
+        if same is not None:  # a double-clicked submit records one objection
+            return same
         objection = Objection.objects.create(
             notice=notice,
             village_code=notice.village_code,
@@ -179,6 +184,16 @@ def objection_handle(
         locked.handled_at = timezone.now()
         locked.save(update_fields=["status", "result", "handled_by", "handled_at"])
         notice = locked.notice
+        audit_log(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="monitoring.objection",
+            object_id=locked.pk,
+            object_label=notice.title,
+            area_code=locked.village_code,
+            changes={"status": [ObjectionStatus.PENDING, locked.status]},
+            reason=locked.result,
+        )
         if upheld and notice.identification_case_id:
             case_transition(
                 case=notice.identification_case,

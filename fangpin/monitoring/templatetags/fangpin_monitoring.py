@@ -33,3 +33,18 @@ def masked(text: str) -> str:
     from fangpin.core.masking import mask_text
 
     return mask_text(str(text or ""))
+
+
+def _state_labels() -> dict[str, str]:
+    from fangpin.monitoring.choices import CaseStatus, ClueStatus, EliminationStatus, EpisodeStatus, NoticeKind
+
+    labels: dict[str, str] = {}
+    for choices in (NoticeKind, EpisodeStatus, EliminationStatus, CaseStatus, ClueStatus):
+        labels.update({value: str(label) for value, label in choices.choices})
+    return labels
+
+
+@register.filter
+def state_label(state: str) -> str:
+    """A state code in the timeline as its Chinese label (codes shared by machines read alike)."""
+    return _state_labels().get(state, state)

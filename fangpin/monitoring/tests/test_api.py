@@ -33,6 +33,7 @@ def test_public_self_report_api_needs_no_token_and_is_rate_limited(world, client
         "id_number": CANARY_ID,
         "reporter_phone": "13912345678",
         "summary": "因病支出大",
+        "consent": True,
     }
     codes = [
         client.post("/api/v1/monitoring/public/self-report", payload, content_type="application/json").status_code
@@ -153,3 +154,57 @@ def test_two_people_acting_at_once_exactly_one_transition_happens(world):
     assert sorted(results) == ["conflict", "ok"]
     assert CaseEvent.objects.filter(case_kind="identification", case_id=case.pk, action="sign_consent").count() == 1
     assert IdentificationCase.objects.get(pk=case.pk).version == case.version + 1
+
+
+def test_a_department_liaison_raises_a_warning_and_reads_only_its_own_clues_with_the_outcome(
+    world, client_as, at_start
+):
+    other = new_clue(world)
+    client = client_as("liaison_a")
+    created = client.post(
+        "/api/v1/monitoring/clues",
+        {
+            "source": "department_warning",
+            "village_code": world.areas["A1a"].code,
+            "summary": "W-MED-1 年度自付医疗费用 23400 元",
+            "source_ref": "YB-2026-0001",
+            "risk_types": ["illness"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    mine = created.json()["id"]
+    clue = RiskClue.objects.get(pk=mine)
+    services.clue_transition(
+        clue=clue, action="close_referred", actor=Actor(user=world.users["township_a1"]), reason="已转医保局落实救助"
+    )
+    listed = client.get("/api/v1/monitoring/clues").json()
+    assert [c["id"] for c in listed] == [mine] and listed[0]["outcome"] == "referred"
+    assert listed[0]["feedback"] == "已转医保局落实救助"
+    assert client.get(f"/api/v1/monitoring/clues/{other.pk}").status_code == 404
+    assert client.get("/monitoring/clues/").status_code == 403
+
+
+def test_notice_api_is_masked_and_an_upheld_objection_sends_the_case_back(world, client_as, at_start):
+    from fangpin.monitoring.tests.helpers import case_to_notice
+
+    case = case_to_notice(world, start_case(world, world.canary.household))
+    notice = case.notices.get()
+    client = client_as("village_a1a")
+    body = client.get(f"/api/v1/monitoring/notices/{notice.pk}")
+    assert body.status_code == 200 and body.json()["items"][0]["name"] == "金*雀"
+    assert CANARY_ID not in body.content.decode()
+    created = client.post(
+        f"/api/v1/monitoring/notices/{notice.pk}/objections",
+        {"content": "有异议", "raised_by_phone": "13912345678"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201 and created.json()["raised_by_phone_masked"] == "139****5678"
+    decided = client.post(
+        f"/api/v1/monitoring/objections/{created.json()['id']}/decision",
+        {"upheld": True, "result": "属实，重新核实"},
+        content_type="application/json",
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "upheld"
+    case.refresh_from_db()
+    assert case.status == "verifying"

@@ -103,6 +103,7 @@ def test_self_report_creates_an_unverified_clue_and_never_changes_the_registry(w
         summary="孩子上学费用负担不起",
         risk_types=["schooling"],
         client_address="10.0.0.1",
+        consent=True,
     )
     assert clue.source == "self_report" and clue.status == "received"
     assert clue.household_id == world.canary.household_id
@@ -123,6 +124,7 @@ def test_self_report_is_rate_limited_per_phone(world, at_start):
             reporter_phone="13912345678",
             summary=f"第{i}次",
             client_address=f"10.0.0.{i}",
+            consent=True,
         )
     with pytest.raises(InvalidInput, match="手机号今日提交的申报已达上限"):
         services.clue_self_report(
@@ -132,6 +134,7 @@ def test_self_report_is_rate_limited_per_phone(world, at_start):
             reporter_phone="13912345678",
             summary="再来",
             client_address="10.0.0.9",
+            consent=True,
         )
     assert RiskClue.objects.count() == 3
 
@@ -149,6 +152,7 @@ def test_self_report_is_rate_limited_per_address(world, at_start):
             reporter_phone=f"1391234567{i}",
             summary="x",
             client_address="10.0.0.1",
+            consent=True,
         )
     with pytest.raises(InvalidInput, match="当前网络"):
         services.clue_self_report(
@@ -158,6 +162,7 @@ def test_self_report_is_rate_limited_per_address(world, at_start):
             reporter_phone="13912345679",
             summary="x",
             client_address="10.0.0.1",
+            consent=True,
         )
 
 
@@ -172,6 +177,7 @@ def test_self_report_double_submit_creates_one_clue(world, at_start):
         "summary": "x",
         "client_address": "10.0.0.1",
         "idempotency_key": "k-1",
+        "consent": True,
     }
     assert services.clue_self_report(**kw).pk == services.clue_self_report(**kw).pk
     assert RiskClue.objects.count() == 1
@@ -187,6 +193,7 @@ def test_closing_a_self_report_writes_feedback_to_the_sms_outbox(world, at_start
         reporter_phone="13912345678",
         summary="x",
         client_address="10.0.0.1",
+        consent=True,
     )
     clue = services.clue_transition(clue=clue, action="accept", actor=act(world, "township_a1"))
     clue = services.clue_transition(clue=clue, action="start_verification", actor=act(world, "village_a1a"))
@@ -459,3 +466,116 @@ def test_episode_record_measures_stores_coverage_and_first_date(world, at_start)
     episode.refresh_from_db()
     assert episode.covered_risk_types == ["illness", "unstable_employment"]
     assert episode.first_measure_on == date(2026, 3, 20)
+
+
+def test_sweep_reminds_due_soon_and_escalates_overdue_once(world, at_start):
+    from fangpin.monitoring.services.sweeps import reminders_sweep
+
+    case = start_case(world)
+    Notification.objects.all().delete()
+    IdentificationCase.objects.filter(pk=case.pk).update(
+        step_started_on=date(2026, 2, 1), deadline_on=date(2026, 2, 20)
+    )
+    created = reminders_sweep(on=START)
+    assert created > 0
+    users = set(Notification.objects.values_list("user__username", flat=True))
+    assert {"village_a1a", "township_a1", "county_staff_a", "county_admin_a"} <= users
+    assert reminders_sweep(on=START) == 0  # deduplicated
+
+
+def test_sms_outbox_is_sent_through_the_pluggable_sender(world, at_start):
+    from fangpin.monitoring.models import SmsOutbox
+    from fangpin.monitoring.services.sweeps import sms_dispatch
+
+    SmsOutbox.objects.create(phone="13912345678", body="您反映的情况已办结")
+    sent = []
+
+    class Fake:
+        def send(self, phone, body):
+            sent.append((phone, body))
+
+    assert sms_dispatch(sender=Fake()) == 1
+    assert sent == [("13912345678", "您反映的情况已办结")]
+    assert SmsOutbox.objects.get().status == "sent"
+
+
+def test_a_province_counting_twenty_working_days_gets_its_deadline_across_holidays(world):
+    from fangpin.policy.catalog import CATALOG, validate_value
+    from fangpin.policy.models import PolicyParameter
+
+    value = validate_value(CATALOG["identification_time_limit"], "20 工作日")
+    assert value == {"value": 20, "unit": "working_days"}
+    PolicyParameter.objects.create(
+        key="identification_time_limit", area=world.areas["prov"], value=value, unit="", effective_from=date(2026, 1, 1)
+    )
+    with time_machine.travel(date(2026, 9, 28), tick=False):
+        case = start_case(world)
+    # Working days after Mon 2026-09-28, skipping National Day (Oct 1–7) and counting Sat Oct 10.
+    assert case.deadline_on == date(2026, 10, 30)
+
+
+def test_policy_values_for_time_limits_are_validated_with_chinese_messages():
+    from fangpin.policy.catalog import CATALOG, validate_value
+
+    assert validate_value(CATALOG["notice_min_days"], "5") == {"value": 5, "unit": "calendar_days"}
+    assert validate_value(CATALOG["identification_step_limits"], "verifying=5，notice=2") == {
+        "verifying": 5,
+        "notice": 2,
+    }
+    with pytest.raises(ValueError, match="时限须为整数天"):
+        validate_value(CATALOG["identification_time_limit"], "十五天")
+    with pytest.raises(ValueError, match="须大于0"):
+        validate_value(CATALOG["identification_time_limit"], "0 自然日")
+
+
+def test_the_clock_starts_at_the_first_clue_of_the_household(world):
+    from fangpin.monitoring.tests.helpers import to_verifying_clue
+
+    household = world.households["A1a"][2]
+    with time_machine.travel(date(2026, 3, 2), tick=False):
+        new_clue(world, household, source="hotline", summary="热线反映：家中有人住院")
+    with time_machine.travel(date(2026, 3, 6), tick=False):
+        clue = to_verifying_clue(world, new_clue(world, household))
+        case = services.clue_start_identification(
+            clue=clue, actor=act(world, "village_a1a"), category="marginal", risk_types=["illness"]
+        )
+    assert case.clock_started_on == date(2026, 3, 2) and case.deadline_on == date(2026, 3, 17)
+    assert set(case.clues.values_list("household_id", flat=True)) == {household.pk}
+    assert case.clues.count() == 2
+
+
+def test_sms_feedback_text_never_carries_a_full_id_or_phone(world, at_start):
+    from conftest import CANARY_ID
+
+    clue = services.clue_create(
+        source="hotline",
+        village=world.areas["A1a"],
+        summary="12317热线",
+        reporter_phone="13912345678",
+        actor=act(world, "township_a1"),
+    )
+    clue = services.clue_transition(clue=clue, action="accept", actor=act(world, "township_a1"))
+    clue = services.clue_transition(clue=clue, action="start_verification", actor=act(world, "village_a1a"))
+    services.clue_transition(
+        clue=clue,
+        action="close_not_at_risk",
+        actor=act(world, "village_a1a"),
+        reason=f"核实：{CANARY_ID} 户收入稳定，联系人13912345678",
+    )
+    body = SmsOutbox.objects.get().body
+    assert CANARY_ID not in body and "13912345678" not in body and "3401" in body
+
+
+def test_bulk_clues_use_a_bounded_number_of_queries(world, at_start, django_assert_max_num_queries):
+    village = world.areas["A1a"]
+
+    def items(n, prefix):
+        return [
+            {"source": "department_warning", "village": village, "summary": f"预警{i}", "source_ref": f"{prefix}{i}"}
+            for i in range(n)
+        ]
+
+    services.clue_create_many(items=items(5, "a"), actor=act(world, "liaison_a"), channel="feed")
+    with django_assert_max_num_queries(40):
+        created = services.clue_create_many(items=items(200, "b"), actor=act(world, "liaison_a"), channel="feed")
+    assert len(created) == 200 and RiskClue.objects.count() == 205

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from conftest import CANARY_ID, CANARY_PHONE, PERSONAS
-from fangpin.monitoring.models import IdentificationCase, Notification, RiskClue
+from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, Notification, RiskClue
 from fangpin.monitoring.tests.helpers import case_to_notice, new_clue, start_case
 
 START = date(2026, 3, 2)
@@ -35,6 +35,7 @@ def test_public_self_report_needs_no_login_and_gives_a_tracking_code(world, clie
             "risk_types": ["illness"],
             "summary": "家人住院花费大",
             "idempotency_key": "abc",
+            "consent": "on",
         },
     )
     assert response.status_code == 200
@@ -45,6 +46,22 @@ def test_public_self_report_needs_no_login_and_gives_a_tracking_code(world, clie
     assert "已接收，待受理" in status.content.decode()
     wrong = client.get("/monitoring/report/status/", {"tracking_code": clue.tracking_code, "id_last4": "1234"})
     assert "没有找到" in wrong.content.decode() and clue.summary not in wrong.content.decode()
+
+
+def test_public_self_report_without_consent_is_refused_and_stores_nothing(world, client, at_start):
+    response = client.post(
+        "/monitoring/report/",
+        {
+            "village": world.areas["A1a"].pk,
+            "reporter_name": "甲",
+            "id_number": CANARY_ID,
+            "reporter_phone": CANARY_PHONE,
+            "summary": "x",
+        },
+    )
+    assert response.status_code == 400 and "请阅读告知并勾选同意" in response.content.decode()
+    assert "个人信息告知" in response.content.decode()
+    assert RiskClue.objects.count() == 0
 
 
 def test_public_self_report_names_the_bad_fields(world, client, at_start):
@@ -117,8 +134,10 @@ def test_notice_page_and_pdf_are_masked_and_the_pdf_is_a_pdf(world, client_as, a
 def test_objection_is_recorded_from_the_case_page(world, client_as, at_start):
     case = case_to_notice(world, start_case(world))
     notice = case.notices.get()
-    response = client_as("village_a1a").post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
-    assert response.status_code == 302 and notice.objections.count() == 1
+    client = client_as("village_a1a")
+    response = client.post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
+    again = client.post(f"/monitoring/notices/{notice.pk}/objections/", {"content": "有异议"})
+    assert response.status_code == again.status_code == 302 and notice.objections.count() == 1
 
 
 def test_work_queue_lists_what_waits_on_the_user_overdue_first(world, client_as, at_start):
@@ -206,6 +225,96 @@ def test_monitoring_pages_and_api_answer_by_scope(world, client_as, username):
         else:
             assert page.status_code in (403, 404) and api.status_code in (403, 404), username
             assert clue.tracking_code not in page.content.decode()
+    for household, _clue in cases.values():
+        episode = MonitoringEpisode.objects.create(
+            household=household,
+            village=household.village,
+            village_code=household.village_code,
+            category="marginal",
+            risk_types=["illness"],
+            status="monitored",
+        )
+        page = client.get(f"/monitoring/episodes/{episode.pk}/")
+        api = client.get(f"/api/v1/monitoring/episodes/{episode.pk}")
+        if household.pk in allowed:
+            assert (page.status_code, api.status_code) == (200, 200), username
+        else:
+            assert page.status_code in (403, 404) and api.status_code in (403, 404), username
+        edit = client.post(f"/monitoring/episodes/{episode.pk}/act/", {"action": "revoke", "version": 1, "reason": "x"})
+        assert edit.status_code in (302, 403, 404, 409)
+        if household.pk not in allowed:
+            episode.refresh_from_db()
+            assert episode.status == "monitored"
     listed = client.get("/api/v1/monitoring/clues")
     got = {c["household_id"] for c in listed.json()} if listed.status_code == 200 else set()
     assert got == {h.pk for h, _ in cases.values()} & allowed
+
+
+def test_township_confirms_a_risk_type_change_with_a_reason_and_it_is_audited(world, client_as, at_start):
+    from fangpin.core.models import AuditEvent
+    from fangpin.monitoring.models import MonitoringEpisode
+
+    household = world.households["A1a"][1]
+    episode = MonitoringEpisode.objects.create(
+        household=household,
+        village=household.village,
+        village_code=household.village_code,
+        category="marginal",
+        risk_types=["illness"],
+        status="monitored",
+        identified_on=date(2026, 1, 5),
+    )
+    village = client_as("village_a1a").get(f"/monitoring/episodes/{episode.pk}/").content.decode()
+    assert 'data-testid="episode-update"' not in village
+    client = client_as("township_a1")
+    data = {
+        "version": episode.version,
+        "category": "marginal",
+        "risk_types": ["illness", "natural_disaster"],
+        "reason": "汛期房屋受损",
+    }
+    refused = client.post(f"/monitoring/episodes/{episode.pk}/edit/", data)
+    assert refused.status_code == 400 and "自然灾害子项" in refused.content.decode()
+    ok = client.post(f"/monitoring/episodes/{episode.pk}/edit/", {**data, "disaster_subtype": "0201"})
+    assert ok.status_code == 302
+    episode.refresh_from_db()
+    assert episode.risk_types == ["illness", "natural_disaster"] and episode.disaster_subtype == "0201"
+    assert AuditEvent.objects.filter(object_type="monitoring.episode", reason="汛期房屋受损").exists()
+
+
+@pytest.mark.parametrize(
+    "url", ["/monitoring/clues/", "/monitoring/cases/", "/monitoring/episodes/", "/monitoring/queue/"]
+)
+def test_list_pages_use_the_same_number_of_queries_for_more_rows(world, client_as, url, at_start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_as("county_staff_a")
+    start_case(world, world.households["A1a"][0])
+    new_clue(world, world.households["A2a"][0], village="A2a", by="county_staff_a")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for household in (world.households["A1a"][1], world.households["A1a"][2]):
+        start_case(world, household)
+    new_clue(world, world.households["A1b"][0], village="A1b", by="township_a1")
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more.captured_queries) == len(few.captured_queries), url
+
+
+def test_script_in_a_self_report_is_shown_as_text(world, client, client_as, at_start):
+    client.post(
+        "/monitoring/report/",
+        {
+            "village": world.areas["A1a"].pk,
+            "reporter_name": "<img src=x onerror=alert(1)>",
+            "id_number": CANARY_ID,
+            "reporter_phone": CANARY_PHONE,
+            "summary": "<script>alert(1)</script>",
+            "consent": "on",
+        },
+    )
+    clue = RiskClue.objects.get()
+    body = client_as("township_a1").get(f"/monitoring/clues/{clue.pk}/").content.decode()
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+    assert "<img src=x" not in body

@@ -14,8 +14,8 @@ from fangpin.core.errors import InvalidInput
 from fangpin.core.views_util import scoped_view
 from fangpin.monitoring import rules, selectors, workflow
 from fangpin.monitoring.choices import EpisodeStatus, MonitoringCategory
-from fangpin.monitoring.forms import ActionForm, EliminationProposeForm
-from fangpin.monitoring.services import elimination_check, episode_transition
+from fangpin.monitoring.forms import ActionForm, EliminationProposeForm, EpisodeUpdateForm
+from fangpin.monitoring.services import elimination_check, episode_transition, episode_update
 from fangpin.monitoring.views.common import page_of
 from fangpin.policy.selectors import policy_get
 
@@ -77,6 +77,18 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "propose_form": EliminationProposeForm() if can_propose else None,
             "timeline": selectors.timeline("episode", episode.pk),
             "case": getattr(episode, "identification_case", None),
+            "update_form": EpisodeUpdateForm(
+                initial={
+                    "version": episode.version,
+                    "category": episode.category,
+                    "risk_types": episode.risk_types,
+                    "disaster_subtype": episode.disaster_subtype,
+                    "monitoring_contact_name": episode.monitoring_contact_name,
+                }
+            )
+            if role in {"township_staff", "county_staff", "county_admin"}
+            and episode.status in (EpisodeStatus.GREEN_CHANNEL, EpisodeStatus.MONITORED)
+            else None,
         },
     )
 
@@ -97,4 +109,24 @@ def episode_act(request: HttpRequest, pk: int) -> HttpResponse:
         expected_version=data["version"],
     )
     messages.success(request, f"已办理：{workflow.ACTION_LABELS.get(data['action'], data['action'])}")
+    return redirect("monitoring:episode-detail", pk=episode.pk)
+
+
+@require_POST
+@scoped_view("monitoring.act")
+def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    episode = selectors.episode_get(user=request.user, pk=pk)
+    form = EpisodeUpdateForm(request.POST)
+    if not form.is_valid():
+        reasons = [f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items() if k in form.fields]
+        raise InvalidInput("监测信息不完整：" + "；".join(reasons), reasons=reasons)
+    data = form.cleaned_data
+    episode_update(
+        episode=episode,
+        actor=Actor.from_request(request),
+        changes={k: data[k] for k in ("category", "risk_types", "disaster_subtype", "monitoring_contact_name")},
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+    messages.success(request, "监测信息已变更。")
     return redirect("monitoring:episode-detail", pk=episode.pk)

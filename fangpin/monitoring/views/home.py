@@ -8,14 +8,21 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangpin.core.views_util import scoped_view
-from fangpin.monitoring import selectors
+from fangpin.monitoring import selectors, workflow
 from fangpin.monitoring.views.common import page_of
 
 
 @scoped_view("monitoring.view")
 def work_queue(request: HttpRequest) -> HttpResponse:
     """Full page, or the fragment the home page loads with htmx."""
-    queue = selectors.work_queue(user=request.user)
+    role = request.user.role
+    queue = selectors.work_queue(
+        user=request.user,
+        states=workflow.queue_states(role),
+        escalated_states=workflow.escalated_states(role),
+        escalation_need=workflow.ESCALATION_NEED.get(role),
+        objections=role in workflow.VILLAGE | workflow.TOWNSHIP,
+    )
     template = "monitoring/work_queue.html#queue" if request.htmx else "monitoring/work_queue.html"
     return render(request, template, {"queue": queue})
 

@@ -32,6 +32,7 @@ def self_report(request: HttpRequest) -> HttpResponse:
                 risk_types=data["risk_types"],
                 client_address=_client_address(request),
                 idempotency_key=data.get("idempotency_key") or None,
+                consent=data["consent"],
             )
         except DomainError as exc:
             for reason in exc.reasons or [exc.message]:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from python_calamine import CalamineWorkbook
 
@@ -180,7 +181,13 @@ def _db_url() -> str:
 
 
 def _cli(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _db_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _db_url(),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        # The worker's own file directory (uploads, job progress), as the test process sees it.
+        "FANGPIN_VAR_DIR": str(Path(settings.FANGPIN["IMPORT_DIR"]).parent),
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "fangpin", *args],
         cwd=ROOT,

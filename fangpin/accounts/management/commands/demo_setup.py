@@ -8,6 +8,7 @@ stay the same.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from datetime import date
 from pathlib import Path
@@ -64,7 +65,17 @@ class Command(BaseCommand):
         self._registry(console, demo_dir / "registry.csv", actor)
         self._policy(county)
         logins = self._users(county)
-        table = Table(title="演示账号（http://127.0.0.1:8000/）")
+        from fangpin.monitoring.demo import monitoring_demo
+
+        made = monitoring_demo(county=county)
+        if made:
+            console.print(
+                "监测演示数据：监测户 {episodes} 户，风险线索 {clues} 条，识别认定程序 {cases} 件".format(
+                    episodes=made.get("episodes", 0), clues=made.get("clues", 0), cases=made.get("cases", 0)
+                )
+            )
+        host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
+        table = Table(title=f"演示账号（http://{host}:{port}/）")
         for column in ("角色", "用户名", "密码", "区划"):
             table.add_column(column)
         for username, role, _level, _name in DEMO_USERS:
