@@ -69,7 +69,8 @@ class Progress:
         if force or now - self._last > 0.3:
             self._last = now
             path = _progress_path(self.job_id)
-            tmp = path.with_suffix(".tmp")
+            # Per process: parallel test workers (one database each) reuse job ids.
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps({"done": self.done, "total": self.total, "phase": self.phase}))
             tmp.replace(path)
         if self.on_update:

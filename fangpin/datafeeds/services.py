@@ -267,6 +267,9 @@ def _pause_for_kill_test() -> None:
     # The killed-subprocess test sets this to kill a run inside its write transaction.
     pause = float(os.environ.get("FANGPIN_FEEDS_PAUSE_IN_WRITE", "0") or 0)
     if pause:
+        mark = os.environ.get("FANGPIN_FEEDS_PAUSE_MARK")
+        if mark:
+            Path(mark).write_text("in write transaction")
         time.sleep(pause)
 
 

@@ -27,7 +27,7 @@ def _db_url() -> str:
     )
 
 
-def _cli(*args: str, pause: str = "0") -> subprocess.Popen:
+def _cli(*args: str, pause: str = "0", mark: str = "") -> subprocess.Popen:
     env = {
         **os.environ,
         "DATABASE_URL": _db_url(),
@@ -35,6 +35,7 @@ def _cli(*args: str, pause: str = "0") -> subprocess.Popen:
         # The worker's own file directory (uploads, job progress), as the test process sees it.
         "FANGPIN_VAR_DIR": str(Path(settings.FANGPIN["IMPORT_DIR"]).parent),
         "FANGPIN_FEEDS_PAUSE_IN_WRITE": pause,
+        "FANGPIN_FEEDS_PAUSE_MARK": mark,
         "FANGPIN_JOB_MODE": "worker",
     }
     return subprocess.Popen(
@@ -61,9 +62,12 @@ def test_a_run_killed_half_way_leaves_no_warnings_and_a_rerun_completes(tmp_path
         == 0
     )
     feed = tmp_path / "feeds" / "medical_security-2026-10.csv"
-    proc = _cli("feeds", "run", str(feed), "--source", "medical_security", "--period", "2026-10", pause="60")
+    mark = tmp_path / "in-write"  # written by the run inside its write transaction, just before it pauses
+    proc = _cli(
+        "feeds", "run", str(feed), "--source", "medical_security", "--period", "2026-10", pause="120", mark=str(mark)
+    )
     deadline = time.monotonic() + 240
-    while not FeedRun.objects.filter(status=RunStatus.RUNNING).exists() or not _in_write(FeedRun.objects.first()):
+    while not mark.exists():
         assert proc.poll() is None, proc.stdout.read().decode()
         assert time.monotonic() < deadline
         time.sleep(0.1)
@@ -80,11 +84,3 @@ def test_a_run_killed_half_way_leaves_no_warnings_and_a_rerun_completes(tmp_path
     again = _cli("feeds", "run", str(feed), "--source", "medical_security", "--period", "2026-10")
     assert again.wait(timeout=300) == 0
     assert FeedRun.objects.count() == 1 and DepartmentWarning.objects.count() == run.stats["new_warnings"]
-
-
-def _in_write(run: FeedRun | None) -> bool:
-    from fangpin.core.jobs import read_progress
-    from fangpin.core.models import Job
-
-    job = Job.objects.filter(params__run=run.pk).order_by("-id").first() if run else None
-    return bool(job) and read_progress(job.pk).get("phase") == "写入预警和线索"
