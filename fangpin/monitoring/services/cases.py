@@ -26,9 +26,9 @@ from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, Ris
 from fangpin.monitoring.services.clues import clue_transition
 from fangpin.monitoring.services.common import (
     add_limit,
-    bump,
     check_reason,
     lock,
+    move_and_save,
     new_code,
     record_event,
     require_in_area,
@@ -243,13 +243,8 @@ def case_transition(
             problems = notice_problems(locked, on)
         if problems:
             raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
-        from_state = locked.status
         fields = _apply(locked, action, note=note, reason=reason, on=on, actor=actor)
-        if row.target != from_state:
-            locked.status = row.target
-            locked.step_started_on = on
-            fields += ["status", "step_started_on"]
-        bump(locked, fields)
+        from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(
             machine="identification",
             obj=locked,

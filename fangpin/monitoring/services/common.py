@@ -93,6 +93,18 @@ def lock(model: type[M], pk: int, expected_version: int | None) -> M:
     return obj
 
 
+def move_and_save(obj: Any, *, target: str, on: Any, fields: list[str]) -> str:
+    """Set the case's state from its transition row (a new step restarts the step clock), save with a
+    version bump; return the state it left."""
+    from_state = obj.status
+    if target != from_state:
+        obj.status = target
+        obj.step_started_on = on
+        fields = [*fields, "status", "step_started_on"]
+    bump(obj, fields)
+    return from_state
+
+
 def bump(obj: Any, fields: Iterable[str]) -> None:
     obj.version += 1
     obj.updated_at = timezone.now()

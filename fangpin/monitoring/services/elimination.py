@@ -17,9 +17,9 @@ from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NaturalRe
 from fangpin.monitoring.models import EliminationCase, MonitoringEpisode
 from fangpin.monitoring.services.common import (
     add_limit,
-    bump,
     check_reason,
     lock,
+    move_and_save,
     new_code,
     param,
     record_event,
@@ -173,13 +173,8 @@ def elimination_transition(
             problems = notice_problems(locked, on)
             if problems:
                 raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
-        from_state = locked.status
         fields += _apply(locked, action, reason=reason, on=on, actor=actor)
-        if row.target != from_state:
-            locked.status = row.target
-            locked.step_started_on = on
-            fields += ["status", "step_started_on"]
-        bump(locked, fields)
+        from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(
             machine="elimination",
             obj=locked,
