@@ -60,3 +60,10 @@ def field_value(value: Any, name: str) -> str:
     if value is False:
         return _("否")
     return _tables()[1].get(name, {}).get(str(value), str(value))
+
+
+@register.filter
+def can(user: Any, perm: str) -> bool:
+    """`{% if user|can:"datafeeds.review" %}`: show a link only to roles whose page would open."""
+    check = getattr(user, "can", None)
+    return bool(check and check(perm))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from conftest import CANARY_ID, make_id
@@ -115,3 +116,11 @@ def test_the_api_takes_a_liaisons_upload_and_reports_the_run(client_as, world):
     assert client_as("county_admin_b").get(f"/api/v1/feeds/runs/{body['id']}").status_code == 404
     assert client_as("village_a1a").get(f"/api/v1/feeds/runs/{body['id']}").status_code == 403
     assert DepartmentWarning.objects.count() == 2
+
+
+def test_a_liaison_sees_only_the_tabs_whose_pages_open_for_them(client_as, world):
+    liaison_page = client_as("liaison_a").get(reverse("datafeeds:run-list")).content.decode()
+    assert "比对批次" in liaison_page
+    assert "疑似匹配核对" not in liaison_page and "部门预警" not in liaison_page
+    admin_page = client_as("county_admin_a").get(reverse("datafeeds:run-list")).content.decode()
+    assert "疑似匹配核对" in admin_page and "反馈情况" in admin_page
