@@ -10,16 +10,13 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from fangpin.api.common import api_actor, need, page_size
 from fangpin.api.schemas import ErrorOut
 from fangpin.assistance import selectors, services
 from fangpin.assistance.models import AssistanceMeasure, AssistancePlan, Visit
-from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden
-from fangpin.core.models import Channel
 from fangpin.core.scoping import SCOPED, classify
 
 router = Router(tags=["帮扶"])
-MAX_PAGE = 200
 
 
 class MeasureOut(Schema):
@@ -105,15 +102,6 @@ class VisitOut(Schema):
     clue_id: int | None
 
 
-def _need(request: HttpRequest, perm: str) -> None:
-    if not request.user.can(perm):
-        raise Forbidden()
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, Channel.API)
-
-
 def _measure(m: AssistanceMeasure) -> dict[str, Any]:
     return {f: getattr(m, f) for f in MeasureOut.model_fields}
 
@@ -131,26 +119,26 @@ def _visit(v: Visit) -> dict[str, Any]:
 @router.get("/plans", response={200: list[PlanOut], 403: ErrorOut}, summary="帮扶计划列表")
 @classify(SCOPED)
 def list_plans(request: HttpRequest, household_id: int | None = None, after_id: int = 0, size: int = 50) -> Any:
-    _need(request, "assistance.view")
+    need(request, "assistance.view")
     qs = selectors.plan_list(user=request.user).filter(pk__gt=after_id).prefetch_related("measures")
     if household_id:
         qs = qs.filter(household_id=household_id)
-    return [_plan(p) for p in qs.order_by("pk")[: max(1, min(size, MAX_PAGE))]]
+    return [_plan(p) for p in qs.order_by("pk")[: page_size(size)]]
 
 
 @router.post("/plans", response={201: PlanOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, summary="新建帮扶计划")
 @classify(SCOPED)
 def create_plan(request: HttpRequest, body: PlanIn) -> Any:
-    _need(request, "assistance.edit")
+    need(request, "assistance.edit")
     episode = selectors.episode_get(user=request.user, pk=body.episode_id)
-    plan = services.plan_create(actor=_actor(request), episode=episode, data=body.dict())
+    plan = services.plan_create(actor=api_actor(request), episode=episode, data=body.dict())
     return Status(201, _plan(plan, measures=False))
 
 
 @router.get("/plans/{plan_id}", response={200: PlanOut, 403: ErrorOut, 404: ErrorOut}, summary="帮扶计划详情")
 @classify(SCOPED)
 def get_plan(request: HttpRequest, plan_id: int) -> Any:
-    _need(request, "assistance.view")
+    need(request, "assistance.view")
     return _plan(selectors.plan_get(user=request.user, pk=plan_id))
 
 
@@ -161,15 +149,15 @@ def get_plan(request: HttpRequest, plan_id: int) -> Any:
 )
 @classify(SCOPED)
 def add_measure(request: HttpRequest, plan_id: int, body: MeasureIn) -> Any:
-    _need(request, "assistance.edit")
+    need(request, "assistance.edit")
     plan = selectors.plan_get(user=request.user, pk=plan_id)
-    return Status(201, _measure(services.measure_add(actor=_actor(request), plan=plan, data=body.dict())))
+    return Status(201, _measure(services.measure_add(actor=api_actor(request), plan=plan, data=body.dict())))
 
 
 @router.get("/measures/{measure_id}", response={200: MeasureOut, 403: ErrorOut, 404: ErrorOut}, summary="帮扶措施详情")
 @classify(SCOPED)
 def get_measure(request: HttpRequest, measure_id: int) -> Any:
-    _need(request, "assistance.view")
+    need(request, "assistance.view")
     return _measure(selectors.measure_get(user=request.user, pk=measure_id))
 
 
@@ -180,10 +168,10 @@ def get_measure(request: HttpRequest, measure_id: int) -> Any:
 )
 @classify(SCOPED)
 def transition_measure(request: HttpRequest, measure_id: int, body: TransitionIn) -> Any:
-    _need(request, "assistance.edit")
+    need(request, "assistance.edit")
     measure = selectors.measure_get(user=request.user, pk=measure_id)
     done = services.measure_transition(
-        actor=_actor(request),
+        actor=api_actor(request),
         measure=measure,
         action=body.action,
         reason=body.reason,
@@ -196,9 +184,9 @@ def transition_measure(request: HttpRequest, measure_id: int, body: TransitionIn
 @router.get("/visits", response={200: list[VisitOut], 403: ErrorOut}, summary="走访记录")
 @classify(SCOPED)
 def list_visits(request: HttpRequest, household_id: int | None = None, after_id: int = 0, size: int = 50) -> Any:
-    _need(request, "assistance.view")
+    need(request, "assistance.view")
     qs = selectors.visit_list(user=request.user, household_id=household_id).filter(pk__gt=after_id)
-    return [_visit(v) for v in qs.order_by("pk")[: max(1, min(size, MAX_PAGE))]]
+    return [_visit(v) for v in qs.order_by("pk")[: page_size(size)]]
 
 
 @router.post(
@@ -206,9 +194,9 @@ def list_visits(request: HttpRequest, household_id: int | None = None, after_id:
 )
 @classify(SCOPED)
 def create_visit(request: HttpRequest, body: VisitIn) -> Any:
-    _need(request, "assistance.visit")
+    need(request, "assistance.visit")
     household = selectors.household_get(user=request.user, pk=body.household_id)
     data = body.dict()
     data.pop("household_id")
-    visit = services.visit_record(actor=_actor(request), household=household, data=data)
+    visit = services.visit_record(actor=api_actor(request), household=household, data=data)
     return Status(201, _visit(visit))

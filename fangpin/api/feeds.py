@@ -8,10 +8,8 @@ from django.http import HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from fangpin.api.common import api_actor, need
 from fangpin.api.schemas import ErrorOut
-from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden
-from fangpin.core.models import Channel
 from fangpin.core.scoping import SCOPED, classify, get_visible_or_404
 from fangpin.datafeeds.models import FeedRun
 from fangpin.datafeeds.services import feed_run_create
@@ -47,10 +45,9 @@ def _out(run: FeedRun) -> dict[str, Any]:
 def create_run(
     request: HttpRequest, source: Form[str], period: Form[str], file: File[UploadedFile]
 ) -> tuple[int, dict[str, Any]]:
-    if not request.user.can("datafeeds.upload"):
-        raise Forbidden()
+    need(request, "datafeeds.upload")
     run = feed_run_create(
-        actor=Actor.from_request(request, Channel.API),
+        actor=api_actor(request),
         source=source,
         period=period,
         stream=file,
@@ -63,6 +60,5 @@ def create_run(
 @router.get("/runs/{run_id}", response={200: RunOut, 403: ErrorOut, 404: ErrorOut}, summary="比对批次的状态和统计")
 @classify(SCOPED)
 def get_run(request: HttpRequest, run_id: int) -> dict[str, Any]:
-    if not request.user.can("datafeeds.upload"):
-        raise Forbidden()
+    need(request, "datafeeds.upload")
     return _out(get_visible_or_404(FeedRun, request.user, pk=run_id))

@@ -10,17 +10,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from fangpin.api.common import api_actor, need, need_any, offset_page
 from fangpin.areas.models import Area, AreaLevel
-from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden, InvalidInput
+from fangpin.core.errors import InvalidInput
 from fangpin.core.masking import mask_text
-from fangpin.core.models import Channel
 from fangpin.core.scoping import PUBLIC, SCOPED, classify, visible
 from fangpin.monitoring import selectors, services, workflow
 from fangpin.registry.models import Household
 
 router = Router(tags=["监测与风险消除"])
-MAX_PAGE = 200
 
 
 class ErrorOut(Schema):
@@ -179,21 +177,6 @@ class EliminationOut(Schema):
     version: int
 
 
-def _need(request: HttpRequest, perm: str) -> None:
-    if not request.user.can(perm):
-        raise Forbidden()
-
-
-def _need_any(request: HttpRequest, *perms: str) -> None:
-    """Department liaisons read only the clues they raised (the scope's `others` rule)."""
-    if not any(request.user.can(p) for p in perms):
-        raise Forbidden()
-
-
-def _actor(request: HttpRequest) -> Actor:
-    return Actor.from_request(request, channel=Channel.API)
-
-
 def _village(code: str) -> Area:
     village = Area.objects.filter(code=code, level=AreaLevel.VILLAGE).first()
     if village is None:
@@ -304,9 +287,9 @@ def self_report_status(request: HttpRequest, tracking_code: str, id_last4: str) 
 @router.get("/clues", response={200: list[ClueOut], 403: ErrorOut}, summary="风险线索列表")
 @classify(SCOPED)
 def clue_list(request: HttpRequest, status: str = "", source: str = "", offset: int = 0, limit: int = 50) -> Any:
-    _need_any(request, "monitoring.view", "monitoring.clue_create")
+    need_any(request, "monitoring.view", "monitoring.clue_create")
     qs = selectors.clue_list(user=request.user, status=status, source=source)
-    return [_clue_out(c) for c in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
+    return [_clue_out(c) for c in offset_page(qs, offset, limit)]
 
 
 @router.post(
@@ -316,7 +299,7 @@ def clue_list(request: HttpRequest, status: str = "", source: str = "", offset: 
 )
 @classify(SCOPED)
 def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
-    _need(request, "monitoring.clue_create")
+    need(request, "monitoring.clue_create")
     clue = services.clue_create(
         source=payload.source,
         village=_village(payload.village_code),
@@ -326,7 +309,7 @@ def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
         source_ref=payload.source_ref,
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
-        actor=_actor(request),
+        actor=api_actor(request),
         channel="api",
         idempotency_key=payload.idempotency_key,
     )
@@ -336,7 +319,7 @@ def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
 @router.get("/clues/{clue_id}", response={200: ClueOut, 404: ErrorOut}, summary="风险线索详情")
 @classify(SCOPED)
 def clue_detail(request: HttpRequest, clue_id: int) -> Any:
-    _need_any(request, "monitoring.view", "monitoring.clue_create")
+    need_any(request, "monitoring.view", "monitoring.clue_create")
     return _clue_out(selectors.clue_get(user=request.user, pk=clue_id))
 
 
@@ -347,12 +330,12 @@ def clue_detail(request: HttpRequest, clue_id: int) -> Any:
 )
 @classify(SCOPED)
 def clue_act(request: HttpRequest, clue_id: int, payload: TransitionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     clue = selectors.clue_get(user=request.user, pk=clue_id)
     clue = services.clue_transition(
         clue=clue,
         action=payload.action,
-        actor=_actor(request),
+        actor=api_actor(request),
         reason=payload.reason,
         household=_household(request, payload.household_id),
         expected_version=payload.version,
@@ -367,11 +350,11 @@ def clue_act(request: HttpRequest, clue_id: int, payload: TransitionIn) -> Any:
 )
 @classify(SCOPED)
 def clue_identify(request: HttpRequest, clue_id: int, payload: StartIdentificationIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     clue = selectors.clue_get(user=request.user, pk=clue_id)
     case = services.clue_start_identification(
         clue=clue,
-        actor=_actor(request),
+        actor=api_actor(request),
         category=payload.category,
         risk_types=payload.risk_types,
         disaster_subtype=payload.disaster_subtype,
@@ -391,9 +374,9 @@ def clue_identify(request: HttpRequest, clue_id: int, payload: StartIdentificati
 @router.get("/cases", response={200: list[CaseOut], 403: ErrorOut}, summary="识别认定程序列表")
 @classify(SCOPED)
 def case_list(request: HttpRequest, status: str = "", offset: int = 0, limit: int = 50) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     qs = selectors.case_list(user=request.user, status=status)
-    return [_case_out(c, request.user) for c in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
+    return [_case_out(c, request.user) for c in offset_page(qs, offset, limit)]
 
 
 @router.get(
@@ -401,7 +384,7 @@ def case_list(request: HttpRequest, status: str = "", offset: int = 0, limit: in
 )
 @classify(SCOPED)
 def case_detail(request: HttpRequest, case_id: int) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     return _case_out(selectors.case_get(user=request.user, pk=case_id), request.user, detail=True)
 
 
@@ -412,12 +395,12 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
 )
 @classify(SCOPED)
 def case_act(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     case = selectors.case_get(user=request.user, pk=case_id)
     case = services.case_transition(
         case=case,
         action=payload.action,
-        actor=_actor(request),
+        actor=api_actor(request),
         reason=payload.reason,
         note=payload.note,
         expected_version=payload.version,
@@ -431,15 +414,15 @@ def case_act(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
 @router.get("/episodes", response={200: list[EpisodeOut], 403: ErrorOut}, summary="监测对象（监测记录）列表")
 @classify(SCOPED)
 def episode_list(request: HttpRequest, status: str = "", offset: int = 0, limit: int = 50) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     qs = selectors.episode_list(user=request.user, status=status)
-    return [_episode_out(e) for e in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
+    return [_episode_out(e) for e in offset_page(qs, offset, limit)]
 
 
 @router.get("/episodes/{episode_id}", response={200: EpisodeOut, 404: ErrorOut}, summary="监测记录详情")
 @classify(SCOPED)
 def episode_detail(request: HttpRequest, episode_id: int) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     return _episode_out(selectors.episode_get(user=request.user, pk=episode_id))
 
 
@@ -450,12 +433,12 @@ def episode_detail(request: HttpRequest, episode_id: int) -> Any:
 )
 @classify(SCOPED)
 def episode_act(request: HttpRequest, episode_id: int, payload: TransitionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     episode = selectors.episode_get(user=request.user, pk=episode_id)
     episode = services.episode_transition(
         episode=episode,
         action=payload.action,
-        actor=_actor(request),
+        actor=api_actor(request),
         reason=payload.reason,
         expected_version=payload.version,
     )
@@ -469,12 +452,12 @@ def episode_act(request: HttpRequest, episode_id: int, payload: TransitionIn) ->
 )
 @classify(SCOPED)
 def elimination_new(request: HttpRequest, episode_id: int, payload: EliminationIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     episode = selectors.episode_get(user=request.user, pk=episode_id)
     case = services.elimination_propose(
         episode=episode,
         mode=payload.mode,
-        actor=_actor(request),
+        actor=api_actor(request),
         natural_reason=payload.natural_reason,
         justification=payload.justification,
         continuing_measures=payload.continuing_measures,
@@ -489,7 +472,7 @@ def elimination_new(request: HttpRequest, episode_id: int, payload: EliminationI
 )
 @classify(SCOPED)
 def elimination_detail(request: HttpRequest, case_id: int) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     return _elimination_out(selectors.elimination_get(user=request.user, pk=case_id), request.user)
 
 
@@ -500,12 +483,12 @@ def elimination_detail(request: HttpRequest, case_id: int) -> Any:
 )
 @classify(SCOPED)
 def elimination_act(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     case = selectors.elimination_get(user=request.user, pk=case_id)
     case = services.elimination_transition(
         case=case,
         action=payload.action,
-        actor=_actor(request),
+        actor=api_actor(request),
         reason=payload.reason or payload.note,
         expected_version=payload.version,
     )
@@ -567,15 +550,15 @@ def _objection_out(o: Any) -> dict[str, Any]:
 @router.get("/notices", response={200: list[NoticeOut], 403: ErrorOut}, summary="公示公告列表（已脱敏）")
 @classify(SCOPED)
 def notice_list(request: HttpRequest, offset: int = 0, limit: int = 50) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     qs = selectors.notice_list(user=request.user)
-    return [_notice_out(n) for n in qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), MAX_PAGE)]]
+    return [_notice_out(n) for n in offset_page(qs, offset, limit)]
 
 
 @router.get("/notices/{notice_id}", response={200: NoticeOut, 404: ErrorOut}, summary="公示公告详情（已脱敏）")
 @classify(SCOPED)
 def notice_detail(request: HttpRequest, notice_id: int) -> Any:
-    _need(request, "monitoring.view")
+    need(request, "monitoring.view")
     return _notice_out(selectors.notice_get(user=request.user, pk=notice_id))
 
 
@@ -586,12 +569,12 @@ def notice_detail(request: HttpRequest, notice_id: int) -> Any:
 )
 @classify(SCOPED)
 def objection_new(request: HttpRequest, notice_id: int, payload: ObjectionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     notice = selectors.notice_get(user=request.user, pk=notice_id)
     objection = services.objection_record(
         notice=notice,
         content=payload.content,
-        actor=_actor(request),
+        actor=api_actor(request),
         raised_by_name=payload.raised_by_name,
         raised_by_phone=payload.raised_by_phone,
     )
@@ -605,13 +588,13 @@ def objection_new(request: HttpRequest, notice_id: int, payload: ObjectionIn) ->
 )
 @classify(SCOPED)
 def objection_decide(request: HttpRequest, objection_id: int, payload: ObjectionDecisionIn) -> Any:
-    _need(request, "monitoring.act")
+    need(request, "monitoring.act")
     objection = selectors.objection_get(user=request.user, pk=objection_id)
     objection = services.objection_handle(
         objection=objection,
         upheld=payload.upheld,
         result=payload.result,
-        actor=_actor(request),
+        actor=api_actor(request),
         expected_version=payload.version,
     )
     return _objection_out(objection)

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
+from fangpin.api.common import api_actor, need, page_size
 from fangpin.api.schemas import (
     AreaOut,
     ErrorOut,
@@ -17,22 +18,14 @@ from fangpin.api.schemas import (
     PersonPage,
 )
 from fangpin.areas.selectors import areas_visible
-from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden, InvalidInput
+from fangpin.core.errors import InvalidInput
 from fangpin.core.keyset import parse_cursor
-from fangpin.core.models import Channel
 from fangpin.core.scoping import SCOPED, classify
 from fangpin.registry.models import Household, IncomeSnapshot, Person
 from fangpin.registry.selectors import SearchQuery, household_get, household_list, person_search
 from fangpin.registry.services import household_read_logged, registry_search_logged
 
 router = Router(tags=["农户信息库"])
-MAX_PAGE = 200
-
-
-def _need(request: HttpRequest, perm: str) -> None:
-    if not request.user.can(perm):
-        raise Forbidden()
 
 
 def household_out(h: Household) -> dict[str, Any]:
@@ -98,9 +91,9 @@ def list_areas(request: HttpRequest, level: str = "") -> list[dict[str, Any]]:
 @router.get("/households", response={200: HouseholdPage, 403: ErrorOut}, summary="农户列表（游标分页）")
 @classify(SCOPED)
 def list_households(request: HttpRequest, village_code: str = "", cursor: str = "", size: int = 50) -> dict[str, Any]:
-    _need(request, "registry.view")
+    need(request, "registry.view")
     page = household_list(
-        user=request.user, village_code=village_code, cursor=parse_cursor(cursor), size=max(1, min(size, MAX_PAGE))
+        user=request.user, village_code=village_code, cursor=parse_cursor(cursor), size=page_size(size)
     )
     for h in page.items:
         h.grid = None if not h.grid_id else h.grid
@@ -114,9 +107,9 @@ def list_households(request: HttpRequest, village_code: str = "", cursor: str = 
 )
 @classify(SCOPED)
 def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
-    _need(request, "registry.view")
+    need(request, "registry.view")
     h = household_get(user=request.user, pk=household_id)
-    household_read_logged(actor=Actor.from_request(request, Channel.API), household=h)
+    household_read_logged(actor=api_actor(request), household=h)
     return {
         **household_out(h),
         "members": [person_out(p) for p in h.members.all()],
@@ -134,7 +127,7 @@ def list_persons(
     cursor: str = "",
     size: int = 50,
 ) -> dict[str, Any]:
-    _need(request, "registry.view")
+    need(request, "registry.view")
     text = household_code or name
     if SearchQuery(text=text).id_number:
         raise InvalidInput("按身份证号查询请使用 POST /persons/lookup（号码不放在网址中）。")
@@ -142,7 +135,7 @@ def list_persons(
         user=request.user,
         query=SearchQuery(text=text, village_code=village_code),
         cursor=parse_cursor(cursor),
-        size=max(1, min(size, MAX_PAGE)),
+        size=page_size(size),
     )
     return {"items": [person_out(p) for p in page.items], "next_cursor": page.next_cursor}
 
@@ -154,12 +147,10 @@ def list_persons(
 )
 @classify(SCOPED)
 def lookup_person(request: HttpRequest, body: IdLookupIn) -> dict[str, Any]:
-    _need(request, "registry.view")
+    need(request, "registry.view")
     query = SearchQuery(text=body.id_number)
     if query.id_number is None:
         return {"items": [], "next_cursor": None}
     page = person_search(user=request.user, query=query, cursor=None, size=10)
-    registry_search_logged(
-        actor=Actor.from_request(request, Channel.API), id_number=query.id_number, hits=len(page.items)
-    )
+    registry_search_logged(actor=api_actor(request), id_number=query.id_number, hits=len(page.items))
     return {"items": [person_out(p) for p in page.items], "next_cursor": None}

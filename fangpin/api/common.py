@@ -1,0 +1,43 @@
+"""What every API router does the same way: permission checks, the acting
+party of an API call, and offset paging with one page-size cap."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+
+from fangpin.core.actor import Actor
+from fangpin.core.errors import Forbidden
+from fangpin.core.models import Channel
+
+MAX_PAGE = 200
+T = TypeVar("T")
+
+
+def need(request: HttpRequest, perm: str) -> None:
+    """Refuse (403) unless the caller's role grants `perm`."""
+    if not request.user.can(perm):
+        raise Forbidden()
+
+
+def need_any(request: HttpRequest, *perms: str) -> None:
+    """Refuse (403) unless the caller's role grants one of `perms`."""
+    if not any(request.user.can(p) for p in perms):
+        raise Forbidden()
+
+
+def api_actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request, Channel.API)
+
+
+def page_size(size: int) -> int:
+    """A requested page size clamped to 1 … MAX_PAGE."""
+    return max(1, min(size, MAX_PAGE))
+
+
+def offset_page(qs: Sequence[T] | Any, offset: int, limit: int) -> Any:
+    """Rows `offset … offset+limit` of a queryset, the limit clamped like `page_size`."""
+    start = max(offset, 0)
+    return qs[start : start + page_size(limit)]
