@@ -21,7 +21,7 @@ from fangpin.core.scoping import area_in_scope
 from fangpin.core.views_util import scoped_view
 from fangpin.core.xlsx import write_xlsx
 from fangpin.policy.selectors import policy_get
-from fangpin.reports import dashboard, quality, rules
+from fangpin.reports import dashboard, quality, rules, selectors, services
 
 ROW_LIMIT = 500
 XLSX_LIMIT = 100_000
@@ -93,8 +93,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
-    ctx = dashboard.make_ctx(area=area, period=period, today=today)
-    values = dashboard.compute(user=request.user, ctx=ctx)
+    summary = selectors.summary_read(area=area, period_key=period.key)
+    if summary.values is not None:
+        values = summary.values
+    else:
+        # No summary holds these figures yet: compute them once for this request, and say so.
+        values = dashboard.compute(user=request.user, ctx=dashboard.make_ctx(area=area, period=period, today=today))
     children = dashboard.child_areas(area)
     village_level = children and children[0].level == AreaLevel.VILLAGE
     min_cell = int(policy_get("dashboard_min_cell", area=area, on=today).value)
@@ -132,9 +136,19 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "min_cell": min_cell,
             "village_level": village_level,
+            "summary": summary,
             "can_export": request.user.can("reports.export"),
+            "can_refresh": request.user.can("reports.refresh"),
         },
     )
+
+
+@scoped_view("reports.refresh")
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        raise InvalidInput(_("请在统计看板点击“更新统计数据”。"))
+    job = services.refresh_enqueue(user=request.user, county=request.user.scope_area)
+    return redirect("core:job", pk=job.pk)
 
 
 @scoped_view("reports.view")
