@@ -48,6 +48,7 @@ RISKS = ["illness", "disability", "schooling", "unstable_employment", "lack_of_l
 def naive_dashboard(request: Any) -> Any:
     """The dashboard written the obvious way: loop over areas and episodes in Python."""
     from django.shortcuts import render
+    from django.urls import reverse
     from django.utils import timezone
 
     from fangpin.assistance.models import AssistanceMeasure, Visit
@@ -138,7 +139,15 @@ def naive_dashboard(request: Any) -> Any:
         ]
         rows.append({"kpi": k, "total": dashboard.present(num, den, kind=k.kind, suppress_below=None), "cells": cells})
     chart = {"areas": [c.name for c in children], "codes": [c.code for c in children], "series": []}
-    context = {"area": area, "period": period, "table": rows, "children": children, "chart": chart, "min_cell": 5}
+    context = {
+        "area": area,
+        "period": period,
+        "table": rows,
+        "children": children,
+        "chart": chart,
+        "min_cell": 5,
+        "list_url": reverse("reports:dashboard-list"),
+    }
     return render(request, "reports/dashboard.html", context)
 
 

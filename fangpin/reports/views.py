@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -137,6 +138,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "min_cell": min_cell,
             "village_level": village_level,
             "summary": summary,
+            "list_url": reverse("reports:dashboard-list"),
             "can_export": request.user.can("reports.export"),
             "can_refresh": request.user.can("reports.refresh"),
         },
