@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +19,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import InvalidInput, NotFound
 from fangpin.core.jobs import job_enqueue
-from fangpin.core.models import AuditAction
+from fangpin.core.models import AuditAction, JobStatus
 from fangpin.core.scoping import area_in_scope
 from fangpin.core.views_util import scoped_view
 from fangpin.core.xlsx import write_xlsx
@@ -150,7 +152,17 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput(_("请在统计看板点击“更新统计数据”。"))
     job = services.refresh_enqueue(user=request.user, county=request.user.scope_area)
-    return redirect("core:job", pk=job.pk)
+    if job.status == JobStatus.DONE:
+        messages.success(request, _("统计数据已更新（后台任务 #%(id)s）。") % {"id": job.pk})
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, _("统计数据更新失败（后台任务 #%(id)s）：%(msg)s") % {"id": job.pk, "msg": job.message})
+    else:
+        messages.info(
+            request,
+            _("已在后台开始更新统计数据（任务 #%(id)s），大县需要一两分钟；完成后刷新本页即可。") % {"id": job.pk},
+        )
+    query = urlencode({k: request.POST[k] for k in ("area", "period") if request.POST.get(k)})
+    return redirect(f"{reverse('reports:dashboard')}?{query}" if query else reverse("reports:dashboard"))
 
 
 @scoped_view("reports.view")

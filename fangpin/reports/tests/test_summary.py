@@ -162,9 +162,13 @@ def test_a_county_admin_starts_a_background_refresh_of_the_own_county(world, cli
     _varied_monitoring(world)
     body = client_as("county_admin_a").get("/reports/dashboard/").content.decode()
     assert 'data-testid="refresh"' in body
-    response = client_as("county_admin_a").post("/reports/dashboard/refresh/")
+    client = client_as("county_admin_a")
+    response = client.post("/reports/dashboard/refresh/", {"area": "340102001000", "period": "2026Q1"})
     job = Job.objects.get(kind="reports.refresh")
     assert response.status_code == 302 and job.status == "done", job.message
+    assert response["Location"] == "/reports/dashboard/?area=340102001000&period=2026Q1"
+    page = client.get(response["Location"]).content.decode()
+    assert f"统计数据已更新（后台任务 #{job.pk}）" in page and "数据更新于 2026-03-01" in page
     assert job.params == {"county": "340102000000"} and job.requested_by == world.users["county_admin_a"]
     assert KpiRefresh.objects.get().county == world.areas["A"]
     assert not KpiSummary.objects.filter(village_code__startswith="340103").exists()
