@@ -44,7 +44,7 @@ def summary_refresh(
     rows: list[dict[str, Any]] = []
     with transaction.atomic():
         # Two refreshes of one county run one after the other (the second replaces the first's rows).
-        Area.objects.select_for_update().filter(pk=county.pk).first()
+        Area.objects.select_for_update(no_key=True).filter(pk=county.pk).first()
         dashboard.no_jit()
         period_free: dict[str, dict[str, tuple[int, int]]] = {}
         for i, period in enumerate(periods):
