@@ -57,6 +57,7 @@ PERMISSIONS: dict[str, set[str]] = {
     "assistance.visit": _EDITORS | {Role.GRID_WORKER},
     "reports.view": REGISTRY_READERS - {Role.GRID_WORKER},
     "reports.export": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
+    "reports.refresh": {Role.COUNTY_ADMIN},  # start a dashboard summary refresh of the own county
     "api.token": set(Role.values),
     # Monitoring (issue 3): who may do what inside a case is in monitoring/workflow.py.
     "monitoring.view": REGISTRY_READERS,

@@ -7,4 +7,4 @@ class ReportsConfig(AppConfig):
     verbose_name = "统计与数据质量"
 
     def ready(self) -> None:
-        from fangpin.reports import roster  # noqa: F401  (registers the roster export job)
+        from fangpin.reports import roster, services  # noqa: F401  (register the roster and refresh jobs)

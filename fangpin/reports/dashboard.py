@@ -5,6 +5,11 @@ households), grouped by the code prefix of the child areas: the number of
 queries per page does not depend on the number of households.  Each KPI is a
 numerator and a denominator filter on one base, so the drill-down list behind
 a number uses the very same filter.
+
+`compute` is the one definition of the figures: the page calls it live only
+when no summary covers the period, and the summary refresh
+(`fangpin.reports.services.summary_refresh`) calls it grouped by village for
+a whole county; `summary_read` then sums those village rows per child area.
 """
 
 from __future__ import annotations
@@ -194,11 +199,24 @@ def make_ctx(*, area: Area, period: rules.Period, today: date) -> Ctx:
     return Ctx(area=area, period=period, today=today, measure_days=measure_days, long_months=long_months)
 
 
+class _WholeArea:
+    """Stands for "every row of ctx.area" in place of a user: only the summary refresh passes
+    it (it covers a whole county; the page reads its rows for an area already checked to be
+    inside the user's scope). Anything else, including None, goes through `visible`."""
+
+
+WHOLE_AREA = _WholeArea()
+
+
+def _rows(model: Any, user: Any) -> QuerySet[Any]:
+    return model._default_manager.all() if user is WHOLE_AREA else visible(model, user)
+
+
 def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
     """The scoped base rows of the area, with the annotations the KPI filters use."""
     code = BASE_CODE_FIELD[base]
     if base == "episode":
-        qs = visible(MonitoringEpisode, user).filter(identified_on__isnull=False)
+        qs = _rows(MonitoringEpisode, user).filter(identified_on__isnull=False)
         qs = qs.annotate(
             measure_due=ExpressionWrapper(
                 F("identified_on") + timedelta(days=ctx.measure_days), output_field=DateField()
@@ -232,11 +250,11 @@ def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
             ),
         ).annotate(reversed_=~Q(reversal_text="[]") & ~Q(reversal_text=""))
     elif base == "case":
-        qs = visible(IdentificationCase, user)
+        qs = _rows(IdentificationCase, user)
     elif base == "person":
-        qs = visible(Person, user).filter(status=PersonStatus.ACTIVE)
+        qs = _rows(Person, user).filter(status=PersonStatus.ACTIVE)
     else:
-        qs = visible(Household, user).filter(status=HouseholdStatus.ACTIVE)
+        qs = _rows(Household, user).filter(status=HouseholdStatus.ACTIVE)
     return qs.filter(**{f"{code}__startswith": ctx.area.prefix})
 
 
@@ -247,14 +265,19 @@ def child_areas(area: Area) -> list[Area]:
     return list(Area.objects.filter(parent=area, level=level).order_by("code"))
 
 
+BASES = ("episode", "case", "person", "household")
+# Bases whose KPIs do not depend on the period (the summary refresh computes them once).
+PERIOD_FREE_BASES = ("person",)
+
+
 def compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
     """KPIs for the area (total) and each child area: {key: {child_code|"total": (num, den)}}."""
     with transaction.atomic():
-        _no_jit()
-        return _compute(user=user, ctx=ctx)
+        no_jit()
+        return compute_grouped(user=user, ctx=ctx, length=PREFIX_LENGTH[CHILD_LEVEL[AreaLevel(ctx.area.level)]])
 
 
-def _no_jit() -> None:
+def no_jit() -> None:
     """PostgreSQL's JIT spends more time compiling these four aggregates (≈1.4 s on the
     300k-household benchmark) than running them; turn it off for this transaction only."""
     if connection.vendor == "postgresql":
@@ -262,10 +285,12 @@ def _no_jit() -> None:
             cursor.execute("SET LOCAL jit = off")
 
 
-def _compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
-    length = PREFIX_LENGTH[CHILD_LEVEL[AreaLevel(ctx.area.level)]]
-    out: dict[str, dict[str, tuple[int, int]]] = {k.key: {} for k in KPIS}
-    for base in ("episode", "case", "person", "household"):
+def compute_grouped(
+    *, user: Any, ctx: Ctx, length: int, bases: tuple[str, ...] = BASES
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """The KPIs of `bases` grouped by the first `length` digits of the village code, plus "total"."""
+    out: dict[str, dict[str, tuple[int, int]]] = {k.key: {} for k in KPIS if k.base in bases}
+    for base in bases:
         kpis = [k for k in KPIS if k.base == base]
         aggregates: dict[str, Any] = {}
         for k in kpis:
@@ -283,6 +308,18 @@ def _compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
         num = sum(v[0] for v in values.values())
         den = sum(v[1] for v in values.values())
         values["total"] = (num, den)
+    return out
+
+
+def summary_periods(today: date) -> list[rules.Period]:
+    """The periods the summary holds: this year and last year, each as a year, its quarters and
+    its months, up to the current month (other periods are computed live when asked for)."""
+    out: list[rules.Period] = []
+    for year in (today.year, today.year - 1):
+        keys = [str(year)]
+        keys += [f"{year}Q{q}" for q in range(1, 5) if date(year, 3 * q - 2, 1) <= today]
+        keys += [f"{year}-{m:02d}" for m in range(1, 13) if date(year, m, 1) <= today]
+        out += [rules.parse_period(k, today) for k in keys]
     return out
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,12 +19,12 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import InvalidInput, NotFound
 from fangpin.core.jobs import job_enqueue
-from fangpin.core.models import AuditAction
+from fangpin.core.models import AuditAction, JobStatus
 from fangpin.core.scoping import area_in_scope
 from fangpin.core.views_util import scoped_view
 from fangpin.core.xlsx import write_xlsx
 from fangpin.policy.selectors import policy_get
-from fangpin.reports import dashboard, quality, rules
+from fangpin.reports import dashboard, quality, rules, selectors, services
 
 ROW_LIMIT = 500
 XLSX_LIMIT = 100_000
@@ -93,8 +96,12 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
-    ctx = dashboard.make_ctx(area=area, period=period, today=today)
-    values = dashboard.compute(user=request.user, ctx=ctx)
+    summary = selectors.summary_read(area=area, period_key=period.key)
+    if summary.values is not None:
+        values = summary.values
+    else:
+        # No summary holds these figures yet: compute them once for this request, and say so.
+        values = dashboard.compute(user=request.user, ctx=dashboard.make_ctx(area=area, period=period, today=today))
     children = dashboard.child_areas(area)
     village_level = children and children[0].level == AreaLevel.VILLAGE
     min_cell = int(policy_get("dashboard_min_cell", area=area, on=today).value)
@@ -132,9 +139,30 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "min_cell": min_cell,
             "village_level": village_level,
+            "summary": summary,
+            "list_url": reverse("reports:dashboard-list"),
             "can_export": request.user.can("reports.export"),
+            "can_refresh": request.user.can("reports.refresh"),
         },
     )
+
+
+@scoped_view("reports.refresh")
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        raise InvalidInput(_("请在统计看板点击“更新统计数据”。"))
+    job = services.refresh_enqueue(user=request.user, county=request.user.scope_area)
+    if job.status == JobStatus.DONE:
+        messages.success(request, _("统计数据已更新（后台任务 #%(id)s）。") % {"id": job.pk})
+    elif job.status == JobStatus.FAILED:
+        messages.error(request, _("统计数据更新失败（后台任务 #%(id)s）：%(msg)s") % {"id": job.pk, "msg": job.message})
+    else:
+        messages.info(
+            request,
+            _("已在后台开始更新统计数据（任务 #%(id)s），大县需要一两分钟；完成后刷新本页即可。") % {"id": job.pk},
+        )
+    query = urlencode({k: request.POST[k] for k in ("area", "period") if request.POST.get(k)})
+    return redirect(f"{reverse('reports:dashboard')}?{query}" if query else reverse("reports:dashboard"))
 
 
 @scoped_view("reports.view")

@@ -74,6 +74,9 @@ class Command(BaseCommand):
                     episodes=made.get("episodes", 0), clues=made.get("clues", 0), cases=made.get("cases", 0)
                 )
             )
+        from fangpin.reports.management.commands.reports_refresh import refresh_all
+
+        refresh_all(write=console.print)
         host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
         table = Table(title=f"演示账号（http://{host}:{port}/）")
         for column in ("角色", "用户名", "密码", "区划"):
