@@ -30,6 +30,7 @@ from fangpin.monitoring.services.common import (
 )
 from fangpin.monitoring.services.episodes import episode_follow_up_until, episode_transition
 from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import LabourCapacity, PersonStatus
 from fangpin.registry.models import IncomeSnapshot, Person
@@ -157,7 +158,8 @@ def elimination_transition(
         row = workflow.transition_for("elimination", state=locked.status, action=action, role=role)
         reason = check_reason(row, reason)
         fields: list[str] = []
-        if row.guard == "elimination_guards":
+        guards = workflow.guards_of(row)
+        if "elimination_guards" in guards:
             failures = elimination_check(
                 episode=locked.episode,
                 mode=locked.mode,
@@ -169,10 +171,12 @@ def elimination_transition(
             fields.append("guard_failures")
             if failures and not locked.override_reason:
                 raise TransitionRefused("不符合风险消除条件：", reasons=failures)
-        elif row.guard == "notice_complete":
+        elif "notice_complete" in guards:
             problems = notice_problems(locked, on)
             if problems:
                 raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
+        if "dq_blocking" in guards:  # the county's own data-quality rules; the override does not lift them
+            require_no_blocking_problems(household=locked.household, episode_id=locked.episode_id, actor=actor, on=on)
         fields += _apply(locked, action, reason=reason, on=on, actor=actor)
         from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(
