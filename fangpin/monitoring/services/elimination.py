@@ -13,8 +13,9 @@ from django.utils import timezone
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
 from fangpin.monitoring import rules, workflow
-from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NaturalReason, NoticeKind
+from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NoticeKind
 from fangpin.monitoring.models import EliminationCase, MonitoringEpisode
+from fangpin.monitoring.selectors import natural_reasons
 from fangpin.monitoring.services.common import (
     add_limit,
     check_reason,
@@ -97,11 +98,11 @@ def elimination_propose(
         raise TransitionRefused("风险消除由村提出（乡镇可代为提出）。")
     if mode not in EliminationMode.values:
         raise InvalidInput("消除方式：请选择帮扶消除或自然消除")
-    if mode == EliminationMode.NATURAL and natural_reason not in NaturalReason.values:
-        raise InvalidInput("自然消除原因：请选择原因")
+    on = today()
+    if mode == EliminationMode.NATURAL:
+        _check_natural_reason(episode, natural_reason, justification, on)
     if episode.status != EpisodeStatus.MONITORED:
         raise TransitionRefused(f"监测状态为“{episode.get_status_display()}”，不能提出风险消除。")
-    on = today()
     with transaction.atomic():
         case = EliminationCase(
             case_no=new_code("XC", 8),
@@ -138,6 +139,18 @@ def elimination_propose(
             url=reverse("monitoring:elimination-detail", args=[case.pk]),
         )
     return case
+
+
+def _check_natural_reason(episode: MonitoringEpisode, code: str, justification: str, on: date) -> None:
+    """A code of the list in force for the village, not retired, with a written justification. [§4.5.5]"""
+    entries = {e.code: e for e in natural_reasons(area=episode.village, on=on)}
+    entry = entries.get(code)
+    if entry is None:
+        raise InvalidInput("自然消除原因：请从代码表中选择原因")
+    if entry.retired:
+        raise InvalidInput(f"自然消除原因“{entry.label}”已停用，请选择其他原因")
+    if not (justification or "").strip():
+        raise InvalidInput("情况说明：自然消除须填写情况说明")
 
 
 def elimination_transition(
