@@ -97,16 +97,6 @@ class EliminationMode(models.TextChoices):
     NATURAL = "natural", _("自然消除")
 
 
-class NaturalReason(models.TextChoices):
-    """Configurable code list with mandatory justification. [DOMAIN §4.5.5, UNCLEAR]"""
-
-    ILL_MEMBER_RECOVERED = "recovered", _("患病成员康复")
-    MEMBER_DECEASED = "deceased", _("致贫风险成员去世")
-    STUDENT_GRADUATED = "graduated", _("就学成员毕业就业")
-    HOUSEHOLD_MERGED_OR_MOVED = "merged_moved", _("合户或迁出")
-    OTHER = "other", _("其他")
-
-
 class EliminationStatus(models.TextChoices):
     """Elimination procedure (风险消除程序). [DOMAIN §3.4]"""
 

@@ -21,6 +21,7 @@ from fangpin.monitoring import rules, services
 from fangpin.monitoring.choices import EpisodeStatus
 from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode
 from fangpin.registry.models import Household
+from fangpin.registry.services import migrant_work_demo
 
 RISKS = ["illness", "disability", "schooling", "accident", "unstable_employment", "lack_of_labour", "industry_failure"]
 CATEGORIES = ["unstable_escaped", "marginal", "marginal", "sudden_hardship"]
@@ -35,10 +36,12 @@ SUMMARIES = [
 
 
 def monitoring_demo(*, county: Area, episodes: int = 400, seed: int = 2026) -> dict[str, int]:
+    today = timezone.localdate()
+    # The dated migrant-work records that DQ-19/DQ-20 read, consistent with the members' 务工 fields.
+    migrant_work_demo(actor=Actor.command(), county=county, today=today, seed=seed)
     if MonitoringEpisode.objects.filter(village_code__startswith=county.prefix).exists():
         return {}
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-    today = timezone.localdate()
     village = Area.objects.filter(level=AreaLevel.VILLAGE, code__startswith=county.prefix).order_by("code").first()
     demo_households = list(Household.objects.filter(village_code=village.code).order_by("id")[:40])
     skip = {h.pk for h in demo_households}

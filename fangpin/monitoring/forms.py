@@ -15,7 +15,6 @@ from fangpin.monitoring.choices import (
     DisasterSubtype,
     EliminationMode,
     MonitoringCategory,
-    NaturalReason,
     RiskType,
 )
 
@@ -132,13 +131,18 @@ class ObjectionHandleForm(StyledForm):
 
 class EliminationProposeForm(StyledForm):
     mode = forms.ChoiceField(label=_("消除方式"), choices=EliminationMode.choices)
-    natural_reason = forms.ChoiceField(
-        label=_("自然消除原因"), choices=[("", "—"), *NaturalReason.choices], required=False
+    natural_reason = forms.ChoiceField(label=_("自然消除原因"), required=False)
+    justification = forms.CharField(
+        label=_("情况说明（自然消除必填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    justification = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     continuing_measures = forms.CharField(
         label=_("消除后延续的措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
+        """`reasons`: the natural-elimination codes in force for the episode's village."""
+        super().__init__(*args, **kwargs)
+        self.fields["natural_reason"].choices = [("", "—"), *reasons]
 
 
 class EpisodeUpdateForm(StyledForm):

@@ -24,7 +24,6 @@ from fangpin.monitoring.choices import (
     EliminationStatus,
     EpisodeStatus,
     MonitoringCategory,
-    NaturalReason,
     NoticeKind,
     NoticeSubject,
     ObjectionStatus,
@@ -249,7 +248,8 @@ class EliminationCase(models.Model):
     village = _village_fk()
     village_code = models.CharField(_("村区划代码"), max_length=12, db_index=True)
     mode = models.CharField(_("消除方式"), max_length=10, choices=EliminationMode.choices)
-    natural_reason = models.CharField(_("自然消除原因"), max_length=14, choices=NaturalReason.choices, blank=True)
+    # A code of the policy parameter natural_elimination_reasons (selectors.natural_reason_label).
+    natural_reason = models.CharField(_("自然消除原因"), max_length=14, blank=True)
     justification = models.TextField(_("情况说明"), blank=True)
     status = models.CharField(
         _("状态"), max_length=18, choices=EliminationStatus.choices, default=EliminationStatus.PROPOSED

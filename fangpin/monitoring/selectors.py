@@ -31,6 +31,7 @@ from fangpin.monitoring.models import (
     PublicNotice,
     RiskClue,
 )
+from fangpin.policy.catalog import CodeEntry, parse_code_list
 from fangpin.policy.models import PolicyParameter
 from fangpin.policy.selectors import policy_get
 
@@ -364,3 +365,35 @@ __all__ = [
     "case_clock",
     "work_queue",
 ]
+
+
+NATURAL_REASONS_KEY = "natural_elimination_reasons"
+
+
+def natural_reasons(*, area: Any, on: date) -> list[CodeEntry]:
+    """The natural-elimination code list in force for `area` on `on`, retired codes included."""
+    return parse_code_list(policy_get(NATURAL_REASONS_KEY, area=area, on=on).value)
+
+
+def natural_reason_choices(*, area: Any, on: date) -> list[tuple[str, str]]:
+    """The codes a new natural elimination may use (retired ones left out)."""
+    return [(e.code, e.label) for e in natural_reasons(area=area, on=on) if not e.retired]
+
+
+def natural_reason_label(code: str, *, area: Any, on: date) -> str:
+    """The name of a stored code: from the list in force, else from any earlier version
+    of the list (a code since removed still shows its name), else the code itself."""
+    if not code:
+        return ""
+    for entry in natural_reasons(area=area, on=on):
+        if entry.code == code:
+            return entry.label
+    for value in (
+        PolicyParameter.objects.filter(key=NATURAL_REASONS_KEY)
+        .order_by("-effective_from", "-id")
+        .values_list("value", flat=True)
+    ):
+        for entry in parse_code_list(value):
+            if entry.code == code:
+                return entry.label
+    return code

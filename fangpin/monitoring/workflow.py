@@ -5,8 +5,9 @@ Anything not in a table is refused. The docs diagram is generated from here.
 
 Each row: (source, action, target, roles, level, guard, needs_reason).
 `roles` holds role codes; SYSTEM means only another service may fire the row
-(e.g. an approved elimination case eliminates its episode). `guard` names a
-check the service runs before the move (see services/guards.py)."""
+(e.g. an approved elimination case eliminates its episode). `guard` names the
+checks the service runs before the move, joined by "+" (dq_blocking: the
+county's blocking data-quality checks, services/quality_guard.py)."""
 
 from __future__ import annotations
 
@@ -67,7 +68,7 @@ CASE_TRANSITIONS = _table([
     ("notice",             "uphold_objection",         "verifying",         VILLAGE | TOWNSHIP, "village",  None,                   True),
     ("notice",             "review",                   "township_reviewed", TOWNSHIP,           "township", "notice_complete",      False),
     ("notice",             "reject",                   "rejected",          TOWNSHIP,           "township", None,                   True),
-    ("township_reviewed",  "approve",                  "county_approved",   COUNTY,             "county",   None,                   False),
+    ("township_reviewed",  "approve",                  "county_approved",   COUNTY,             "county",   "dq_blocking",          False),
     ("township_reviewed",  "reject",                   "rejected",          COUNTY,             "county",   None,                   True),
     ("county_approved",    "announce",                 "announced",         COUNTY | TOWNSHIP,  "county",   None,                   False),
     ("announced",          "enter_system",             "monitored",         TOWNSHIP | VILLAGE, "township", None,                   False),
@@ -85,7 +86,7 @@ ELIMINATION_TRANSITIONS = _table([
     ("notice",             "uphold_objection", "home_verified",    VILLAGE | TOWNSHIP,          "village",  None,                 True),
     ("notice",             "review",          "township_reviewed", TOWNSHIP,                    "township", "notice_complete",    False),
     ("notice",             "reject",          "rejected",          TOWNSHIP,                    "township", None,                 True),
-    ("township_reviewed",  "approve",         "county_approved",   COUNTY,                      "county",   "elimination_guards", False),
+    ("township_reviewed",  "approve",         "county_approved",   COUNTY,                      "county",   "elimination_guards+dq_blocking", False),
     ("township_reviewed",  "reject",          "rejected",          COUNTY,                      "county",   None,                 True),
     ("county_approved",    "announce",        "announced",         COUNTY | TOWNSHIP,           "county",   None,                 False),
     ("announced",          "flag",            "flagged",           TOWNSHIP | VILLAGE,          "township", None,                 False),
@@ -151,6 +152,11 @@ CLUE_OUTCOME_OF_ACTION = {
     "start_identification": "identification_started",
     "start_green_channel": "green_channel",
 }
+
+
+def guards_of(row: Transition) -> frozenset[str]:
+    """The guard names of a row ("elimination_guards+dq_blocking" -> both)."""
+    return frozenset(g for g in (row.guard or "").split("+") if g)
 
 
 def transition_for(machine: str, *, state: str, action: str, role: str) -> Transition:

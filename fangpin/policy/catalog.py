@@ -7,6 +7,7 @@ writes as the first national row of each key, with their source tag.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,7 @@ class ParamSpec:
     key: str
     label: Any
     unit: str
-    kind: str  # "amount", "integer", "income_line", "days", "text", "months"
+    kind: str  # "amount", "integer", "income_line", "days", "text", "months", "code_list"
     default: Any
     source: str
     note: Any = ""
@@ -190,6 +191,19 @@ CATALOG: dict[str, ParamSpec] = {
             source="S002；L-张湾 2022：纳入1年以上未消除逐户分析",
         ),
         ParamSpec(
+            key="natural_elimination_reasons",
+            label=_("自然消除原因代码表"),
+            unit="",
+            kind="code_list",
+            default="recovered=患病成员康复；deceased=致贫风险成员去世；graduated=就学成员毕业就业；"
+            "merged_moved=合户或迁出；other=其他",
+            source="DOMAIN §4.5.5（UNCLEAR：未见全国统一代码表，本地设定；须附情况说明）",
+            note=_(
+                "格式：代码=名称，以分号分隔；停用的原因写作“代码=名称（停用）”——停用后不能再用于新的自然消除，"
+                "已有记录仍显示原名称。代码为小写英文字母、数字或下划线，最长14位。"
+            ),
+        ),
+        ParamSpec(
             key="self_report_limit_per_phone",
             label=_("自主申报每个手机号每日上限"),
             unit="count",
@@ -209,20 +223,62 @@ CATALOG: dict[str, ParamSpec] = {
         *[
             ParamSpec(key=key, label=label, unit=unit, kind=kind, default=default, source=source)
             for key, label, unit, kind, default, source in (
-                ("med_oop_threshold_escaped", _("脱贫/监测人口年度累计自付医疗费用预警线"), "yuan", "amount", "5000",
-                 "L-xiexiebang W-MED-1"),
-                ("med_oop_threshold_other", _("其他农村人口年度累计自付医疗费用预警线"), "yuan", "amount", "20000",
-                 "L-xiexiebang W-MED-1"),
-                ("med_outpatient_month_threshold", _("门诊特殊病当月自付预警线"), "yuan", "amount", "500",
-                 "L-xiexiebang W-MED-1"),
-                ("med_oop_ratio_escaped", _("脱贫人口自付费用占上年农村居民人均可支配收入的比例"), "ratio", "amount",
-                 "0.5", "L-阳原 W-MED-2"),
-                ("rural_income_per_capita_last_year", _("上年本省农村居民人均可支配收入"), "yuan_per_year", "amount",
-                 "20133", "省统计公报（示例值，须按本省设定）"),
-                ("edu_self_paid_threshold", _("高中/中职学年自付费用预警线"), "yuan", "amount", "10000",
-                 "L-xiexiebang W-EDU-2"),
-                ("water_outage_days_threshold", _("停水预警天数"), "calendar_days", "days", 30,
-                 "DOMAIN §4.4 W-WATER-1"),
+                (
+                    "med_oop_threshold_escaped",
+                    _("脱贫/监测人口年度累计自付医疗费用预警线"),
+                    "yuan",
+                    "amount",
+                    "5000",
+                    "L-xiexiebang W-MED-1",
+                ),
+                (
+                    "med_oop_threshold_other",
+                    _("其他农村人口年度累计自付医疗费用预警线"),
+                    "yuan",
+                    "amount",
+                    "20000",
+                    "L-xiexiebang W-MED-1",
+                ),
+                (
+                    "med_outpatient_month_threshold",
+                    _("门诊特殊病当月自付预警线"),
+                    "yuan",
+                    "amount",
+                    "500",
+                    "L-xiexiebang W-MED-1",
+                ),
+                (
+                    "med_oop_ratio_escaped",
+                    _("脱贫人口自付费用占上年农村居民人均可支配收入的比例"),
+                    "ratio",
+                    "amount",
+                    "0.5",
+                    "L-阳原 W-MED-2",
+                ),
+                (
+                    "rural_income_per_capita_last_year",
+                    _("上年本省农村居民人均可支配收入"),
+                    "yuan_per_year",
+                    "amount",
+                    "20133",
+                    "省统计公报（示例值，须按本省设定）",
+                ),
+                (
+                    "edu_self_paid_threshold",
+                    _("高中/中职学年自付费用预警线"),
+                    "yuan",
+                    "amount",
+                    "10000",
+                    "L-xiexiebang W-EDU-2",
+                ),
+                (
+                    "water_outage_days_threshold",
+                    _("停水预警天数"),
+                    "calendar_days",
+                    "days",
+                    30,
+                    "DOMAIN §4.4 W-WATER-1",
+                ),
                 ("disability_grade_threshold", _("残疾等级预警线（含）"), "", "integer", 2, "UNCLEAR（示例值）"),
                 ("agri_loss_threshold", _("农业损失预警金额"), "yuan", "amount", "10000", "L-旺苍（示例值）"),
             )
@@ -252,6 +308,8 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
         return _time_limit(value)
     if spec.kind == "step_limits":
         return _step_limits(value)
+    if spec.kind == "code_list":
+        return format_code_list(parse_code_list(value))
     if spec.choices and value not in spec.choices:
         raise ValueError(str(_("取值须为：")) + "、".join(spec.choices))
     return value
@@ -381,3 +439,52 @@ def _step_limits(value: Any) -> dict[str, int]:
         if out[str(step)] <= 0:
             raise ValueError(str(_("环节天数须大于0：")) + str(step))
     return out
+
+
+@dataclass(frozen=True)
+class CodeEntry:
+    code: str
+    label: str
+    retired: bool = False
+
+
+RETIRED_MARKS = ("（停用）", "(停用)", "=停用")
+CODE_RE = re.compile(r"[a-z][a-z0-9_]{0,13}")
+
+
+def parse_code_list(value: Any) -> list[CodeEntry]:
+    """A code list from its text form "code=名称；code=名称（停用）" (or a list of
+    {"code", "label", "retired"}); raise ValueError with a Chinese message."""
+    if isinstance(value, (list, tuple)):
+        entries = [CodeEntry(str(e["code"]), str(e["label"]), bool(e.get("retired"))) for e in value]
+    else:
+        entries = []
+        for part in re.split(r"[;；\n]+", str(value or "")):
+            part = part.strip()
+            if not part:
+                continue
+            code, sep, label = part.partition("=")
+            if not sep:
+                raise ValueError(str(_("每项须写作“代码=名称”：")) + part)
+            label, retired = label.strip(), False
+            for mark in RETIRED_MARKS:
+                if label.endswith(mark):
+                    label, retired = label[: -len(mark)].strip(), True
+            entries.append(CodeEntry(code.strip(), label, retired))
+    seen: set[str] = set()
+    for e in entries:
+        if not CODE_RE.fullmatch(e.code):
+            raise ValueError(str(_("代码须为小写英文字母开头的字母、数字或下划线，最长14位：")) + e.code)
+        if not e.label or len(e.label) > 40:
+            raise ValueError(str(_("名称不能为空且不超过40个字：")) + e.code)
+        if e.code in seen:
+            raise ValueError(str(_("代码重复：")) + e.code)
+        seen.add(e.code)
+    if not any(not e.retired for e in entries):
+        raise ValueError(str(_("至少须有一个未停用的代码")))
+    return entries
+
+
+def format_code_list(entries: list[CodeEntry]) -> str:
+    """The canonical text form stored as the parameter's value."""
+    return "；".join(f"{e.code}={e.label}{'（停用）' if e.retired else ''}" for e in entries)

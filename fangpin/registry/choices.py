@@ -134,3 +134,12 @@ class SnapshotKind(models.TextChoices):
     IDENTIFICATION = "identification", _("识别监测时")
     ELIMINATION = "elimination", _("风险消除时")
     AD_HOC = "ad_hoc", _("临时核查")
+
+
+class MigrantWorkSource(models.TextChoices):
+    """Where a dated migrant-work record came from."""
+
+    VISIT = "visit", _("入户走访")
+    SELF_REPORT = "self_report", _("本人或家属申报")
+    DEPARTMENT = "department", _("人社部门数据")
+    DEMO = "demo", _("演示数据")

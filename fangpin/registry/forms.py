@@ -17,6 +17,7 @@ from fangpin.registry.choices import (
     LabourCapacity,
     LegacyPoorClass,
     MemberAddReason,
+    MigrantWorkSource,
     PersonStatus,
     Relationship,
     StudentStatus,
@@ -231,3 +232,36 @@ class RevealForm(forms.Form):
 
 class UploadForm(StyledForm):
     file = forms.FileField(label=_("农户信息文件（.xlsx 或 .csv）"))
+
+
+class MonthInput(forms.TextInput):
+    input_type = "month"
+
+
+class MigrantWorkForm(StyledForm):
+    """One spell of migrant work; months as 2026-03. The service checks overlaps."""
+
+    person = forms.ChoiceField(label=_("成员"))
+    start_month = forms.CharField(label=_("务工开始月份"), widget=MonthInput(), max_length=10)
+    end_month = forms.CharField(
+        label=_("务工结束月份（仍在务工则不填）"), widget=MonthInput(), max_length=10, required=False
+    )
+    location = forms.ChoiceField(label=_("务工所在地"), choices=_blank(WorkLocation.choices))
+    place = forms.CharField(label=_("务工地点"), max_length=100, required=False)
+    industry = forms.CharField(label=_("行业"), max_length=60, required=False)
+    employer = forms.CharField(label=_("用工单位"), max_length=100, required=False)
+    monthly_income = forms.DecimalField(
+        label=_("月收入（元）"), decimal_places=2, max_digits=9, min_value=0, required=False
+    )
+    source = forms.ChoiceField(
+        label=_("信息来源"), choices=[c for c in MigrantWorkSource.choices if c[0] != MigrantWorkSource.DEMO]
+    )
+
+    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(str(p.pk), p.name) for p in members]
+
+
+class MigrantWorkEndForm(forms.Form):
+    end_month = forms.CharField(max_length=10)
+    version = forms.IntegerField(required=False)

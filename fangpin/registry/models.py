@@ -25,6 +25,7 @@ from fangpin.registry.choices import (
     HouseRating,
     LabourCapacity,
     LegacyPoorClass,
+    MigrantWorkSource,
     PersonStatus,
     Relationship,
     SnapshotKind,
@@ -228,6 +229,52 @@ class IncomeSnapshot(models.Model):
             insurance_claims=self.insurance_claim_income,
             eligible_out_of_pocket=self.eligible_out_of_pocket,
         )
+
+
+class MigrantWork(models.Model):
+    """One dated spell of migrant work (务工) of one member: start month, end
+    month (empty = still working). The person's 务工所在地 field is what the
+    national system holds; these records are the dated history behind DQ-19
+    and DQ-20. [DOMAIN §4.14]"""
+
+    area_scope = AreaScope(village="person__household__village_code", grid="person__household__grid_id")
+
+    person = models.ForeignKey(Person, verbose_name=_("成员"), on_delete=models.PROTECT, related_name="migrant_work")
+    # Months are stored as the first day of the month.
+    start_month = models.DateField(_("务工开始月份"))
+    end_month = models.DateField(_("务工结束月份"), null=True, blank=True)
+    location = models.CharField(_("务工所在地"), max_length=16, choices=WorkLocation.choices)
+    place = models.CharField(_("务工地点"), max_length=100, blank=True)
+    industry = models.CharField(_("行业"), max_length=60, blank=True)
+    employer = models.CharField(_("用工单位"), max_length=100, blank=True)
+    monthly_income = models.DecimalField(_("月收入（元）"), max_digits=9, decimal_places=2, null=True, blank=True)
+    source = models.CharField(_("信息来源"), max_length=16, choices=MigrantWorkSource.choices)
+    version = models.PositiveIntegerField(default=1)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("务工记录")
+        verbose_name_plural = _("务工记录")
+        ordering = ["-start_month", "-id"]
+        indexes = [models.Index(fields=["person", "start_month"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_month__isnull=True) | models.Q(end_month__gte=models.F("start_month")),
+                name="migrant_work_end_after_start",
+            ),
+            # At most one open spell per person, enforced by the database.
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(end_month__isnull=True), name="migrant_work_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.start_month:%Y-%m}"
 
 
 class HouseholdChange(models.Model):

@@ -54,3 +54,8 @@ def default_window(on: date) -> tuple[date, date]:
     first_this_month = date(on.year, on.month, 1)
     end = date.fromordinal(first_this_month.toordinal() - 1)
     return start, end
+
+
+def month_start(day: date) -> date:
+    """The first day of `day`'s month (migrant-work records are kept by month)."""
+    return day.replace(day=1)

@@ -12,7 +12,7 @@ from fangpin.core import idnumber
 from fangpin.core.keyset import KeysetPage, keyset_page
 from fangpin.core.scoping import get_visible_or_404, visible
 from fangpin.registry.choices import PersonStatus
-from fangpin.registry.models import Household, HouseholdChange, IncomeSnapshot, Person
+from fangpin.registry.models import Household, HouseholdChange, IncomeSnapshot, MigrantWork, Person
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,12 @@ def household_snapshots(*, household: Household) -> QuerySet[IncomeSnapshot]:
 
 def household_history(*, household: Household) -> QuerySet[HouseholdChange]:
     return household.changes.select_related("actor", "person", "related_household").order_by("-occurred_on", "-id")
+
+
+def household_migrant_work(*, household: Household) -> QuerySet[MigrantWork]:
+    """The migrant-work records of the household's current and former members, newest first."""
+    return (
+        MigrantWork.objects.filter(person__household=household)
+        .select_related("person")
+        .order_by("person_id", "-start_month", "-id")
+    )

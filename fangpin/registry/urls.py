@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangpin.registry.views import household, imports, person, restructure, search
+from fangpin.registry.views import household, imports, migrant_work, person, restructure, search
 
 app_name = "registry"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("households/<int:pk>/edit/", household.edit, name="household-edit"),
     path("households/<int:pk>/snapshots/new/", household.snapshot_new, name="snapshot-new"),
     path("households/<int:pk>/members/new/", person.add, name="member-add"),
+    path("households/<int:pk>/migrant-work/new/", migrant_work.record, name="migrant-work-new"),
+    path("migrant-work/<int:pk>/end/", migrant_work.end, name="migrant-work-end"),
     path("households/<int:pk>/change-head/", restructure.change_head, name="change-head"),
     path("households/<int:pk>/split/", restructure.split, name="split"),
     path("households/<int:pk>/merge/", restructure.merge, name="merge"),

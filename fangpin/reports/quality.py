@@ -1,7 +1,9 @@
 """Data-quality checks DQ-01 … DQ-20 as set-based queries over the user's area.
 
 Each check is ONE query (the rows) or one COUNT; nothing loops over households in
-Python.  Thresholds and the severity come from policy parameters. [DOMAIN §4.14]
+Python.  Thresholds and the severity come from policy parameters. The same
+queries, narrowed to one household, are the blocking guard of the county
+approval steps (`household_blocking_problems`). [DOMAIN §4.14]
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.assistance import rules as arules
@@ -35,8 +38,9 @@ from fangpin.core.scoping import visible
 from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
 from fangpin.monitoring.models import MonitoringEpisode
 from fangpin.policy.selectors import monitoring_income_line, policy_get
+from fangpin.registry import rules as rrules
 from fangpin.registry.choices import HAS_LABOUR, LabourCapacity, PersonStatus, SnapshotKind
-from fangpin.registry.models import IncomeSnapshot, Person
+from fangpin.registry.models import IncomeSnapshot, MigrantWork, Person
 from fangpin.reports import rules
 
 MONITORED_CATEGORIES = ("unstable_escaped", "marginal")  # 脱贫不稳定户 / 边缘易致贫户
@@ -44,6 +48,7 @@ ACTIVE = PersonStatus.ACTIVE
 # [C]: only eliminations from 2022-04 onward are held to the 6-month minimum.
 DQ02_FROM = date(2022, 4, 1)
 DQ12_FROM = date(2023, 1, 1)
+LABOUR_EXPORT = "EMP-01"  # 劳务输出 in the measure catalogue (fangpin.assistance.rules)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ class Ctx:
     user: Any
     area: Any
     today: date
+    # Set: every check is narrowed to this one household (the approval guard) and,
+    # of its episodes, to the one being decided (none: episode checks find nothing).
+    household_id: int | None = None
+    episode_id: int | None = None
 
     def param(self, key: str) -> Any:
         return policy_get(key, area=self.area, on=self.today).value
@@ -68,8 +77,20 @@ class Check:
 # ------------------------------------------------------------------ building blocks
 
 
+def _scoped(model: Any, ctx: Ctx, household_field: str) -> QuerySet[Any]:
+    """The model's rows the user may see; with a household, only that household's
+    (a trusted caller without a user — a command — sees the household unscoped)."""
+    if ctx.household_id is None:
+        return visible(model, ctx.user)
+    qs = model.objects.filter(**{household_field: ctx.household_id})
+    return qs if ctx.user is None else visible(qs, ctx.user)
+
+
 def _episodes(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
-    return visible(MonitoringEpisode, ctx.user)
+    qs = _scoped(MonitoringEpisode, ctx, "household_id")
+    if ctx.household_id is not None:
+        qs = qs.filter(pk=ctx.episode_id) if ctx.episode_id else qs.none()
+    return qs
 
 
 def _open(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
@@ -100,7 +121,7 @@ def _member(**filters: Any) -> Exists:
 
 
 def _persons(ctx: Ctx) -> QuerySet[Person]:
-    return visible(Person, ctx.user).filter(status=ACTIVE)
+    return _scoped(Person, ctx, "household_id").filter(status=ACTIVE)
 
 
 def _escaped_persons(ctx: Ctx) -> QuerySet[Person]:
@@ -279,13 +300,49 @@ def dq18(ctx: Ctx) -> QuerySet[Any]:
     return _escaped_persons(ctx).filter(in_serious_illness=False)
 
 
+def _in_open_episode() -> Exists:
+    return Exists(
+        MonitoringEpisode.objects.filter(household=OuterRef("household_id"), status__in=list(OPEN_EPISODE_STATUSES))
+    )
+
+
+def dq19(ctx: Ctx) -> QuerySet[Any]:
+    """Monitored members recorded as not working (务工所在地 empty) whose latest
+    migrant-work record is open or ends after this month."""
+    latest = MigrantWork.objects.filter(person=OuterRef("pk")).order_by("-start_month", "-id")
+    this_month = rrules.month_start(ctx.today)
+    return (
+        _persons(ctx)
+        .filter(_in_open_episode(), work_location="")
+        .annotate(
+            last_work_id=Subquery(latest.values("id")[:1]),
+            last_work_end=Subquery(latest.values("end_month")[:1]),
+        )
+        .filter(last_work_id__isnull=False)
+        .filter(Q(last_work_end__isnull=True) | Q(last_work_end__gt=this_month))
+    )
+
+
 def dq20(ctx: Ctx) -> QuerySet[Any]:
+    """Episodes with an implemented 劳务输出 measure but no member whose migrant
+    work started in or after the month of identification (any start counts while
+    a green-channel episode has no identification date yet)."""
     labour_export = Exists(
         AssistanceMeasure.objects.filter(
-            plan__episode=OuterRef("pk"), measure_code="EMP-01", implemented_on__isnull=False
+            plan__episode=OuterRef("pk"), measure_code=LABOUR_EXPORT, implemented_on__isnull=False
         )
     )
-    return _episodes(ctx).filter(labour_export).exclude(_member(work_location__gt=""))
+    started_after = Exists(
+        MigrantWork.objects.filter(
+            person__household=OuterRef("household_id"), start_month__gte=OuterRef("identified_month")
+        )
+    )
+    return (
+        _episodes(ctx)
+        .filter(labour_export)
+        .annotate(identified_month=Coalesce(TruncMonth("identified_on"), Value(date(1900, 1, 1))))
+        .exclude(started_after)
+    )
 
 
 CHECKS: list[Check] = [
@@ -307,20 +364,8 @@ CHECKS: list[Check] = [
     Check("DQ-16", _("脱贫户16–59岁健康非在校成员登记为无劳动力或弱劳动力"), "person", dq16),
     Check("DQ-17", _("脱贫人口无劳动力或丧失劳动力却登记务工"), "person", dq17),
     Check("DQ-18", _("脱贫户成员未参加大病保险"), "person", dq18),
-    Check(
-        "DQ-19",
-        _("监测对象登记未务工，但最近务工记录未结束"),
-        "person",
-        None,
-        _("无法检查：农户信息库没有带起止月份的务工记录（仅有务工地点和务工月数）。"),
-    ),
-    Check(
-        "DQ-20",
-        _("登记劳务输出措施，但家中无成员务工"),
-        "household",
-        dq20,
-        _("简化口径：信息库无务工起始月份，改为检查“无任何成员登记务工地点”。"),
-    ),
+    Check("DQ-19", _("监测对象登记未务工，但最近一条务工记录未结束或结束月份在本月之后"), "person", dq19),
+    Check("DQ-20", _("登记劳务输出措施，但识别后无家庭成员开始务工"), "household", dq20),
 ]
 BY_CODE = {c.code: c for c in CHECKS}
 
@@ -354,10 +399,10 @@ def check_count(check: Check, ctx: Ctx) -> int | None:
 
 
 def summary(user: Any, today: date) -> list[dict[str, Any]]:
-    """One row per check: code, title, severity, count (None = cannot be checked)."""
+    """One row per check, blocking checks first: code, title, severity, count."""
     ctx = context_for(user, today)
     blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
-    return [
+    rows = [
         {
             "code": c.code,
             "title": c.title,
@@ -367,3 +412,26 @@ def summary(user: Any, today: date) -> list[dict[str, Any]]:
         }
         for c in CHECKS
     ]
+    return sorted(rows, key=lambda r: (r["severity"] != rules.BLOCKING, r["code"]))
+
+
+def household_blocking_problems(*, household: Any, user: Any, today: date, episode_id: int | None = None) -> list[str]:
+    """Every blocking check the household fails, in Chinese (the county-approval
+    guard of identification and elimination). The set-based queries of the
+    report, narrowed to the household's members and to the episode being
+    decided (`episode_id`; earlier, closed episodes are history the approval
+    cannot correct); thresholds and the blocking list are those in force for
+    the household's village."""
+    ctx = Ctx(user=user, area=household.village, today=today, household_id=household.pk, episode_id=episode_id)
+    blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
+    problems = []
+    for check in CHECKS:
+        if check.code not in blocking or check.query is None:
+            continue
+        rows = list(check_rows(check, ctx))
+        if not rows:
+            continue
+        names = list(dict.fromkeys(r["person_name"] for r in rows if r["person_name"]))
+        who = f"（{'、'.join(names)}）" if names else ""
+        problems.append(f"{check.code} {check.title}{who}")
+    return problems

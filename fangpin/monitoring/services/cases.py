@@ -38,6 +38,7 @@ from fangpin.monitoring.services.common import (
 )
 from fangpin.monitoring.services.episodes import episode_transition
 from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import HouseholdType
 from fangpin.registry.models import Household, IncomeSnapshot
@@ -243,6 +244,8 @@ def case_transition(
             problems = notice_problems(locked, on)
         if problems:
             raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
+        if "dq_blocking" in workflow.guards_of(row):
+            require_no_blocking_problems(household=locked.household, episode_id=locked.episode_id, actor=actor, on=on)
         fields = _apply(locked, action, note=note, reason=reason, on=on, actor=actor)
         from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(

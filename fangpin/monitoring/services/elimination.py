@@ -13,8 +13,9 @@ from django.utils import timezone
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
 from fangpin.monitoring import rules, workflow
-from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NaturalReason, NoticeKind
+from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NoticeKind
 from fangpin.monitoring.models import EliminationCase, MonitoringEpisode
+from fangpin.monitoring.selectors import natural_reasons
 from fangpin.monitoring.services.common import (
     add_limit,
     check_reason,
@@ -30,6 +31,7 @@ from fangpin.monitoring.services.common import (
 )
 from fangpin.monitoring.services.episodes import episode_follow_up_until, episode_transition
 from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import LabourCapacity, PersonStatus
 from fangpin.registry.models import IncomeSnapshot, Person
@@ -96,11 +98,11 @@ def elimination_propose(
         raise TransitionRefused("风险消除由村提出（乡镇可代为提出）。")
     if mode not in EliminationMode.values:
         raise InvalidInput("消除方式：请选择帮扶消除或自然消除")
-    if mode == EliminationMode.NATURAL and natural_reason not in NaturalReason.values:
-        raise InvalidInput("自然消除原因：请选择原因")
+    on = today()
+    if mode == EliminationMode.NATURAL:
+        _check_natural_reason(episode, natural_reason, justification, on)
     if episode.status != EpisodeStatus.MONITORED:
         raise TransitionRefused(f"监测状态为“{episode.get_status_display()}”，不能提出风险消除。")
-    on = today()
     with transaction.atomic():
         case = EliminationCase(
             case_no=new_code("XC", 8),
@@ -139,6 +141,18 @@ def elimination_propose(
     return case
 
 
+def _check_natural_reason(episode: MonitoringEpisode, code: str, justification: str, on: date) -> None:
+    """A code of the list in force for the village, not retired, with a written justification. [§4.5.5]"""
+    entries = {e.code: e for e in natural_reasons(area=episode.village, on=on)}
+    entry = entries.get(code)
+    if entry is None:
+        raise InvalidInput("自然消除原因：请从代码表中选择原因")
+    if entry.retired:
+        raise InvalidInput(f"自然消除原因“{entry.label}”已停用，请选择其他原因")
+    if not (justification or "").strip():
+        raise InvalidInput("情况说明：自然消除须填写情况说明")
+
+
 def elimination_transition(
     *,
     case: EliminationCase,
@@ -157,7 +171,8 @@ def elimination_transition(
         row = workflow.transition_for("elimination", state=locked.status, action=action, role=role)
         reason = check_reason(row, reason)
         fields: list[str] = []
-        if row.guard == "elimination_guards":
+        guards = workflow.guards_of(row)
+        if "elimination_guards" in guards:
             failures = elimination_check(
                 episode=locked.episode,
                 mode=locked.mode,
@@ -169,10 +184,12 @@ def elimination_transition(
             fields.append("guard_failures")
             if failures and not locked.override_reason:
                 raise TransitionRefused("不符合风险消除条件：", reasons=failures)
-        elif row.guard == "notice_complete":
+        elif "notice_complete" in guards:
             problems = notice_problems(locked, on)
             if problems:
                 raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
+        if "dq_blocking" in guards:  # the county's own data-quality rules; the override does not lift them
+            require_no_blocking_problems(household=locked.household, episode_id=locked.episode_id, actor=actor, on=on)
         fields += _apply(locked, action, reason=reason, on=on, actor=actor)
         from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(

@@ -149,6 +149,9 @@ def elimination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": _actions("elimination", case, request.user.role),
             "can_act": request.user.can("monitoring.act"),
             "failures": failures,
+            "natural_reason_label": selectors.natural_reason_label(
+                case.natural_reason, area=case.village, on=timezone.localdate()
+            ),
             "timeline": selectors.timeline("elimination", case.pk),
             **_notices_context(case),
         },
@@ -175,7 +178,9 @@ def elimination_act(request: HttpRequest, pk: int) -> HttpResponse:
 @scoped_view("monitoring.act")
 def elimination_new(request: HttpRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=pk)
-    form = EliminationProposeForm(request.POST)
+    # Every code of the list, retired ones too: the service refuses a retired one by name.
+    known = selectors.natural_reasons(area=episode.village, on=timezone.localdate())
+    form = EliminationProposeForm(request.POST, reasons=[(e.code, e.label) for e in known])
     if not form.is_valid():
         raise InvalidInput("请完整填写风险消除信息。")
     data = form.cleaned_data

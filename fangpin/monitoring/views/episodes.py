@@ -74,7 +74,11 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "eliminations": episode.elimination_cases.order_by("-id"),
             "failures": elimination_check(episode=episode, mode="assisted") if can_propose else [],
-            "propose_form": EliminationProposeForm() if can_propose else None,
+            "propose_form": EliminationProposeForm(
+                reasons=selectors.natural_reason_choices(area=episode.village, on=timezone.localdate())
+            )
+            if can_propose
+            else None,
             "timeline": selectors.timeline("episode", episode.pk),
             "case": getattr(episode, "identification_case", None),
             "update_form": EpisodeUpdateForm(

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from fangpin.core.actor import Actor
 from fangpin.core.models import AuditEvent
@@ -16,7 +17,12 @@ from fangpin.registry.forms import HouseholdForm, SnapshotForm
 from fangpin.registry.household_data import HouseholdDataError
 from fangpin.registry.models import Household
 from fangpin.registry.rules import default_window
-from fangpin.registry.selectors import household_get, household_history, household_snapshots
+from fangpin.registry.selectors import (
+    household_get,
+    household_history,
+    household_migrant_work,
+    household_snapshots,
+)
 from fangpin.registry.services import household_read_logged, household_update, snapshot_add
 from fangpin.registry.snapshot_data import SnapshotDataError
 
@@ -46,6 +52,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "h": household,
             "members": members,
             "snapshots": _snapshot_rows(household),
+            "migrant_work": household_migrant_work(household=household),
+            "this_month": timezone.localdate().strftime("%Y-%m"),
             "history": household_history(household=household)[:100],
             "audit": audit,
             "can_edit": request.user.can("registry.edit"),

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from fangpin.assistance.tests.factories import episode_for, measure_for, plan_for
-from fangpin.registry.models import IncomeSnapshot
+from fangpin.registry.models import IncomeSnapshot, MigrantWork
 from fangpin.reports import quality
 
 TODAY = date(2026, 3, 1)
@@ -203,18 +203,85 @@ def test_dq18_flags_escaped_members_without_serious_illness_insurance(world):
     assert ids(world, "DQ-18") == {hh(world, 0).pk, hh(world, 0, "A2a").pk}  # escaped households only
 
 
-def test_dq19_is_reported_as_not_checkable_with_its_reason(world):
-    check = quality.BY_CODE["DQ-19"]
-    assert quality.check_count(check, quality.context_for(world.users["county_admin_a"], TODAY)) is None
-    assert "无法检查" in str(check.note)
+def county_a(world, n):
+    """`n` households of county A across its villages (three per village)."""
+    return [h for v in ("A1a", "A1b", "A2a") for h in world.households[v]][:n]
 
 
-def test_dq20_flags_labour_export_when_no_member_works_away(world):
-    trip, clean = hh(world, 0), hh(world, 1)
-    implemented(plan_for(episode_for(trip)), "EMP-01")
-    implemented(plan_for(episode_for(clean)), "EMP-01")
-    clean.members.filter(relationship="spouse").update(work_location="out_of_province")
-    assert ids(world, "DQ-20") == {trip.pk}
+def work(person, start, end=None, location="out_of_province"):
+    return MigrantWork.objects.create(
+        person=person, start_month=start, end_month=end, location=location, source="visit"
+    )
+
+
+def member(household, relationship="spouse"):
+    return household.members.get(relationship=relationship)
+
+
+def test_dq19_flags_a_monitored_member_marked_not_working_whose_last_spell_is_still_open(world):
+    open_spell, future_end, ended, working, older_open = county_a(world, 5)
+    for h in (open_spell, future_end, ended, working, older_open):
+        episode_for(h)
+    work(member(open_spell), date(2025, 10, 1))  # no end month: still away
+    work(member(future_end), date(2025, 10, 1), date(2026, 6, 1))  # contract ends after this month
+    work(member(ended), date(2025, 3, 1), date(2025, 12, 1))  # came back: consistent
+    work(member(ended, "head"), date(2026, 2, 1), date(2026, 3, 1))  # ends this month: not "in the future"
+    working.members.filter(relationship="spouse").update(work_location="in_province")
+    work(member(working), date(2025, 10, 1))  # marked working: consistent
+    # Only the LAST spell counts: an old spell left open is superseded by a later, ended one.
+    MigrantWork.objects.bulk_create(
+        [
+            MigrantWork(
+                person=member(older_open),
+                start_month=date(2024, 1, 1),
+                end_month=date(2024, 8, 1),
+                location="in_county",
+                source="visit",
+            ),
+            MigrantWork(
+                person=member(older_open),
+                start_month=date(2025, 2, 1),
+                end_month=date(2025, 9, 1),
+                location="in_county",
+                source="visit",
+            ),
+        ]
+    )
+    rows = quality.check_rows(quality.BY_CODE["DQ-19"], quality.context_for(world.users["county_admin_a"], TODAY))
+    flagged = {(r["household_id"], r["person_name"]) for r in rows}
+    assert flagged == {
+        (open_spell.pk, member(open_spell).name),
+        (future_end.pk, member(future_end).name),
+    }
+
+
+def test_dq19_ignores_members_of_households_not_under_monitoring(world):
+    not_monitored, eliminated_hh = hh(world, 0), hh(world, 1)
+    eliminated(eliminated_hh, date(2025, 1, 10), date(2025, 9, 1))
+    work(member(not_monitored), date(2025, 10, 1))
+    work(member(eliminated_hh), date(2025, 10, 1))
+    assert ids(world, "DQ-19") == set()
+
+
+def test_dq20_flags_labour_export_when_no_member_started_work_after_identification(world):
+    trip, clean, started_before, same_month, no_measure = county_a(world, 5)
+    for h in (trip, clean, started_before, same_month):
+        implemented(plan_for(episode_for(h, identified_on=date(2026, 1, 10))), "EMP-01")
+    episode_for(no_measure, identified_on=date(2026, 1, 10))
+    work(member(clean), date(2026, 2, 1))  # left for work after identification
+    work(member(started_before), date(2025, 6, 1))  # already away before: the measure did not send anyone
+    work(member(same_month), date(2026, 1, 1))  # the month of identification counts
+    # Marking the 务工所在地 field is not enough any more: a dated spell is required.
+    trip.members.filter(relationship="spouse").update(work_location="out_of_province")
+    assert ids(world, "DQ-20") == {trip.pk, started_before.pk}
+
+
+def test_dq20_counts_any_spell_while_a_green_channel_episode_has_no_identification_date(world):
+    green, green_clean = hh(world, 0), hh(world, 1)
+    implemented(plan_for(episode_for(green, identified_on=None, status="green_channel")), "EMP-01")
+    implemented(plan_for(episode_for(green_clean, identified_on=None, status="green_channel")), "EMP-01")
+    work(member(green_clean), date(2025, 6, 1))
+    assert ids(world, "DQ-20") == {green.pk}
 
 
 def test_checks_only_see_the_users_area(world):
@@ -228,7 +295,8 @@ def test_severity_comes_from_the_policy_parameter(world):
     rows = {r["code"]: r for r in quality.summary(world.users["county_admin_a"], TODAY)}
     assert rows["DQ-02"]["severity"] == "blocking" and rows["DQ-07"]["severity"] == "warning"
     assert rows["DQ-18"]["count"] == 9  # three escaped households of three members, none insured
-    assert rows["DQ-19"]["count"] is None
+    assert rows["DQ-19"]["count"] == 0 and not rows["DQ-19"]["note"]
+    assert [r["severity"] for r in rows.values()] == sorted(r["severity"] for r in rows.values())  # blocking first
 
 
 @pytest.mark.parametrize("code", [c.code for c in quality.CHECKS if c.query is not None])
