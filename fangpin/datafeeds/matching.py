@@ -23,7 +23,6 @@ import math
 from dataclasses import dataclass, field
 
 import duckdb
-import polars as pl
 from pypinyin import Style, lazy_pinyin
 
 AUTO = "auto"
@@ -105,22 +104,29 @@ def pinyin_table(chars: list[str]) -> tuple[list[str], list[str]]:
 
 
 def add_name_features(con: duckdb.DuckDBPyConnection, *, src: str, out: str, cols: str) -> None:
-    """`out` = `src` with surname, given name and their pinyin (polars Aho-Corasick replace)."""
-    frame = con.sql(f"SELECT {cols}, name FROM {src}").pl()
+    """`out` = `src` with surname, given name, county and the name's pinyin, built in DuckDB.
+
+    pypinyin runs once per distinct character (a few thousand), never per row: the characters'
+    pinyin become a list indexed by code point, and each name is mapped character by character
+    in one DuckDB pass (list_transform over string_split).  Both sides of a comparison use this
+    one function, so feed and registry features agree by construction."""
     chars = sorted(
         {r[0] for r in con.execute(f"SELECT DISTINCT unnest(string_split(name, '')) FROM {src}").fetchall() if r[0]}
     )
     pats, reps = pinyin_table(chars or ["〇"])
-    frame = frame.with_columns(
-        pl.col("name").str.slice(0, 1).alias("surname"),
-        pl.col("name").str.slice(1).alias("given"),
-        pl.col("village_code").str.slice(0, 6).alias("county"),
-    ).with_columns(
-        pl.col("name").str.replace_many(pats, reps).alias("name_py"),
+    low = min(ord(c[0]) for c in pats)
+    by_point: list[str | None] = [None] * (max(ord(c[0]) for c in pats) - low + 1)
+    for ch, syl in zip(pats, reps, strict=True):
+        by_point[ord(ch[0]) - low] = syl
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE {out} AS
+        SELECT {cols}, name, substr(name, 1, 1) AS surname, substr(name, 2) AS given,
+               substr(village_code, 1, 6) AS county,
+               CASE WHEN name = '' THEN '' ELSE array_to_string(list_transform(string_split(name, ''),
+                    lambda c: coalesce(_py[unicode(c) - {low - 1}], c || '|')), '') END AS name_py
+        FROM {src}, (SELECT ?::VARCHAR[] AS _py)""",
+        [by_point],
     )
-    con.register("_names_pl", frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT * FROM _names_pl")
-    con.unregister("_names_pl")
 
 
 def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str = "reg") -> int:

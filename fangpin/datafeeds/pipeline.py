@@ -216,37 +216,16 @@ def evaluate_rules(
     """Apply `rules` to the auto-linked feed rows (or to the registry) into table `hits`.
 
     A hit is keyed on the linked person_id: a row in the review band never raises a
-    warning, so a warning never lands on a household the linkage is unsure of.
+    warning, so a warning never lands on a household the linkage is unsure of.  All rules are
+    one DuckDB statement (`rules.compile_rules`): the registry is joined once per run.
     """
-    from fangpin.datafeeds.rules import POPULATIONS, compile_condition, window_key_sql
+    from fangpin.datafeeds.rules import HITS_COLUMNS, compile_rules
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE hits(rid BIGINT, person_id BIGINT, household_id BIGINT, village_code VARCHAR, "
-        "rule_code VARCHAR, metric_value DECIMAL(14,2), threshold_value DECIMAL(14,2), event_date DATE, "
-        "window_key VARCHAR)"
-    )
     columns = {c.name for c in source.columns} if source else set()
+    sql = compile_rules(rules, columns=columns, params=params, period=period, run_day=run_day)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hits({HITS_COLUMNS})")
+    con.execute(f"INSERT INTO hits {sql}")
     counts: dict[str, int] = {}
-    day = f"DATE '{run_day.isoformat()}'"
-    for rule in rules:
-        cond = compile_condition(rule.condition, columns=columns, params=params).replace("run_day", day)
-        metric = compile_condition(rule.metric, columns=columns, params=params) if rule.metric else "NULL"
-        threshold = compile_condition(rule.threshold, columns=columns, params=params) if rule.threshold else "NULL"
-        population = POPULATIONS[rule.population]
-        if rule.source == "registry":
-            sql = f"""SELECT NULL, reg.person_id, reg.household_id, reg.village_code, ?, NULL, NULL, NULL,
-                      {window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")}
-                      FROM reg WHERE reg.person_status = 'active' AND {cond} AND {population}
-                      QUALIFY row_number() OVER (PARTITION BY reg.household_id ORDER BY reg.person_id) = 1"""
-        else:
-            sql = f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, ?,
-                      try_cast({metric} AS DECIMAL(14,2)), try_cast({threshold} AS DECIMAL(14,2)), f.event_date,
-                      {window_key_sql(rule.window, period=period)}
-                      FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto'
-                      JOIN reg ON reg.person_id = k.person_id
-                      WHERE coalesce({cond}, FALSE) AND {population}
-                      QUALIFY row_number() OVER (PARTITION BY reg.person_id ORDER BY f.rid) = 1"""
-        con.execute(f"INSERT INTO hits {sql}", [rule.code])
     counts.update({r.code: 0 for r in rules})
     counts.update(dict(con.execute("SELECT rule_code, count(*) FROM hits GROUP BY 1").fetchall()))
     return counts

@@ -75,10 +75,13 @@ def _literal(value: object) -> str:
 
 
 class _Compiler:
-    def __init__(self, columns: set[str], params: dict[str, Decimal]) -> None:
+    def __init__(self, columns: set[str], params: dict[str, Decimal], *, registry_unknown: bool = False) -> None:
         self.columns = columns
         self.params = params
         self.used_params: set[str] = set()
+        # Feed-side prefilter mode: every registry value is unknown (NULL); `saw_registry` marks it.
+        self.registry_unknown = registry_unknown
+        self.saw_registry = False
 
     def visit(self, node: ast.AST) -> str:
         if isinstance(node, ast.Expression):
@@ -122,6 +125,9 @@ class _Compiler:
         if name in ("True", "False", "None"):
             return _literal({"True": True, "False": False, "None": None}[name])
         if name in REGISTRY_NAMES:
+            if self.registry_unknown:
+                self.saw_registry = True
+                return "NULL"
             return REGISTRY_NAMES[name]
         if name in self.columns:
             return f"f.{name}"
@@ -144,12 +150,19 @@ class _Compiler:
             self.used_params.add(key)
             return str(Decimal(str(self.params[key])))
         if fn == "age" and not node.args:
+            if self.registry_unknown:
+                self.saw_registry = True
+                return "NULL"
             return (
                 "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - "
                 "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
             )
         if fn == "is_null" and len(node.args) == 1:
-            return f"({self.visit(node.args[0])} IS NULL)"
+            outer, self.saw_registry = self.saw_registry, False
+            inner = self.visit(node.args[0])
+            unknown, self.saw_registry = self.saw_registry, outer or self.saw_registry
+            # An unknown registry value is not "null": the test itself is unknown.
+            return "NULL" if self.registry_unknown and unknown else f"({inner} IS NULL)"
         raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
 
 
@@ -162,6 +175,25 @@ def compile_condition(condition: str, *, columns: set[str], params: dict[str, De
     except SyntaxError as exc:
         raise RuleError(f"条件写法有误（第{exc.offset or 0}个字符附近）") from exc
     return _Compiler(columns, params).visit(tree)
+
+
+def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
+    """A test on the feed row alone that is FALSE only where `condition` is FALSE for every registry
+    person: the conjuncts (and all-known disjunctions) that read no registry value; TRUE if none."""
+    compiler = _Compiler(columns, params, registry_unknown=True)
+
+    def known(node: ast.AST) -> str | None:
+        if isinstance(node, ast.BoolOp):
+            parts = [known(v) for v in node.values]
+            if isinstance(node.op, ast.And):
+                kept = [p for p in parts if p is not None]
+                return "(" + " AND ".join(kept) + ")" if kept else None
+            return None if None in parts else "(" + " OR ".join(p for p in parts if p) + ")"
+        compiler.saw_registry = False
+        sql = compiler.visit(node)
+        return None if compiler.saw_registry else sql
+
+    return known(ast.parse(condition.strip(), mode="eval").body) or "TRUE"
 
 
 def params_used(condition: str) -> set[str]:
@@ -218,6 +250,83 @@ def cadence_key(cadence: str, *, period: str, run_day: date, run_ref: str) -> st
     if cadence == "event":
         return run_ref
     raise RuleError(f"未知的频次“{cadence}”")
+
+
+# The auto-linked feed rows some rule can flag, and their registry persons read from the registry
+# ONCE per run (a row in the review band never raises a warning); every rule then reads these two.
+LINKED_REG = """_feed_linked AS MATERIALIZED (
+    SELECT f.*, k.person_id AS _person_id FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto'
+    WHERE {prefilter}),
+_reg_linked AS MATERIALIZED (
+    SELECT c.rid AS _rid, {columns} FROM _feed_linked c JOIN reg ON reg.person_id = c._person_id)"""
+# The registry columns compiled SQL may read (only these are carried into `_reg_linked`).
+REG_COLUMNS = (
+    "person_id",
+    "household_id",
+    "village_code",
+    "birth_date",
+    "population",
+    "person_status",
+    "is_dibao",
+    "is_tekun",
+    "hh_no_labour",
+    "hh_safety_net",
+)
+LINKED = "FROM _feed_linked f JOIN _reg_linked reg ON reg._rid = f.rid"
+HITS_COLUMNS = (
+    "rid BIGINT, person_id BIGINT, household_id BIGINT, village_code VARCHAR, rule_code VARCHAR, "
+    "metric_value DECIMAL(14,2), threshold_value DECIMAL(14,2), event_date DATE, window_key VARCHAR"
+)
+
+
+def compile_rules(
+    rules: list[Rule], *, columns: set[str], params: dict[str, Decimal], period: str, run_day: date
+) -> str:
+    """All `rules` of a run as ONE DuckDB query producing the `hits` rows.
+
+    The auto-linked feed rows that can meet some rule (`feed_prefilter`, on the feed alone) are
+    joined to the registry once (`_feed_linked`, `_reg_linked`: the 10M-row registry scan is the
+    expensive part); every rule is one UNION ALL branch over them (registry-wide checks read `reg`
+    directly), and repeat suppression inside the run — one hit per person (per household for
+    registry checks) and rule — is a single window over all branches."""
+    day = f"DATE '{run_day.isoformat()}'"
+    branches = []
+    for rule in rules:
+        cond = compile_condition(rule.condition, columns=columns, params=params).replace("run_day", day)
+        metric = compile_condition(rule.metric, columns=columns, params=params) if rule.metric else "NULL"
+        threshold = compile_condition(rule.threshold, columns=columns, params=params) if rule.threshold else "NULL"
+        population, code = POPULATIONS[rule.population], _literal(rule.code)
+        if rule.source == "registry":
+            window = window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")
+            branches.append(
+                f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, reg.village_code, {code}, NULL, NULL,
+                NULL::DATE, {window} FROM reg WHERE reg.person_status = 'active' AND {cond} AND {population}"""  # noqa: S608
+            )
+        else:
+            branches.append(
+                f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, {code},
+                try_cast({metric} AS DECIMAL(14,2)), try_cast({threshold} AS DECIMAL(14,2)), f.event_date,
+                {window_key_sql(rule.window, period=period)} {LINKED} WHERE {cond} AND {population}"""
+            )
+    names = ", ".join(c.split()[0] for c in HITS_COLUMNS.split(", "))
+    if not branches:
+        empty = ", ".join(f"NULL::{c.split()[1]}" for c in HITS_COLUMNS.split(", "))
+        return f"SELECT * FROM (SELECT {empty}) h({names}) WHERE FALSE"  # noqa: S608
+    union = "\nUNION ALL ".join(branches)
+    linked = ""
+    if any(r.source != "registry" for r in rules):
+        text = " ".join(branches)
+        used = ", ".join(
+            f"reg.{c}" for c in REG_COLUMNS if c in ("person_id", "household_id", "village_code") or f"reg.{c}" in text
+        )
+        prefilter = " OR ".join(
+            feed_prefilter(r.condition, columns=columns, params=params) for r in rules if r.source != "registry"
+        )
+        linked = "WITH " + LINKED_REG.format(columns=used, prefilter=prefilter)
+    return f"""{linked} SELECT * FROM ({union}) h({names})
+        QUALIFY row_number() OVER (
+            PARTITION BY rule_code, CASE WHEN rid IS NULL THEN household_id ELSE person_id END
+            ORDER BY rid, person_id) = 1"""  # noqa: S608
 
 
 def validate_rule(rule: Rule, *, columns: set[str], params: dict[str, Decimal]) -> None:

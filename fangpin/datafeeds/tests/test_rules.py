@@ -97,3 +97,71 @@ def test_a_monthly_rule_has_one_cadence_key_per_period_and_a_ten_day_rule_three(
     assert rules.cadence_key("monthly", period="2026-10", run_day=date(2026, 11, 25), run_ref="r2") == "2026-10"
     assert rules.cadence_key("every_10_days", period="2026-10", run_day=date(2026, 11, 25), run_ref="r") == "2026-11-3"
     assert rules.cadence_key("event", period="2026-10", run_day=day, run_ref="r9") == "r9"
+
+
+def _linked_tables():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        """CREATE TABLE reg AS SELECT * FROM (VALUES
+            (1, 10, '110101001001', DATE '1980-01-01', 'escaped', 'active', FALSE, FALSE, TRUE, FALSE),
+            (2, 20, '110101001001', DATE '1990-01-01', 'ordinary', 'active', TRUE, FALSE, FALSE, TRUE),
+            (3, 30, '110101001002', DATE '2015-05-05', 'monitored', 'active', FALSE, FALSE, FALSE, FALSE),
+            (4, 30, '110101001002', DATE '2012-05-05', 'monitored', 'active', FALSE, FALSE, FALSE, FALSE)
+        ) t(person_id, household_id, village_code, birth_date, population, person_status, is_dibao, is_tekun,
+            hh_no_labour, hh_safety_net)"""
+    )
+    con.execute(
+        """CREATE TABLE feed AS SELECT * FROM (VALUES
+            (1, 6000.00, NULL::DECIMAL, DATE '2026-10-05'), (2, 6000.00, NULL, DATE '2026-10-06'),
+            (3, 30000.00, 700.00, DATE '2026-10-07'), (4, 100.00, NULL, DATE '2026-10-08'),
+            (5, 9000.00, NULL, DATE '2026-10-21'), (6, 9000.00, NULL, DATE '2026-10-22')
+        ) t(rid, oop_ytd, oop_outpatient_month, event_date)"""
+    )
+    # rid 6 sits in the review band: it must never raise a warning.
+    con.execute(
+        """CREATE TABLE links AS SELECT * FROM (VALUES
+            (1, 1, 'auto'), (2, 2, 'auto'), (3, 3, 'auto'), (4, 4, 'auto'), (5, 1, 'auto'), (6, 4, 'review')
+        ) t(rid, person_id, band)"""
+    )
+    return con
+
+
+def test_all_rules_of_a_run_are_one_statement_with_repeat_suppression_and_window_keys():
+    con = _linked_tables()
+    picked = [r for r in TEMPLATES if r.code in ("W-MED-1", "W-MED-1B", "W-MED-1C", "GAP-NOLABOUR")]
+    sql = rules.compile_rules(
+        picked, columns={"oop_ytd", "oop_outpatient_month"}, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3)
+    )
+    hits = sorted((r[4], r[1], r[0], r[5], r[8]) for r in con.execute(sql).fetchall())
+    assert hits == [
+        # registry-wide check: one hit per household, no feed row
+        ("GAP-NOLABOUR", 1, None, None, "2026"),
+        # escaped/monitored ≥ 5000: person 1 twice in the file (rid 1, 5) → one warning, the first row
+        ("W-MED-1", 1, 1, Decimal("6000.00"), "2026"),
+        ("W-MED-1", 3, 3, Decimal("30000.00"), "2026"),
+        # ordinary ≥ 20000: nobody (person 2 spent 6000)
+        ("W-MED-1C", 3, 3, Decimal("700.00"), "2026-10"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("condition", "expected"),
+    [
+        ("oop_ytd >= 5000 and not is_dibao", {1, 3, 5}),
+        ("oop_ytd >= 5000 or is_dibao", {1, 2, 3, 5}),
+        ('not (is_null(oop_outpatient_month) or population == "escaped")', {3}),
+        ("is_null(oop_outpatient_month) and age() >= 18", {1, 2, 5}),
+        ("not is_null(oop_outpatient_month) and age() < 18", {3}),
+    ],
+)
+def test_the_feed_side_prefilter_never_drops_a_row_the_full_condition_keeps(condition, expected):
+    con = _linked_tables()
+    rule = rules.Rule("T-1", "medical_security", "测试", condition)
+    sql = rules.compile_rules(
+        [rule], columns={"oop_ytd", "oop_outpatient_month"}, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3)
+    )
+    rows = {r[0] for r in con.execute(sql).fetchall()}
+    # Person 1 has two rows (rid 1 and 5): only the first is kept.
+    assert rows == expected - ({5} if 1 in expected else set())
