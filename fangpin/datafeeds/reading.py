@@ -1,4 +1,4 @@
-"""Reading department files into DuckDB: XLSX (calamine), CSV (UTF-8, or
+"""Reading department files into DuckDB: XLSX (calamine through fastexcel, straight to Arrow), CSV (UTF-8, or
 GB18030/GBK transcoded to UTF-8 in streaming chunks before DuckDB sees it),
 Parquet.
 
@@ -10,16 +10,16 @@ with its line in `rejects`, never dropped silently.  No Django.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import fastexcel
 import numpy as np
 import pyarrow as pa
-from python_calamine import CalamineWorkbook
 
 from fangpin.datafeeds.sources import Source
 
@@ -47,7 +47,6 @@ class ReadResult:
     encoding: str
     rejects: list[Reject] = field(default_factory=list)
     numeric_id_lines: list[int] = field(default_factory=list)
-    numeric_cells: dict[str, list[int]] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header found
 
 
@@ -102,7 +101,7 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
     """Load `path` into table `table(rid, line, <canonical columns as VARCHAR>)`."""
     kind = sniff_kind(path)
     if kind == "xlsx":
-        result = _read_xlsx(con, path, table)
+        result = _read_xlsx(con, path, source)
     elif kind == "parquet":
         con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_parquet('{_q(path)}')")
         result = ReadResult(table="_raw", rows=0, kind=kind, encoding="")
@@ -126,7 +125,7 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
             "row_number() OVER () + 1 AS _line, * FROM _raw"
         )
         result.table = "_raw2"
-    if result.table == "_csv2" and not result.rejects:
+    if result.table in ("_csv2", "_xlsx") and not result.rejects:
         # A view over the file's table: no copy of the data.
         con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(selects)} FROM {result.table}")
     else:
@@ -134,8 +133,6 @@ def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, tab
     result.table = table
     result.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     result.columns = {name: headers[pos] for name, pos in found.items()}
-    if "id_number" in found:
-        result.numeric_id_lines = result.numeric_cells.get(headers[found["id_number"]], [])
     return result
 
 
@@ -208,49 +205,96 @@ def _check_zip(path: Path) -> None:
         raise FeedFileError("Excel文件已损坏，无法打开。") from exc
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+# fastexcel's dtype names for the columns it guessed (strict guessing: one type per column).
+_FLOAT = ("float", "int")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadResult:
+def _text_sql(col: str, dtype: str) -> str:
+    """A typed column's cells as the text a department typed: integral numbers without ".0" or an
+    exponent (an ID Excel stored as a number keeps its 15 digits as digits), dates as 2026-03-01,
+    Excel time-only cells (before 1900) as 12:30:00."""
+    q = f'"{col}"'
+    if dtype in _FLOAT:
+        return (
+            f"CASE WHEN {q} = trunc({q}) AND abs({q}) < 1e38 THEN CAST(CAST({q} AS HUGEINT) AS VARCHAR) "
+            f"ELSE CAST({q} AS VARCHAR) END"
+        )
+    if dtype in ("datetime", "date"):
+        return (
+            f"CASE WHEN CAST({q} AS TIMESTAMP) < TIMESTAMP '1900-01-01' "
+            f"THEN strftime(CAST({q} AS TIMESTAMP), '%H:%M:%S') ELSE strftime(CAST({q} AS DATE), '%Y-%m-%d') END"
+        )
+    if dtype == "duration":
+        return f"strftime(TIMESTAMP '2000-01-01' + {q}, '%H:%M:%S')"
+    return f"CAST({q} AS VARCHAR)"
+
+
+def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table, list[Any]]:
+    # header_row=0 with skip_rows=0: the header is the sheet's first row and data row i is line i + 2,
+    # even when the first rows are empty (fastexcel would otherwise skip them).
+    sheet = reader.load_sheet(0, header_row=0, skip_rows=0, **kwargs)
+    return pa.Table.from_batches([sheet.to_arrow()]), sheet.available_columns()
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> ReadResult:
+    """calamine → Arrow through fastexcel, no Python object per cell.
+
+    One pass when every column holds one kind of cell (all text, all numbers or all dates: the usual
+    export).  A column that mixes kinds (an ID column where a few IDs were typed as numbers) costs
+    a second pass that tells, per cell, which ID cells were numbers and which other cells dates."""
     _check_zip(path)
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types
+        reader = fastexcel.read_excel(str(path))
+        try:
+            data, infos = _load_sheet(reader, schema_sample_rows=None, dtype_coercion="strict")
+            markers = None
+        except fastexcel.UnsupportedColumnTypeCombinationError:
+            data, infos = _load_sheet(reader, dtypes="string")
+            markers = pa.table({})
+    except fastexcel.FastExcelError as exc:
         raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
-    if not rows:
+    if not infos:
         raise FeedFileError("Excel文件的第一个工作表是空的。")
-    header = [str(h).strip() if h is not None else f"列{i + 1}" for i, h in enumerate(rows[0])]
-    body = rows[1:]
-    columns: dict[str, list[str | None]] = {}
-    numeric: dict[str, list[int]] = {}
-    for c, name in enumerate(header):
-        values = [r[c] if c < len(r) else None for r in body]
-        # A number where an ID belongs may have lost digits in Excel: remember its lines.
-        kinds = set(map(type, values))
-        numeric[name] = [i + 2 for i, v in enumerate(values) if isinstance(v, float)] if float in kinds else []
-        # Text-only columns (most of them) go to Arrow as they are; only others are converted per cell.
-        columns[name] = values if kinds <= {str, type(None)} else [_cell_text(v) for v in values]
-    n = len(body)
+    header = [f"列{c.absolute_index + 1}" if c.column_name_from == "generated" else str(c.name).strip() for c in infos]
+    found, _ = source.header_map(header)
+    id_pos = found.get("id_number")
+    if markers is not None:
+        # Per cell: was an ID cell a number (boolean dtype: numbers and booleans only), was any other
+        # cell a date or time (duration dtype: dates and times only)?
+        kinds = {i: "boolean" if i == id_pos else "duration" for i in range(len(infos))}
+        try:
+            markers = _load_sheet(reader, dtypes=kinds)[0]
+        except fastexcel.FastExcelError as exc:
+            raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
+    n = data.num_rows
+    columns = {f"c{i}": data.column(i) for i in range(len(infos))}
+    if markers is not None:
+        columns.update({f"m{i}": markers.column(i) for i in range(len(infos))})
     arrow = pa.table(
-        {
-            "_rid": np.arange(1, n + 1, dtype=np.int64),
-            "_line": np.arange(2, n + 2, dtype=np.int64),
-            **{k: pa.array(v, pa.string()) for k, v in columns.items()},
-        }
+        {"_rid": np.arange(1, n + 1, dtype=np.int64), "_line": np.arange(2, n + 2, dtype=np.int64), **columns}
     )
+    selects = ["_rid", "_line"]
+    for i, (info, name) in enumerate(zip(infos, header, strict=True)):
+        if markers is None:
+            expr = _text_sql(f"c{i}", info.dtype)
+        elif i == id_pos:
+            expr = f"c{i}"
+        else:
+            # Mixed kinds: a date cell becomes 2026-03-01, a time-only cell 12:30:00, as in a typed column.
+            expr = (
+                f"CASE WHEN m{i} IS NULL THEN c{i} WHEN m{i} < INTERVAL 1 DAY THEN right(c{i}, 8) "
+                f"ELSE left(c{i}, 10) END"
+            )
+        selects.append(f'{expr} AS "{name.replace(chr(34), chr(34) * 2)}"')
+    numeric = "FALSE"
+    if id_pos is not None and markers is None and infos[id_pos].dtype in _FLOAT:
+        numeric = f"c{id_pos} IS NOT NULL"  # a whole column of numbers
+    elif id_pos is not None and markers is not None:
+        numeric = f"m{id_pos} IS NOT NULL AND c{id_pos} NOT IN ('true', 'false')"
     con.register("_xlsx_arrow", arrow)
-    con.execute("CREATE OR REPLACE TEMP TABLE _xlsx AS SELECT * FROM _xlsx_arrow")
-    con.unregister("_xlsx_arrow")
-    result = ReadResult(table="_xlsx", rows=n, kind="xlsx", encoding="")
-    result.numeric_cells = numeric
-    return result
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _xlsx AS SELECT {', '.join(selects)} FROM _xlsx_arrow")
+        lines = [r[0] for r in con.execute(f"SELECT _line FROM _xlsx_arrow WHERE {numeric} ORDER BY 1").fetchall()]
+    finally:
+        con.unregister("_xlsx_arrow")
+    return ReadResult(table="_xlsx", rows=n, kind="xlsx", encoding="", numeric_id_lines=lines)
