@@ -12,15 +12,16 @@ from __future__ import annotations
 import codecs
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import fastexcel
-import numpy as np
 import pyarrow as pa
 
+from fangpin.datafeeds import idrepair
 from fangpin.datafeeds.sources import Source
 
 CHUNK = 4 * 1024 * 1024
@@ -46,7 +47,6 @@ class ReadResult:
     kind: str
     encoding: str
     rejects: list[Reject] = field(default_factory=list)
-    numeric_id_lines: list[int] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header found
 
 
@@ -97,94 +97,117 @@ def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
                 break
 
 
-def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, table: str = "feed_raw") -> ReadResult:
-    """Load `path` into table `table(rid, line, <canonical columns as VARCHAR>)`."""
+def read_feed(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    *,
+    table: str = "feed_raw",
+    select: str = "*",
+    levels: Sequence[str] = (),
+) -> ReadResult:
+    """Read `path` in one scan into table `{table}_data` and view `table(rid, line, <its columns>)`.
+
+    The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and
+    `_numeric_id` (an XLSX ID cell Excel stored as a number); `levels` are projections stacked on
+    top (`idrepair.nest`), `select` is what is kept.  The defaults keep the raw text.  Rows stay in
+    file order (insertion order is preserved while the table is written), so a row's rowid gives
+    its rid and line; with rejected CSV rows the lines come from a small side table."""
     kind = sniff_kind(path)
-    if kind == "xlsx":
-        result = _read_xlsx(con, path, source)
-    elif kind == "parquet":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_parquet('{_q(path)}')")
-        result = ReadResult(table="_raw", rows=0, kind=kind, encoding="")
-    else:
-        result = _read_csv(con, path)
-    headers = [r[0] for r in con.execute(f"DESCRIBE {result.table}").fetchall()]
-    if kind == "parquet":
-        headers = [h for h in headers if h != "_line"]
-    found, missing = source.header_map(headers)
-    if missing:
-        raise FeedFileError(f"文件缺少必填列：{'、'.join(missing)}。请按{source.label}的表头模板填报。")
-    selects = ["_rid AS rid", "_line AS line"]
-    for col in source.columns:
-        if col.name in found:
-            selects.append(f'CAST("{headers[found[col.name]]}" AS VARCHAR) AS {col.name}')
+    tmp: Path | None = None
+    try:
+        if kind == "xlsx":
+            result, scan, headers = _read_xlsx(con, path, source)
+        elif kind == "parquet":
+            scan = f"read_parquet('{_q(path)}')"
+            result = ReadResult(table=table, rows=0, kind=kind, encoding="")
+            headers = _headers(con, scan)
         else:
-            selects.append(f"CAST(NULL AS VARCHAR) AS {col.name}")
-    if kind == "parquet":
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _raw2 AS SELECT row_number() OVER () AS _rid, "
-            "row_number() OVER () + 1 AS _line, * FROM _raw"
-        )
-        result.table = "_raw2"
-    if result.table in ("_csv2", "_xlsx") and not result.rejects:
-        # A view over the file's table: no copy of the data.
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(selects)} FROM {result.table}")
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
+            encoding = detect_encoding(path)
+            target = path
+            if encoding == "gb18030":
+                handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115 - removed below
+                handle.close()
+                tmp = target = Path(handle.name)
+                transcode_to_utf8(path, tmp, encoding)
+            options = "header=true, all_varchar=true, auto_detect=true, sample_size=20480, encoding='utf-8'"
+            # The same options for the header as for the scan: the sniffer's verdict depends on them.
+            scan = f"read_csv('{_q(target)}', {options}, store_rejects=true)"
+            headers = _headers(con, scan)
+            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+            result = ReadResult(table=table, rows=0, kind="csv", encoding=encoding)
+        found, missing = source.header_map(headers)
+        if missing:
+            raise FeedFileError(f"文件缺少必填列：{'、'.join(missing)}。请按{source.label}的表头模板填报。")
+        canon = []
+        for col in source.columns:
+            if col.name in found:
+                pos = found[col.name]
+                ref = f"x{pos}" if kind == "xlsx" else '"' + headers[pos].replace('"', '""') + '"'
+                canon.append(f"CAST({ref} AS VARCHAR) AS {col.name}")
+            else:
+                canon.append(f"CAST(NULL AS VARCHAR) AS {col.name}")
+        canon.append("_numeric_id" if kind == "xlsx" else "FALSE AS _numeric_id")
+        body = idrepair.nest(f"(SELECT {', '.join(canon)} FROM {scan})", list(levels))
+        # Insertion order must hold while the table is written: a row's rowid is its place in the file.
+        con.execute("SET preserve_insertion_order = true")
+        result.rows = con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_data AS SELECT {select} FROM {body}"
+        ).fetchall()[0][0]
+        if kind == "csv":
+            result.rejects = _csv_rejects(con)
+    finally:
+        if kind == "xlsx" and "_xlsx_arrow" in {r[0] for r in con.execute("SHOW TABLES").fetchall()}:
+            con.unregister("_xlsx_arrow")
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    _line_view(con, table, result)
     result.table = table
-    result.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     result.columns = {name: headers[pos] for name, pos in found.items()}
     return result
+
+
+def _headers(con: duckdb.DuckDBPyConnection, scan: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall() if r[0] != "_line"]
 
 
 def _q(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
-    encoding = detect_encoding(path)
-    tmp: Path | None = None
-    target = path
-    if encoding == "gb18030":
-        handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115 - removed below
-        handle.close()
-        tmp = Path(handle.name)
-        transcode_to_utf8(path, tmp, encoding)
-        target = tmp
-    try:
-        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _csv AS SELECT * FROM read_csv('{_q(target)}', header=true, "
-            "all_varchar=true, store_rejects=true, auto_detect=true, sample_size=20480, encoding='utf-8')"
-        )
-        rejected = con.execute(
-            "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
-        ).fetchall()
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    rejects = [
+def _csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:
+    rejected = con.execute(
+        "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
+    ).fetchall()
+    return [
         Reject(line=int(line), reason=_reject_reason(kind), text=(text or "")[:200]) for line, kind, text in rejected
     ]
-    good = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
-    # Line numbers: row i is the i-th line after the header that was not rejected.  For each
-    # rejected line, `before` = good rows above it; an ASOF join finds how many lie before row i.
+
+
+def _line_view(con: duckdb.DuckDBPyConnection, table: str, result: ReadResult) -> None:
+    """View `table`: rid (1, 2, … in file order) and the line the department sees (header = 1).
+
+    Row i is the i-th line after the header that was not rejected.  With rejected lines, for each
+    one `before` = good rows above it, and an ASOF join finds how many lie before row i."""
+    if not result.rejects:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT rowid + 1 AS rid, rowid + 2 AS line, * FROM {table}_data"
+        )
+        return
     con.execute("CREATE OR REPLACE TEMP TABLE _rej(line BIGINT)")
-    if rejects:
-        con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in rejects]])
-    if not rejects:
-        # The table keeps the file's order: rowid is the data row's index.
-        con.execute("CREATE OR REPLACE TEMP VIEW _csv2 AS SELECT rowid + 1 AS _rid, rowid + 2 AS _line, * FROM _csv")
-        return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
+    con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in result.rejects]])
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW _csv2 AS
+        f"""CREATE OR REPLACE TEMP TABLE {table}_lines AS
         WITH rj AS (SELECT line - 1 - row_number() OVER (ORDER BY line) AS before,
                            row_number() OVER (ORDER BY line) AS k FROM _rej),
-             ids AS (SELECT range AS _rid FROM range(1, {good + 1})),
-             lined AS (SELECT ids._rid, ids._rid + 1 + coalesce(rj.k, 0) AS _line
-                       FROM ids ASOF LEFT JOIN rj ON ids._rid > rj.before)
-        SELECT * FROM (SELECT * FROM lined ORDER BY _rid) POSITIONAL JOIN _csv"""
+             ids AS (SELECT range AS rid FROM range(1, {result.rows + 1}))
+        SELECT ids.rid, ids.rid + 1 + coalesce(rj.k, 0) AS line FROM ids ASOF LEFT JOIN rj ON ids.rid > rj.before
+        ORDER BY ids.rid"""
     )
-    return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS "
+        f"SELECT l.rid, l.line, d.* FROM {table}_lines l POSITIONAL JOIN {table}_data d"
+    )
 
 
 def _reject_reason(kind: str) -> str:
@@ -236,12 +259,14 @@ def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table,
     return pa.Table.from_batches([sheet.to_arrow()]), sheet.available_columns()
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> ReadResult:
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> tuple[ReadResult, str, list[str]]:
     """calamine → Arrow through fastexcel, no Python object per cell.
 
     One pass when every column holds one kind of cell (all text, all numbers or all dates: the usual
     export).  A column that mixes kinds (an ID column where a few IDs were typed as numbers) costs
-    a second pass that tells, per cell, which ID cells were numbers and which other cells dates."""
+    a second pass that tells, per cell, which ID cells were numbers and which other cells dates.
+    Returns the scan (columns x0, x1, … and _numeric_id over the registered Arrow table) and the
+    headers."""
     _check_zip(path)
     try:
         reader = fastexcel.read_excel(str(path))
@@ -270,11 +295,9 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Re
     columns = {f"c{i}": data.column(i) for i in range(len(infos))}
     if markers is not None:
         columns.update({f"m{i}": markers.column(i) for i in range(len(infos))})
-    arrow = pa.table(
-        {"_rid": np.arange(1, n + 1, dtype=np.int64), "_line": np.arange(2, n + 2, dtype=np.int64), **columns}
-    )
-    selects = ["_rid", "_line"]
-    for i, (info, name) in enumerate(zip(infos, header, strict=True)):
+    arrow = pa.table(columns)
+    selects = []
+    for i, info in enumerate(infos):
         if markers is None:
             expr = _text_sql(f"c{i}", info.dtype)
         elif i == id_pos:
@@ -285,16 +308,13 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> Re
                 f"CASE WHEN m{i} IS NULL THEN c{i} WHEN m{i} < INTERVAL 1 DAY THEN right(c{i}, 8) "
                 f"ELSE left(c{i}, 10) END"
             )
-        selects.append(f'{expr} AS "{name.replace(chr(34), chr(34) * 2)}"')
+        selects.append(f"{expr} AS x{i}")
     numeric = "FALSE"
     if id_pos is not None and markers is None and infos[id_pos].dtype in _FLOAT:
         numeric = f"c{id_pos} IS NOT NULL"  # a whole column of numbers
     elif id_pos is not None and markers is not None:
         numeric = f"m{id_pos} IS NOT NULL AND c{id_pos} NOT IN ('true', 'false')"
-    con.register("_xlsx_arrow", arrow)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _xlsx AS SELECT {', '.join(selects)} FROM _xlsx_arrow")
-        lines = [r[0] for r in con.execute(f"SELECT _line FROM _xlsx_arrow WHERE {numeric} ORDER BY 1").fetchall()]
-    finally:
-        con.unregister("_xlsx_arrow")
-    return ReadResult(table="_xlsx", rows=n, kind="xlsx", encoding="", numeric_id_lines=lines)
+    selects.append(f"{numeric} AS _numeric_id")
+    con.register("_xlsx_arrow", arrow)  # unregistered by read_feed once the table is written
+    scan = f"(SELECT {', '.join(selects)} FROM _xlsx_arrow)"
+    return ReadResult(table="", rows=n, kind="xlsx", encoding=""), scan, header
