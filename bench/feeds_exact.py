@@ -28,9 +28,10 @@ def ours(feed: Path, reg: Path, out: Path) -> dict:
     con = pipeline.connect()
     load = pipeline.load(con, feed, get_source("medical_security"), today=date(2026, 11, 23))
     con.execute(f"CREATE TEMP TABLE reg AS SELECT person_id, id18 FROM read_parquet('{reg}')")
-    linked = matching.link_exact(con)
-    con.execute(f"COPY (SELECT k.rid, k.person_id, f.line FROM links k JOIN feed f USING (rid)) TO '{out}/m.parquet'")
-    con.execute(f"COPY (SELECT f.line, f.id_status FROM feed f ANTI JOIN links k USING (rid)) TO '{out}/u.parquet'")
+    linked = matching.link_exact(con, carry="f.line, f.id_status")
+    # Matched and unmatched rows from the one materialised join result.
+    con.execute(f"COPY (SELECT rid, person_id, line FROM _exact WHERE person_id IS NOT NULL) TO '{out}/m.parquet'")
+    con.execute(f"COPY (SELECT line, id_status FROM _exact WHERE person_id IS NULL) TO '{out}/u.parquet'")
     return {
         "seconds": time.perf_counter() - started,
         "linked": linked,

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import duckdb
 from pypinyin import Style, lazy_pinyin
 
+from fangpin.datafeeds import idrepair
+
 AUTO = "auto"
 REVIEW = "review"
 NONE = "none"
@@ -129,13 +131,21 @@ def add_name_features(con: duckdb.DuckDBPyConnection, *, src: str, out: str, col
     )
 
 
-def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str = "reg") -> int:
+def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str = "reg", carry: str = "") -> int:
+    """Table `_exact(rid, person_id or NULL, <carry: expressions over feed f>)` for every feed row, from
+    one join on the int64 ID key (idrepair.key_sql); `links` holds its matched rows."""
+    names = {r[0] for r in con.execute(f"DESCRIBE {feed}").fetchall()}
+    feed_key = "f.id_key" if "id_key" in names else idrepair.key_sql("f.id18")
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE links AS
-        SELECT f.rid, r.person_id, 1.0::DOUBLE AS probability, 'auto' AS band, 'exact' AS method
-        FROM {feed} f JOIN {reg} r ON f.id18 = r.id18"""
+        f"""CREATE OR REPLACE TEMP TABLE _exact AS
+        SELECT f.rid, r.person_id{", " + carry if carry else ""} FROM {feed} f
+        LEFT JOIN (SELECT person_id, {idrepair.key_sql("id18")} AS k FROM {reg}) r ON {feed_key} = r.k"""
     )
-    return con.execute("SELECT count(*) FROM links").fetchall()[0][0]
+    return con.execute(
+        """CREATE OR REPLACE TEMP TABLE links AS
+        SELECT rid, person_id, 1.0::DOUBLE AS probability, 'auto' AS band, 'exact' AS method
+        FROM _exact WHERE person_id IS NOT NULL"""
+    ).fetchall()[0][0]
 
 
 def _weight_case(comp: str, u: dict[str, float]) -> str:

@@ -1,7 +1,8 @@
 """The monthly feed pipeline core: read → type → repair IDs → link → rules.
 
 Data frames in, data frames out: everything happens in one DuckDB connection
-(tables `feed_raw`, `feed`, `feed_issues`, `reg`, `links`, `hits`).  No Django:
+(`feed` and `feed_issues`, views over the one table the file is read into; tables `reg`,
+`links`, `hits`).  No Django:
 the service layer hands in the registry as an Arrow table and writes the
 results to the database.
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from fangpin.core import idnumber
 from fangpin.datafeeds import idrepair, reading
 from fangpin.datafeeds.sources import Source
 
@@ -66,30 +68,44 @@ def connect(*, threads: int = 2, memory_limit: str | None = None) -> duckdb.Duck
 
 
 def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: date) -> LoadReport:
-    """Read, type and repair one department file into table `feed`; issues into `feed_issues`."""
-    raw = reading.read_feed(con, path, source)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE feed_issues(line BIGINT, rid BIGINT, column_label VARCHAR, "
-        "value VARCHAR, code VARCHAR)"
+    """Read, type and repair one department file into view `feed`; its issues into view `feed_issues`.
+
+    One scan of the file: every column typed, every ID cleaned and validated in SQL (with its
+    int64 join key), each row's column issues recorded beside it.  Only the rare IDs the SQL path
+    leaves to the registry's ID module (see idrepair) take a second look, and only those rows."""
+    raw = reading.read_feed(
+        con,
+        path,
+        source,
+        table="_feed",
+        levels=[*idrepair.id_levels("id_number", today=today, numeric="_numeric_id"), _typed_level(source)],
+        select=_final_select(source),
     )
+    con.execute("CREATE OR REPLACE TEMP TABLE _feed_rejects(line BIGINT, value VARCHAR)")
     if raw.rejects:
-        con.executemany(
-            "INSERT INTO feed_issues VALUES (?, NULL, '', ?, 'unreadable')", [(r.line, r.text) for r in raw.rejects]
-        )
-    carry, fix = _typed_select(source)
-    python_rows = idrepair.repair_table(
-        con, src="feed_raw", raw_col="id_number", key_col="rid", out="feed", today=today, carry=carry, fallback_fix=fix
+        con.executemany("INSERT INTO _feed_rejects VALUES (?, ?)", [(r.line, r.text) for r in raw.rejects])
+    rare = con.execute(
+        f"SELECT rid, id_raw FROM _feed WHERE NOT simple AND id_status <> '{idnumber.EXCEL_NUMERIC}'"
+    ).fetchall()
+    if rare:
+        idrepair.python_fixes(con, rare, key_col="rid", today=today)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS {_fixed_view(source)}")
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW feed AS SELECT * FROM _feed")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP VIEW feed_issues AS
+        SELECT line, CAST(NULL AS BIGINT) AS rid, '' AS column_label, value, 'unreadable' AS code FROM _feed_rejects
+        UNION ALL
+        SELECT line, rid, i.label, i.value, i.code
+        FROM (SELECT line, rid, unnest(issues) AS i FROM feed WHERE issues IS NOT NULL)
+        UNION ALL
+        SELECT line, rid, '身份证号', '', 'id_' || id_status FROM feed WHERE id_status <> '{idrepair.OK}'"""
     )
-    if raw.numeric_id_lines:
-        con.execute(
-            "UPDATE feed SET id18 = NULL, id_status = 'excel_numeric', simple = FALSE "
-            "WHERE line IN (SELECT unnest(?::BIGINT[]))",
-            [raw.numeric_id_lines],
-        )
-        con.execute(fix)
-    _record_issues(con, source)
-    counts = dict(con.execute("SELECT id_status, count(*) FROM feed GROUP BY 1").fetchall())
-    issues = con.execute("SELECT count(*) FROM feed_issues").fetchall()[0][0]
+    stats = con.execute("SELECT id_status, count(*), sum(coalesce(len(issues), 0)) FROM feed GROUP BY 1").fetchall()
+    counts = {status: n for status, n, _ in stats}
+    issues = len(raw.rejects) + sum(int(k) for _, _, k in stats) + sum(n for s, n, _ in stats if s != idrepair.OK)
+    # From here on rows carry their rid and line: joins and writes need not keep any order.
+    con.execute("SET preserve_insertion_order = false")
     return LoadReport(
         rows=raw.rows,
         kind=raw.kind,
@@ -97,87 +113,146 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
         rejected=len(raw.rejects),
         issues=issues,
         id_counts=counts,
-        python_id_rows=python_rows,
+        python_id_rows=len(rare),
         columns=raw.columns,
     )
 
 
 def _typed(col: Any) -> str:
-    v = f"nullif(trim({col.name}), '')"
+    """The typed value of a raw column: the value trimmed of spaces (NULL when empty) and cast.
+
+    A cast ignores surrounding whitespace, so the common case (a clean value) is one cast; the
+    trimming and the other spellings (2026/3/1, 1,000元) are tried only for the values it refuses."""
+    raw = col.name
+    v = f"nullif(trim({raw}), '')"
     if col.type == "date":
-        # ISO dates (most rows) take the cheap cast; other spellings fall through to strptime.
-        return f"coalesce(try_cast({v} AS DATE), try_strptime({v}, {DATE_FORMATS})::DATE)"
+        return f"coalesce(try_cast({raw} AS DATE), try_strptime({v}, {DATE_FORMATS})::DATE)"
     if col.type == "decimal":
-        return f"try_cast(replace(replace({v}, ',', ''), '元', '') AS DECIMAL(14,2))"
+        return (
+            f"coalesce(try_cast({raw} AS DECIMAL(14,2)), "
+            f"try_cast(replace(replace({v}, ',', ''), '元', '') AS DECIMAL(14,2)))"
+        )
     if col.type == "integer":
         return f"try_cast(try_cast({v} AS DOUBLE) AS INTEGER)"
     if col.type == "enum" and col.name == "sex":
-        return f"CASE WHEN {v} IN ('男', 'M', '1') THEN 'M' WHEN {v} IN ('女', 'F', '2') THEN 'F' END"
+        return (
+            f"CASE WHEN {raw} IN ('男', 'M', '1') THEN 'M' WHEN {raw} IN ('女', 'F', '2') THEN 'F' "
+            f"WHEN {raw} IS NULL THEN NULL "
+            f"WHEN {v} IN ('男', 'M', '1') THEN 'M' WHEN {v} IN ('女', 'F', '2') THEN 'F' END"
+        )
     if col.type == "enum":
         choices = ", ".join(f"'{c}'" for c in col.choices)
-        return f"CASE WHEN {v} IN ({choices}) THEN {v} END"
-    return v
+        return (
+            f"CASE WHEN {raw} IN ({choices}) THEN {raw} WHEN {raw} IS NULL THEN NULL "
+            f"WHEN {v} IN ({choices}) THEN {v} END"
+        )
+    return f"CASE WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') THEN {v} ELSE nullif({raw}, '') END"
 
 
-ID_BIRTH = "try_strptime(substr(id18, 7, 8), '%Y%m%d')::DATE"
-ID_SEX = "CASE WHEN id18 IS NOT NULL THEN CASE WHEN (ascii(substr(id18, 17, 1)) - 48) % 2 = 1 THEN 'M' ELSE 'F' END END"
-FEED_KEY = (
-    "CASE WHEN id18 IS NULL THEN md5(coalesce(nullif(trim(record_key), ''), concat_ws('|', name, "
-    "id_number, birth_date, village_code))) END"
-)
-
-
-def _typed_select(source: Source) -> tuple[str, str]:
-    """The typed columns of `feed`, computed in the same pass as the ID repair; and the SQL that
-    recomputes the ID-derived ones for the rare rows the Python path decided."""
-    extra = [c for c in source.columns if c.name not in ("name", "id_number", "sex", "birth_date", "village_code")]
-    birth_col, sex_col = _typed(source.column("birth_date")), _typed(source.column("sex"))
-    carry = ", ".join(
-        [
-            "line",
-            "regexp_replace(coalesce(name, ''), '[\\s·•]', '', 'g') AS name",
-            "id_number AS id_raw",
-            f"coalesce({birth_col}, {ID_BIRTH}, CASE WHEN length(id_clean) = 18 THEN "
-            "try_strptime(substr(id_clean, 7, 8), '%Y%m%d')::DATE END) AS birth_date",
-            f"coalesce({sex_col}, {ID_SEX}) AS sex",
-            "nullif(trim(village_code), '') AS village_code",
-            *(f"{_typed(c)} AS {c.name}" for c in extra),
-            # The department's record identity (for review decisions); hashed only where it is needed.
-            f"{FEED_KEY} AS feed_key",
-        ]
+def _blank(raw: str) -> str:
+    """`raw` is NULL or only spaces (trimming only the values that start or end with one)."""
+    return (
+        f"CASE WHEN {raw} IS NULL OR {raw} = '' THEN TRUE "
+        f"WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') THEN trim({raw}) = '' ELSE FALSE END"
     )
-    fix = (
-        f"UPDATE feed SET birth_date = coalesce(f.b, {ID_BIRTH.replace('id18', 'feed.id18')}), "
-        f"sex = coalesce(f.s, {ID_SEX.replace('id18', 'feed.id18')}), "
-        f"feed_key = CASE WHEN feed.id18 IS NULL THEN coalesce(feed.feed_key, f.k) END "
-        f"FROM (SELECT rid, {birth_col} AS b, {sex_col} AS s, "
-        f"md5(coalesce(nullif(trim(record_key), ''), concat_ws('|', name, id_number, birth_date, village_code))) AS k "
-        "FROM feed_raw) f WHERE feed.rid = f.rid AND NOT feed.simple"
+
+
+def id_birth(id18: str) -> str:
+    return f"try_strptime(substr({id18}, 7, 8), '%Y%m%d')::DATE"
+
+
+def id_sex(id18: str) -> str:
+    return (
+        f"CASE WHEN {id18} IS NOT NULL THEN CASE WHEN (ascii(substr({id18}, 17, 1)) - 48) % 2 = 1 "
+        "THEN 'M' ELSE 'F' END END"
     )
-    return carry, fix
 
 
-def _record_issues(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+PERSON = ("name", "id_number", "sex", "birth_date", "village_code")
+CHECKED = ("date", "decimal", "integer", "enum")
+
+
+def _typed_level(source: Source) -> str:
+    """Over the raw columns and the ID verdict: typed values (_ty_*), the birth date and sex (from
+    the file, else from the ID), the cleaned name and the record key."""
+    parts = [f"{_typed(c)} AS _ty_{c.name}" for c in source.columns if c.name not in PERSON and c.name != "record_key"]
+    birth_in, sex_in = _typed(source.column("birth_date")), _typed(source.column("sex"))
+    # A row the SQL path did not decide gets the ID-derived values once its ID is decided (_fixed_view).
+    # For a decided ID, _born is its birth date and the parity of _n17 its sex.
+    parts += [
+        f"CASE WHEN simple THEN coalesce({birth_in}, CASE WHEN id18 IS NOT NULL THEN _born END, "
+        f"CASE WHEN length(id_clean) = 18 THEN {id_birth('id_clean')} END) ELSE {birth_in} END AS _birth",
+        f"CASE WHEN simple THEN coalesce({sex_in}, CASE WHEN id18 IS NOT NULL THEN "
+        f"CASE WHEN _n17 % 2 = 1 THEN 'M' ELSE 'F' END END) ELSE {sex_in} END AS _sex",
+        f"{_typed(source.column('village_code'))} AS _village",
+        "CASE WHEN name IS NULL THEN '' WHEN regexp_matches(name, '[\\s·•]') "
+        "THEN regexp_replace(name, '[\\s·•]', '', 'g') ELSE name END AS _name",
+        # The department's record identity (for review decisions); hashed only where it is needed.
+        "CASE WHEN id18 IS NULL OR NOT simple THEN md5(coalesce(nullif(trim(record_key), ''), "
+        "concat_ws('|', name, id_number, birth_date, village_code))) END AS _feed_key",
+    ]
+    return ", ".join(parts)
+
+
+def _final_select(source: Source) -> str:
+    """The columns of `feed`, and `issues`: this row's column problems (label, value, code)."""
+    typed = {c.name: f"_ty_{c.name}" for c in source.columns}
+    typed.update(birth_date="_birth", sex="_sex", village_code="_village", name="_name")
+    checks = []
     for col in source.columns:
         if col.name in ("id_number", "record_key"):
             continue
-        raw = f"nullif(trim(r.{col.name}), '')"
+        label = col.label.replace("'", "''")
         if col.required:
-            con.execute(
-                f"INSERT INTO feed_issues SELECT r.line, r.rid, ?, '', 'required' FROM feed_raw r WHERE {raw} IS NULL",
-                [col.label],
-            )
-        if col.type in ("date", "decimal", "integer", "enum"):
+            checks.append((_blank(col.name), f"{{'label': '{label}', 'value': '', 'code': 'required'}}"))
+        if col.type in CHECKED:
             code = {"date": "bad_date", "decimal": "bad_decimal", "integer": "bad_integer"}.get(col.type, "bad_choice")
-            con.execute(
-                f"INSERT INTO feed_issues SELECT r.line, r.rid, ?, left({raw}, 100), ? FROM feed_raw r "
-                f"JOIN feed f USING (rid) WHERE {raw} IS NOT NULL AND f.{col.name} IS NULL",
-                [col.label, code],
-            )
-    con.execute(
-        "INSERT INTO feed_issues SELECT line, rid, '身份证号', '', 'id_' || id_status FROM feed "
-        f"WHERE id_status NOT IN ('{idrepair.OK}')"
+            # A value was given (not blank) and could not be typed.
+            bad = f"CASE WHEN {typed[col.name]} IS NOT NULL THEN FALSE ELSE NOT ({_blank(col.name)}) END"
+            value = f"left(nullif(trim({col.name}), ''), 100)"
+            checks.append((bad, f"{{'label': '{label}', 'value': {value}, 'code': '{code}'}}"))
+    items = ", ".join(f"CASE WHEN {cond} THEN {item} END" for cond, item in checks)
+    any_issue = " OR ".join(f"({cond})" for cond, _ in checks) or "FALSE"
+    extra = [c.name for c in source.columns if c.name not in PERSON and c.name != "record_key"]
+    return ", ".join(
+        [
+            "_name AS name",
+            "_raw AS id_raw",
+            "id_clean",
+            "id18",
+            "id_status",
+            "simple",
+            "id_key",
+            "_birth AS birth_date",
+            "_sex AS sex",
+            "_village AS village_code",
+            *(f"_ty_{name} AS {name}" for name in extra),
+            "_feed_key AS feed_key",
+            f"CASE WHEN {any_issue} THEN list_filter([{items}], lambda i: i IS NOT NULL) END AS issues",
+        ]
     )
+
+
+def _fixed_view(source: Source) -> str:
+    """`_feed` with the registry module's verdict for the rows in `_id_fix` (and what follows from
+    it: birth date and sex from the ID, the record key only without a valid ID, no date or sex
+    complaint once the ID supplies the value)."""
+    birth = f"coalesce(b.birth_date, {id_birth('x.id18')})"
+    sex = f"coalesce(b.sex, {id_sex('x.id18')})"
+    birth_label = source.column("birth_date").label.replace("'", "''")
+    sex_label = source.column("sex").label.replace("'", "''")
+    return f"""SELECT b.* EXCLUDE (id18, id_status, id_clean, id_key, birth_date, sex, feed_key, issues),
+        CASE WHEN x.rid IS NULL THEN b.id18 ELSE x.id18 END AS id18,
+        CASE WHEN x.rid IS NULL THEN b.id_status ELSE x.id_status END AS id_status,
+        CASE WHEN x.rid IS NULL THEN b.id_clean ELSE x.id_clean END AS id_clean,
+        CASE WHEN x.rid IS NULL THEN b.id_key ELSE x.id_key END AS id_key,
+        CASE WHEN x.rid IS NULL THEN b.birth_date ELSE {birth} END AS birth_date,
+        CASE WHEN x.rid IS NULL THEN b.sex ELSE {sex} END AS sex,
+        CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN b.feed_key END AS feed_key,
+        CASE WHEN x.rid IS NULL THEN b.issues ELSE list_filter(b.issues, lambda i: NOT (
+            (i.label = '{birth_label}' AND {birth} IS NOT NULL) OR (i.label = '{sex_label}' AND {sex} IS NOT NULL)))
+        END AS issues
+    FROM _feed b LEFT JOIN _id_fix x ON x.rid = b.rid"""
 
 
 def registry_load(

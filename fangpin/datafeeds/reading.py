@@ -1,4 +1,4 @@
-"""Reading department files into DuckDB: XLSX (calamine), CSV (UTF-8, or
+"""Reading department files into DuckDB: XLSX (calamine through fastexcel, straight to Arrow), CSV (UTF-8, or
 GB18030/GBK transcoded to UTF-8 in streaming chunks before DuckDB sees it),
 Parquet.
 
@@ -10,17 +10,18 @@ with its line in `rejects`, never dropped silently.  No Django.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
-import numpy as np
+import fastexcel
 import pyarrow as pa
-from python_calamine import CalamineWorkbook
 
+from fangpin.datafeeds import idrepair
 from fangpin.datafeeds.sources import Source
 
 CHUNK = 4 * 1024 * 1024
@@ -46,8 +47,6 @@ class ReadResult:
     kind: str
     encoding: str
     rejects: list[Reject] = field(default_factory=list)
-    numeric_id_lines: list[int] = field(default_factory=list)
-    numeric_cells: dict[str, list[int]] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header found
 
 
@@ -98,96 +97,117 @@ def transcode_to_utf8(src: Path, dst: Path, encoding: str) -> None:
                 break
 
 
-def read_feed(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, table: str = "feed_raw") -> ReadResult:
-    """Load `path` into table `table(rid, line, <canonical columns as VARCHAR>)`."""
+def read_feed(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    source: Source,
+    *,
+    table: str = "feed_raw",
+    select: str = "*",
+    levels: Sequence[str] = (),
+) -> ReadResult:
+    """Read `path` in one scan into table `{table}_data` and view `table(rid, line, <its columns>)`.
+
+    The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and
+    `_numeric_id` (an XLSX ID cell Excel stored as a number); `levels` are projections stacked on
+    top (`idrepair.nest`), `select` is what is kept.  The defaults keep the raw text.  Rows stay in
+    file order (insertion order is preserved while the table is written), so a row's rowid gives
+    its rid and line; with rejected CSV rows the lines come from a small side table."""
     kind = sniff_kind(path)
-    if kind == "xlsx":
-        result = _read_xlsx(con, path, table)
-    elif kind == "parquet":
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM read_parquet('{_q(path)}')")
-        result = ReadResult(table="_raw", rows=0, kind=kind, encoding="")
-    else:
-        result = _read_csv(con, path)
-    headers = [r[0] for r in con.execute(f"DESCRIBE {result.table}").fetchall()]
-    if kind == "parquet":
-        headers = [h for h in headers if h != "_line"]
-    found, missing = source.header_map(headers)
-    if missing:
-        raise FeedFileError(f"文件缺少必填列：{'、'.join(missing)}。请按{source.label}的表头模板填报。")
-    selects = ["_rid AS rid", "_line AS line"]
-    for col in source.columns:
-        if col.name in found:
-            selects.append(f'CAST("{headers[found[col.name]]}" AS VARCHAR) AS {col.name}')
+    tmp: Path | None = None
+    try:
+        if kind == "xlsx":
+            result, scan, headers = _read_xlsx(con, path, source)
+        elif kind == "parquet":
+            scan = f"read_parquet('{_q(path)}')"
+            result = ReadResult(table=table, rows=0, kind=kind, encoding="")
+            headers = _headers(con, scan)
         else:
-            selects.append(f"CAST(NULL AS VARCHAR) AS {col.name}")
-    if kind == "parquet":
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _raw2 AS SELECT row_number() OVER () AS _rid, "
-            "row_number() OVER () + 1 AS _line, * FROM _raw"
-        )
-        result.table = "_raw2"
-    if result.table == "_csv2" and not result.rejects:
-        # A view over the file's table: no copy of the data.
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT {', '.join(selects)} FROM {result.table}")
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {', '.join(selects)} FROM {result.table}")
+            encoding = detect_encoding(path)
+            target = path
+            if encoding == "gb18030":
+                handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115 - removed below
+                handle.close()
+                tmp = target = Path(handle.name)
+                transcode_to_utf8(path, tmp, encoding)
+            options = "header=true, all_varchar=true, auto_detect=true, sample_size=20480, encoding='utf-8'"
+            # The same options for the header as for the scan: the sniffer's verdict depends on them.
+            scan = f"read_csv('{_q(target)}', {options}, store_rejects=true)"
+            headers = _headers(con, scan)
+            con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+            result = ReadResult(table=table, rows=0, kind="csv", encoding=encoding)
+        found, missing = source.header_map(headers)
+        if missing:
+            raise FeedFileError(f"文件缺少必填列：{'、'.join(missing)}。请按{source.label}的表头模板填报。")
+        canon = []
+        for col in source.columns:
+            if col.name in found:
+                pos = found[col.name]
+                ref = f"x{pos}" if kind == "xlsx" else '"' + headers[pos].replace('"', '""') + '"'
+                canon.append(f"CAST({ref} AS VARCHAR) AS {col.name}")
+            else:
+                canon.append(f"CAST(NULL AS VARCHAR) AS {col.name}")
+        canon.append("_numeric_id" if kind == "xlsx" else "FALSE AS _numeric_id")
+        body = idrepair.nest(f"(SELECT {', '.join(canon)} FROM {scan})", list(levels))
+        # Insertion order must hold while the table is written: a row's rowid is its place in the file.
+        con.execute("SET preserve_insertion_order = true")
+        result.rows = con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table}_data AS SELECT {select} FROM {body}"
+        ).fetchall()[0][0]
+        if kind == "csv":
+            result.rejects = _csv_rejects(con)
+    finally:
+        if kind == "xlsx" and "_xlsx_arrow" in {r[0] for r in con.execute("SHOW TABLES").fetchall()}:
+            con.unregister("_xlsx_arrow")
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    _line_view(con, table, result)
     result.table = table
-    result.rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     result.columns = {name: headers[pos] for name, pos in found.items()}
-    if "id_number" in found:
-        result.numeric_id_lines = result.numeric_cells.get(headers[found["id_number"]], [])
     return result
+
+
+def _headers(con: duckdb.DuckDBPyConnection, scan: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall() if r[0] != "_line"]
 
 
 def _q(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> ReadResult:
-    encoding = detect_encoding(path)
-    tmp: Path | None = None
-    target = path
-    if encoding == "gb18030":
-        handle = tempfile.NamedTemporaryFile(suffix=".csv", delete=False)  # noqa: SIM115 - removed below
-        handle.close()
-        tmp = Path(handle.name)
-        transcode_to_utf8(path, tmp, encoding)
-        target = tmp
-    try:
-        con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _csv AS SELECT * FROM read_csv('{_q(target)}', header=true, "
-            "all_varchar=true, store_rejects=true, auto_detect=true, sample_size=20480, encoding='utf-8')"
-        )
-        rejected = con.execute(
-            "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
-        ).fetchall()
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
-    rejects = [
+def _csv_rejects(con: duckdb.DuckDBPyConnection) -> list[Reject]:
+    rejected = con.execute(
+        "SELECT line, min(error_type), min(csv_line) FROM reject_errors GROUP BY line ORDER BY line"
+    ).fetchall()
+    return [
         Reject(line=int(line), reason=_reject_reason(kind), text=(text or "")[:200]) for line, kind, text in rejected
     ]
-    good = con.execute("SELECT count(*) FROM _csv").fetchall()[0][0]
-    # Line numbers: row i is the i-th line after the header that was not rejected.  For each
-    # rejected line, `before` = good rows above it; an ASOF join finds how many lie before row i.
+
+
+def _line_view(con: duckdb.DuckDBPyConnection, table: str, result: ReadResult) -> None:
+    """View `table`: rid (1, 2, … in file order) and the line the department sees (header = 1).
+
+    Row i is the i-th line after the header that was not rejected.  With rejected lines, for each
+    one `before` = good rows above it, and an ASOF join finds how many lie before row i."""
+    if not result.rejects:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT rowid + 1 AS rid, rowid + 2 AS line, * FROM {table}_data"
+        )
+        return
     con.execute("CREATE OR REPLACE TEMP TABLE _rej(line BIGINT)")
-    if rejects:
-        con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in rejects]])
-    if not rejects:
-        # The table keeps the file's order: rowid is the data row's index.
-        con.execute("CREATE OR REPLACE TEMP VIEW _csv2 AS SELECT rowid + 1 AS _rid, rowid + 2 AS _line, * FROM _csv")
-        return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
+    con.execute("INSERT INTO _rej SELECT unnest(?::BIGINT[])", [[r.line for r in result.rejects]])
     con.execute(
-        f"""CREATE OR REPLACE TEMP VIEW _csv2 AS
+        f"""CREATE OR REPLACE TEMP TABLE {table}_lines AS
         WITH rj AS (SELECT line - 1 - row_number() OVER (ORDER BY line) AS before,
                            row_number() OVER (ORDER BY line) AS k FROM _rej),
-             ids AS (SELECT range AS _rid FROM range(1, {good + 1})),
-             lined AS (SELECT ids._rid, ids._rid + 1 + coalesce(rj.k, 0) AS _line
-                       FROM ids ASOF LEFT JOIN rj ON ids._rid > rj.before)
-        SELECT * FROM (SELECT * FROM lined ORDER BY _rid) POSITIONAL JOIN _csv"""
+             ids AS (SELECT range AS rid FROM range(1, {result.rows + 1}))
+        SELECT ids.rid, ids.rid + 1 + coalesce(rj.k, 0) AS line FROM ids ASOF LEFT JOIN rj ON ids.rid > rj.before
+        ORDER BY ids.rid"""
     )
-    return ReadResult(table="_csv2", rows=good, kind="csv", encoding=encoding, rejects=rejects)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS "
+        f"SELECT l.rid, l.line, d.* FROM {table}_lines l POSITIONAL JOIN {table}_data d"
+    )
 
 
 def _reject_reason(kind: str) -> str:
@@ -208,49 +228,93 @@ def _check_zip(path: Path) -> None:
         raise FeedFileError("Excel文件已损坏，无法打开。") from exc
 
 
-def _cell_text(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+# fastexcel's dtype names for the columns it guessed (strict guessing: one type per column).
+_FLOAT = ("float", "int")
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> ReadResult:
+def _text_sql(col: str, dtype: str) -> str:
+    """A typed column's cells as the text a department typed: integral numbers without ".0" or an
+    exponent (an ID Excel stored as a number keeps its 15 digits as digits), dates as 2026-03-01,
+    Excel time-only cells (before 1900) as 12:30:00."""
+    q = f'"{col}"'
+    if dtype in _FLOAT:
+        return (
+            f"CASE WHEN {q} = trunc({q}) AND abs({q}) < 1e38 THEN CAST(CAST({q} AS HUGEINT) AS VARCHAR) "
+            f"ELSE CAST({q} AS VARCHAR) END"
+        )
+    if dtype in ("datetime", "date"):
+        return (
+            f"CASE WHEN CAST({q} AS TIMESTAMP) < TIMESTAMP '1900-01-01' "
+            f"THEN strftime(CAST({q} AS TIMESTAMP), '%H:%M:%S') ELSE strftime(CAST({q} AS DATE), '%Y-%m-%d') END"
+        )
+    if dtype == "duration":
+        return f"strftime(TIMESTAMP '2000-01-01' + {q}, '%H:%M:%S')"
+    return f"CAST({q} AS VARCHAR)"
+
+
+def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table, list[Any]]:
+    # header_row=0 with skip_rows=0: the header is the sheet's first row and data row i is line i + 2,
+    # even when the first rows are empty (fastexcel would otherwise skip them).
+    sheet = reader.load_sheet(0, header_row=0, skip_rows=0, **kwargs)
+    return pa.Table.from_batches([sheet.to_arrow()]), sheet.available_columns()
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> tuple[ReadResult, str, list[str]]:
+    """calamine → Arrow through fastexcel, no Python object per cell.
+
+    One pass when every column holds one kind of cell (all text, all numbers or all dates: the usual
+    export).  A column that mixes kinds (an ID column where a few IDs were typed as numbers) costs
+    a second pass that tells, per cell, which ID cells were numbers and which other cells dates.
+    Returns the scan (columns x0, x1, … and _numeric_id over the registered Arrow table) and the
+    headers."""
     _check_zip(path)
     try:
-        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types
+        reader = fastexcel.read_excel(str(path))
+        try:
+            data, infos = _load_sheet(reader, schema_sample_rows=None, dtype_coercion="strict")
+            markers = None
+        except fastexcel.UnsupportedColumnTypeCombinationError:
+            data, infos = _load_sheet(reader, dtypes="string")
+            markers = pa.table({})
+    except fastexcel.FastExcelError as exc:
         raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
-    if not rows:
+    if not infos:
         raise FeedFileError("Excel文件的第一个工作表是空的。")
-    header = [str(h).strip() if h is not None else f"列{i + 1}" for i, h in enumerate(rows[0])]
-    body = rows[1:]
-    columns: dict[str, list[str | None]] = {}
-    numeric: dict[str, list[int]] = {}
-    for c, name in enumerate(header):
-        values = [r[c] if c < len(r) else None for r in body]
-        # A number where an ID belongs may have lost digits in Excel: remember its lines.
-        kinds = set(map(type, values))
-        numeric[name] = [i + 2 for i, v in enumerate(values) if isinstance(v, float)] if float in kinds else []
-        # Text-only columns (most of them) go to Arrow as they are; only others are converted per cell.
-        columns[name] = values if kinds <= {str, type(None)} else [_cell_text(v) for v in values]
-    n = len(body)
-    arrow = pa.table(
-        {
-            "_rid": np.arange(1, n + 1, dtype=np.int64),
-            "_line": np.arange(2, n + 2, dtype=np.int64),
-            **{k: pa.array(v, pa.string()) for k, v in columns.items()},
-        }
-    )
-    con.register("_xlsx_arrow", arrow)
-    con.execute("CREATE OR REPLACE TEMP TABLE _xlsx AS SELECT * FROM _xlsx_arrow")
-    con.unregister("_xlsx_arrow")
-    result = ReadResult(table="_xlsx", rows=n, kind="xlsx", encoding="")
-    result.numeric_cells = numeric
-    return result
+    header = [f"列{c.absolute_index + 1}" if c.column_name_from == "generated" else str(c.name).strip() for c in infos]
+    found, _ = source.header_map(header)
+    id_pos = found.get("id_number")
+    if markers is not None:
+        # Per cell: was an ID cell a number (boolean dtype: numbers and booleans only), was any other
+        # cell a date or time (duration dtype: dates and times only)?
+        kinds = {i: "boolean" if i == id_pos else "duration" for i in range(len(infos))}
+        try:
+            markers = _load_sheet(reader, dtypes=kinds)[0]
+        except fastexcel.FastExcelError as exc:
+            raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
+    n = data.num_rows
+    columns = {f"c{i}": data.column(i) for i in range(len(infos))}
+    if markers is not None:
+        columns.update({f"m{i}": markers.column(i) for i in range(len(infos))})
+    arrow = pa.table(columns)
+    selects = []
+    for i, info in enumerate(infos):
+        if markers is None:
+            expr = _text_sql(f"c{i}", info.dtype)
+        elif i == id_pos:
+            expr = f"c{i}"
+        else:
+            # Mixed kinds: a date cell becomes 2026-03-01, a time-only cell 12:30:00, as in a typed column.
+            expr = (
+                f"CASE WHEN m{i} IS NULL THEN c{i} WHEN m{i} < INTERVAL 1 DAY THEN right(c{i}, 8) "
+                f"ELSE left(c{i}, 10) END"
+            )
+        selects.append(f"{expr} AS x{i}")
+    numeric = "FALSE"
+    if id_pos is not None and markers is None and infos[id_pos].dtype in _FLOAT:
+        numeric = f"c{id_pos} IS NOT NULL"  # a whole column of numbers
+    elif id_pos is not None and markers is not None:
+        numeric = f"m{id_pos} IS NOT NULL AND c{id_pos} NOT IN ('true', 'false')"
+    selects.append(f"{numeric} AS _numeric_id")
+    con.register("_xlsx_arrow", arrow)  # unregistered by read_feed once the table is written
+    scan = f"(SELECT {', '.join(selects)} FROM _xlsx_arrow)"
+    return ReadResult(table="", rows=n, kind="xlsx", encoding=""), scan, header

@@ -100,3 +100,91 @@ def test_values_that_cannot_be_typed_are_reported_with_column_and_line_and_the_r
         (2, "结算日期", "bad_date"),
     } <= issues
     assert con.execute("SELECT count(*) FROM feed").fetchall()[0][0] == 1
+
+
+def _excel(path, rows):
+    """A workbook as Excel or LibreOffice saves it: cells keep their own types (text, number, date)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.save(path)
+    return path
+
+
+def _raw_text(path, columns):
+    """The cells as the reader hands them on (text), before any typing."""
+    con = pipeline.connect()
+    reading.read_feed(con, path, MED)
+    return con.execute(f"SELECT {columns} FROM feed_raw ORDER BY line").fetchall()  # noqa: S608 - test columns
+
+
+def test_xlsx_ids_typed_as_numbers_among_text_ids_keep_their_digits_and_their_lines(tmp_path):
+    from datetime import datetime, time
+
+    path = _excel(
+        tmp_path / "mixed.xlsx",
+        [
+            ["姓名", "身份证号码", "年度累计个人自付", "结算日期", "参保状态"],
+            ["甲", "110101199001011237", 100, datetime(2026, 10, 1), "已参保"],
+            ["乙", 110101199001011237, 12.5, datetime(2026, 10, 2, 9, 30), None],
+            ["丙", 110101900101123, "1,000", "2026/10/3", "断保"],
+            [None, None, None, None, None],
+            ["丁", "", 0.5, time(12, 30), "已参保"],
+        ],
+    )
+    con, _ = _load(path)
+    raw = _raw_text(path, "line, name, id_number, oop_ytd, event_date")
+    verdicts = con.execute("SELECT line, id_status, id18 FROM feed ORDER BY line").fetchall()
+    rows = [(*r, *v[1:]) for r, v in zip(raw, verdicts, strict=True)]
+    assert rows == [
+        (2, "甲", "110101199001011237", "100", "2026-10-01", "ok", "110101199001011237"),
+        # A number in Excel: no ".0", no 1.10101199001011e+17, and refused with its line.
+        (3, "乙", "110101199001011200", "12.5", "2026-10-02", "excel_numeric", None),
+        (4, "丙", "110101900101123", "1,000", "2026/10/3", "excel_numeric", None),
+        (5, None, None, None, None, "empty", None),
+        (6, "丁", None, "0.5", "12:30:00", "empty", None),
+    ]
+    issues = set(con.execute("SELECT line, code FROM feed_issues WHERE code LIKE 'id_excel%'").fetchall())
+    assert issues == {(3, "id_excel_numeric"), (4, "id_excel_numeric")}
+    typed = con.execute("SELECT event_date, oop_ytd FROM feed ORDER BY line").fetchall()
+    assert typed[:3] == [(date(2026, 10, 1), 100), (date(2026, 10, 2), 12.5), (date(2026, 10, 3), 1000)]
+
+
+def test_xlsx_whose_columns_each_hold_one_kind_of_cell_reads_numbers_and_dates_as_typed(tmp_path):
+    from datetime import datetime
+
+    path = _excel(
+        tmp_path / "typed.xlsx",
+        [
+            ["姓名", "身份证号", "年度累计个人自付", "结算日期"],
+            ["甲", 110101199001011237, 3000, datetime(2026, 10, 1)],
+            ["乙", None, 1e16, datetime(2026, 10, 2, 23, 59)],
+        ],
+    )
+    _, report = _load(path)
+    assert _raw_text(path, "line, id_number, oop_ytd, event_date") == [
+        (2, "110101199001011200", "3000", "2026-10-01"),
+        (3, None, "10000000000000000", "2026-10-02"),
+    ]
+    assert report.id_counts == {"excel_numeric": 1, "empty": 1}
+
+
+def test_xlsx_that_would_unpack_too_large_is_refused_before_reading(tmp_path, monkeypatch):
+    path = _excel(tmp_path / "big.xlsx", [["姓名", "身份证号"], ["甲", "110101199001011237"]])
+    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED", 100)
+    with pytest.raises(reading.FeedFileError) as info:
+        _load(path)
+    assert "过大" in str(info.value)
+
+
+def test_a_damaged_xlsx_is_refused_with_a_chinese_message(tmp_path):
+    path = tmp_path / "broken.xlsx"
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("note.txt", "not a workbook")
+    with pytest.raises(reading.FeedFileError) as info:
+        _load(path)
+    assert "Excel" in str(info.value)
