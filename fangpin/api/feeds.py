@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fangpin.api.common import api_actor, need
@@ -44,7 +44,7 @@ def _out(run: FeedRun) -> dict[str, Any]:
 @classify(SCOPED)
 def create_run(
     request: HttpRequest, source: Form[str], period: Form[str], file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Any:
     need(request, "datafeeds.upload")
     run = feed_run_create(
         actor=api_actor(request),
@@ -54,7 +54,7 @@ def create_run(
         file_name=file.name or "upload",
     )
     run.refresh_from_db()
-    return 201, _out(run)
+    return Status(201, _out(run))
 
 
 @router.get("/runs/{run_id}", response={200: RunOut, 403: ErrorOut, 404: ErrorOut}, summary="比对批次的状态和统计")
