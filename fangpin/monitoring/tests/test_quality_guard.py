@@ -156,3 +156,20 @@ def test_elimination_county_approval_is_refused_until_the_migrant_work_record_is
         migrant_work_end(actor=act(world, "village_a1a"), record=spell, end_month="2026-10")
         elim = services.elimination_transition(case=elim, action="approve", actor=c)
     assert elim.status == "county_approved"
+
+
+def test_the_county_user_sees_each_blocking_problem_on_the_page(world, client_as):
+    household = world.households["A1a"][0]  # escaped; nobody in serious-illness insurance (DQ-18)
+    blocking(world, "DQ-18")
+    with time_machine.travel(START, tick=False):
+        case = case_to_notice(world, start_case(world, household))
+    with time_machine.travel(date(2026, 3, 9), tick=False):
+        case = services.case_transition(case=case, action="review", actor=act(world, "township_a1"))
+        response = client_as("county_staff_a").post(
+            f"/monitoring/cases/{case.pk}/act/", {"action": "approve", "version": case.version}
+        )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "阻断级数据质量问题" in body and "DQ-18 脱贫户成员未参加大病保险" in body and "配偶A1a0" in body
+    case.refresh_from_db()
+    assert case.status == "township_reviewed"

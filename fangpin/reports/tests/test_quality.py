@@ -303,3 +303,39 @@ def test_severity_comes_from_the_policy_parameter(world):
 def test_every_check_runs_for_a_user_without_an_area_and_finds_nothing(world, code):
     episode_for(hh(world, 0), identified_on=date(2026, 1, 1), risk_types=["natural_disaster"])
     assert ids(world, code, "orphan") == set()
+
+
+def test_the_approval_guard_narrows_the_same_queries_to_one_household(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fangpin.core.actor import Actor
+    from fangpin.policy.services import policy_set
+
+    policy_set(
+        actor=Actor.command(),
+        key="dq_blocking_checks",
+        value=",".join(c.code for c in quality.CHECKS),  # every check blocking
+        area=world.areas["A"],
+        effective_from=date(2026, 1, 1),
+    )
+    target, others = hh(world, 1), county_a(world, 9)
+    episode = episode_for(target, identified_on=date(2026, 1, 1))
+
+    def run():
+        with CaptureQueriesContext(connection) as queries:
+            problems = quality.household_blocking_problems(
+                household=target, user=world.users["county_staff_a"], today=TODAY, episode_id=episode.pk
+            )
+        return problems, len(queries)
+
+    problems, before = run()
+    # Identified in January, nothing implemented: no measure after a month, illness uncovered,
+    # able members without a developmental measure, no premium subsidy before the cut-off.
+    assert [p.split(" ")[0] for p in problems] == ["DQ-01", "DQ-06", "DQ-07", "DQ-15"]
+    for h in others:  # every other household of the county trips checks too: none of it leaks in
+        if h.pk != target.pk:
+            implemented(plan_for(episode_for(h, identified_on=date(2025, 6, 1))), "EMP-01")
+            eliminated(h, date(2024, 1, 1), date(2024, 3, 1))
+    problems_after, after = run()
+    assert problems_after == problems and after == before  # set-based: no per-household work
