@@ -77,6 +77,7 @@ class Kpi:
     num: Callable[[Ctx], Q]
     kind: str = "rate"  # rate (%) or ratio (num ÷ den)
     note: Any = ""
+    stock: bool = False  # as of today, whatever the period (decision 0009): the refresh computes it once
 
 
 # IN (subquery) rather than EXISTS: inside an OR, PostgreSQL evaluates an IN list once
@@ -125,6 +126,7 @@ KPIS: list[Kpi] = [
         lambda c: Q(status__in=OPEN),
         lambda c: Q(first_measure_on__isnull=False),
         note=_("风险未消除的监测户中，已有落实措施的比例"),
+        stock=True,
     ),
     Kpi(
         "developmental_measure_rate",
@@ -133,6 +135,7 @@ KPIS: list[Kpi] = [
         lambda c: Q(status__in=OPEN, has_labour=True),
         lambda c: Q(has_developmental=True),
         note=_("有劳动能力的未消除监测户中，已落实开发式措施的比例"),
+        stock=True,
     ),
     Kpi(
         "measures_per_household",
@@ -158,6 +161,7 @@ KPIS: list[Kpi] = [
         lambda c: Q(status__in=OPEN),
         lambda c: Q(has_labour=True, identified_on__lte=c.today - timedelta(days=round(c.long_months * 30.44))),
         note=_("未消除监测户中，有劳动能力且纳入满规定月数的比例"),
+        stock=True,
     ),
     Kpi(
         "reversal_rate",
@@ -174,6 +178,7 @@ KPIS: list[Kpi] = [
         lambda c: Q(household__household_type="escaped") | Q(household_id__in=_open_households()),
         lambda c: Q(in_resident_medical=True) | Q(in_employee_medical=True),
         note=_("脱贫人口和监测对象中参加基本医疗保险的比例"),
+        stock=True,
     ),
     Kpi(
         "monitoring_coverage",
@@ -266,8 +271,6 @@ def child_areas(area: Area) -> list[Area]:
 
 
 BASES = ("episode", "case", "person", "household")
-# Bases whose KPIs do not depend on the period (the summary refresh computes them once).
-PERIOD_FREE_BASES = ("person",)
 
 
 def compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
@@ -286,14 +289,17 @@ def no_jit() -> None:
 
 
 def compute_grouped(
-    *, user: Any, ctx: Ctx, length: int, bases: tuple[str, ...] = BASES
+    *, user: Any, ctx: Ctx, length: int, kpis: list[Kpi] = KPIS
 ) -> dict[str, dict[str, tuple[int, int]]]:
-    """The KPIs of `bases` grouped by the first `length` digits of the village code, plus "total"."""
-    out: dict[str, dict[str, tuple[int, int]]] = {k.key: {} for k in KPIS if k.base in bases}
-    for base in bases:
-        kpis = [k for k in KPIS if k.base == base]
+    """`kpis` grouped by the first `length` digits of the village code, plus "total": one query per
+    base table (a base none of `kpis` reads is not queried)."""
+    out: dict[str, dict[str, tuple[int, int]]] = {k.key: {} for k in kpis}
+    for base in BASES:
+        of_base = [k for k in kpis if k.base == base]
+        if not of_base:
+            continue
         aggregates: dict[str, Any] = {}
-        for k in kpis:
+        for k in of_base:
             den = k.den(ctx)
             aggregates[f"{k.key}__den"] = Count("pk", filter=den)
             if k.kind == "ratio":
@@ -302,7 +308,7 @@ def compute_grouped(
                 aggregates[f"{k.key}__num"] = Count("pk", filter=den & k.num(ctx))
         qs = base_queryset(base, user, ctx).annotate(child=Substr(BASE_CODE_FIELD[base], 1, length))
         for row in qs.values("child").annotate(**aggregates).order_by():
-            for k in kpis:
+            for k in of_base:
                 out[k.key][row["child"]] = (int(row[f"{k.key}__num"] or 0), int(row[f"{k.key}__den"] or 0))
     for values in out.values():
         num = sum(v[0] for v in values.values())

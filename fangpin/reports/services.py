@@ -46,20 +46,18 @@ def summary_refresh(
         # Two refreshes of one county run one after the other (the second replaces the first's rows).
         Area.objects.select_for_update(no_key=True).filter(pk=county.pk).first()
         dashboard.no_jit()
-        period_free: dict[str, dict[str, tuple[int, int]]] = {}
+        # Stock KPIs are the same in every period: computed with the first one, copied to the others.
+        stock: dict[str, dict[str, tuple[int, int]]] = {}
+        flows = [k for k in dashboard.KPIS if not k.stock]
         for i, period in enumerate(periods):
             if progress is not None:
                 progress.update(i, len(periods), f"统计期 {period.key}")
             ctx = dashboard.make_ctx(area=county, period=period, today=today)
-            bases = (
-                dashboard.BASES
-                if not period_free
-                else tuple(b for b in dashboard.BASES if b not in dashboard.PERIOD_FREE_BASES)
-            )
-            values = dashboard.compute_grouped(user=dashboard.WHOLE_AREA, ctx=ctx, length=length, bases=bases)
-            if not period_free:
-                period_free = {k.key: values[k.key] for k in dashboard.KPIS if k.base in dashboard.PERIOD_FREE_BASES}
-            values.update(period_free)
+            kpis = flows if stock else dashboard.KPIS
+            values = dashboard.compute_grouped(user=dashboard.WHOLE_AREA, ctx=ctx, length=length, kpis=kpis)
+            if not stock:
+                stock = {k.key: values[k.key] for k in dashboard.KPIS if k.stock}
+            values.update(stock)
             for key, cells in values.items():
                 for code, (num, den) in cells.items():
                     if code == "total" or code not in villages or (num == 0 and den == 0):
