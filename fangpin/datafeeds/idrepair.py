@@ -67,8 +67,9 @@ def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
     return [
         f"{raw} AS _raw, ({numeric}) AS _numeric, "
         f"regexp_full_match(coalesce({raw}, ''), '[0-9]{{17}}[0-9Xx]') AS _fast",
-        f"CASE WHEN _fast THEN CASE WHEN suffix(_raw, 'x') THEN upper(_raw) ELSE _raw END ELSE {slow_clean} END AS _t, "
-        f"CASE WHEN _numeric THEN FALSE WHEN _fast THEN TRUE "
+        f"CASE WHEN _fast THEN CASE WHEN suffix(_raw, 'x') THEN upper(_raw) ELSE _raw END "
+        f"WHEN _raw IS NULL THEN '' ELSE {slow_clean} END AS _t, "
+        f"CASE WHEN _numeric THEN FALSE WHEN _fast OR _raw IS NULL THEN TRUE "
         f"ELSE regexp_full_match(coalesce(_raw, ''), '{SIMPLE}') END AS simple, "
         # 18 digits: the whole value as one number (NULL when it ends in X).
         "CASE WHEN _fast THEN try_cast(_raw AS BIGINT) END AS _n18",

@@ -188,3 +188,29 @@ def test_a_damaged_xlsx_is_refused_with_a_chinese_message(tmp_path):
     with pytest.raises(reading.FeedFileError) as info:
         _load(path)
     assert "Excel" in str(info.value)
+
+
+def test_ids_only_the_registry_module_can_decide_get_its_verdict_and_what_follows_from_it(tmp_path):
+    path = tmp_path / "odd.csv"
+    path.write_text(
+        HEADER.replace("性别,", "性别,出生日期,")
+        # An ideographic space inside the ID (NFKC makes it a plain space): valid once the module decides.
+        + "甲,110101\u3000199001011237,,不详,已参保,1,2026-10-01\n"
+        + "乙,1.10101E+17,女,1990-01-01,已参保,2,2026-10-01\n"
+        + "丙,110101199001011237,,,已参保,3,2026-10-01\n",
+        encoding="utf-8",
+    )
+    con, report = _load(path)
+    assert report.python_id_rows == 2
+    rows = con.execute(
+        "SELECT line, id18, id_status, birth_date, sex, feed_key IS NULL, id_key FROM feed ORDER BY line"
+    ).fetchall()
+    key = 11010119900101123 * 11 + 7
+    assert rows == [
+        (2, "110101199001011237", "ok", date(1990, 1, 1), "M", True, key),
+        (3, None, "excel_scientific", date(1990, 1, 1), "F", False, None),
+        (4, "110101199001011237", "ok", date(1990, 1, 1), "M", True, key),
+    ]
+    issues = set(con.execute("SELECT line, column_label, code FROM feed_issues").fetchall())
+    # The birth date the ID supplies is no longer "unreadable" for line 2; the Excel-mangled ID is reported.
+    assert issues == {(3, "身份证号", "id_excel_scientific")}
