@@ -28,6 +28,7 @@ from django.utils import timezone
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
+from fangpin.core.bulk import bulk_insert
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
@@ -327,7 +328,7 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
                 created_at=now,
             )
         )
-    DepartmentWarning.objects.bulk_create(new, batch_size=2000)
+    _insert_warnings(run, new)
     by_code: dict[str, int] = {}
     for w in new:
         by_code[w.rule_code] = by_code.get(w.rule_code, 0) + 1
@@ -347,13 +348,32 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
     return {"warnings": len(new), "clues": made}
 
 
+def _insert_warnings(run: FeedRun, warnings: list[DepartmentWarning]) -> None:
+    """Set-based insert (core.bulk) and the new ids read back by the run's unique
+    (person, rule, window) keys: every warning of a run is new in its transaction."""
+    if not warnings:
+        return
+    fields = [f.attname for f in DepartmentWarning._meta.concrete_fields if not f.primary_key]
+    bulk_insert(DepartmentWarning, ({f: getattr(w, f) for f in fields} for w in warnings))
+    ids = {
+        (person, code, window): pk
+        for person, code, window, pk in DepartmentWarning.objects.filter(run=run).values_list(
+            "person_id", "rule_code", "window_key", "pk"
+        )
+    }
+    for w in warnings:
+        w.pk = ids[(w.person_id, w.rule_code, w.window_key)]
+        w._state.adding = False
+
+
 def _raise_clues(run: FeedRun, warnings: list[DepartmentWarning], rules: dict[str, Rule]) -> int:
     """Each warning → a risk clue for its village through the monitoring clue service."""
     if clues.clue_service() is None:
         return 0
     villages = {a.code: a for a in Area.objects.filter(code__in={w.village_code for w in warnings})}
-    persons = Person.objects.in_bulk([w.person_id for w in warnings])
-    households = Household.objects.in_bulk([w.household_id for w in warnings])
+    # Only what the clue service reads (membership, village, grid): not whole registry rows.
+    persons = Person.objects.only("pk", "household_id").in_bulk([w.person_id for w in warnings])
+    households = Household.objects.only("pk", "village_code", "grid_id").in_bulk([w.household_id for w in warnings])
     source = BY_CODE[run.source]
     items = []
     for w in warnings:
