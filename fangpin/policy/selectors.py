@@ -59,6 +59,43 @@ def policy_get(key: str, *, area: Area | None, on: date) -> ResolvedParam:
     raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
 
 
+def policy_get_many(key: str, *, areas: list[Area], on: date) -> dict[int, ResolvedParam]:
+    """`policy_get` for many areas at once (area id → value): the ancestors are read one level
+    per query and the parameter rows in one query, then each area resolves exactly as
+    `policy_get` does (the most specific area wins, the latest effective date first)."""
+    parent_of = {a.pk: a.parent_id for a in areas}
+    wanted = {pid for pid in parent_of.values() if pid is not None and pid not in parent_of}
+    while wanted:
+        found = dict(Area.objects.filter(pk__in=wanted).values_list("pk", "parent_id"))
+        parent_of.update(found)
+        wanted = {pid for pid in found.values() if pid is not None and pid not in parent_of}
+    rows = list(
+        PolicyParameter.objects.filter(key=key, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .filter(Q(area_id__in=list(parent_of)) | Q(area__isnull=True))
+        .select_related("area")
+        .order_by("-effective_from")
+    )
+    latest: dict[int | None, PolicyParameter] = {}
+    for r in rows:
+        latest.setdefault(r.area_id, r)
+    out: dict[int, ResolvedParam] = {}
+    for area in areas:
+        chain: list[int | None] = []
+        node: int | None = area.pk
+        while node is not None:
+            chain.append(node)
+            node = parent_of.get(node)
+        row = next((latest[a] for a in [*chain, None] if a in latest), None)
+        if row is None:
+            label = CATALOG[key].label if key in CATALOG else key
+            raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
+        out[area.pk] = ResolvedParam(
+            key, row.value, row.unit, row.effective_from, row.area.code if row.area else "", row.pk
+        )
+    return out
+
+
 def monitoring_income_line(*, area: Area | None, on: date) -> Decimal:
     """Yearly per-capita monitoring line: fixed, or a multiple of 低保 × 12. [R-MON-2]"""
     line = policy_get("monitoring_income_threshold", area=area, on=on).value

@@ -159,9 +159,11 @@ def test_all_rules_of_a_run_are_one_statement_with_repeat_suppression_and_window
 def test_the_feed_side_prefilter_never_drops_a_row_the_full_condition_keeps(condition, expected):
     con = _linked_tables()
     rule = rules.Rule("T-1", "medical_security", "测试", condition)
-    sql = rules.compile_rules(
-        [rule], columns={"oop_ytd", "oop_outpatient_month"}, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3)
-    )
-    rows = {r[0] for r in con.execute(sql).fetchall()}
+    others = [rules.Rule(f"T-{i}", "medical_security", "测试", "oop_ytd < 0") for i in (2, 3)]
+    cols = {"oop_ytd", "oop_outpatient_month"}
     # Person 1 has two rows (rid 1 and 5): only the first is kept.
-    assert rows == expected - ({5} if 1 in expected else set())
+    wanted = expected - ({5} if 1 in expected else set())
+    # Alone (the rule's own join) and with two more rules (the shared prefiltered pass): same rows.
+    for batch in ([rule], [rule, *others]):
+        sql = rules.compile_rules(batch, columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
+        assert {r[0] for r in con.execute(sql).fetchall() if r[4] == "T-1"} == wanted

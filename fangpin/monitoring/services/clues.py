@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from fangpin.accounts.models import User
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
@@ -24,7 +25,7 @@ from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
 from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
 from fangpin.monitoring.services.common import (
-    _recipients,
+    ROLE_LEVEL,
     add_limit,
     bump,
     check_reason,
@@ -37,6 +38,7 @@ from fangpin.monitoring.services.common import (
     time_limit,
     today,
 )
+from fangpin.policy.selectors import policy_get_many
 from fangpin.registry.models import Household, Person
 
 CLUE_CREATORS = {"county_admin", "county_staff", "township_staff", "village_cadre", "grid_worker", "department_liaison"}
@@ -215,26 +217,40 @@ def _existing(source: str, source_ref: str, key: str | None) -> RiskClue | None:
 
 def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channel: str) -> list[RiskClue]:
     """Bulk version of `clue_create` (monthly department comparison): the same
-    validation, one transaction, bulk inserts. Items already recorded (same
-    source and source_ref) are returned, not duplicated. [DOMAIN §4.4, S002]"""
+    validation, one transaction, set-based reads and inserts — households of the
+    persons in one query, the scope check once per distinct village, the deadlines
+    once per distinct (village, day) from one policy read per parameter, bulk
+    inserts of clues, timeline, audit and notifications.  Items already recorded
+    (same source and source_ref) are returned, not duplicated. [DOMAIN §4.4, S002]"""
     items = list(items)
     allowed = {"source", "village", "summary", "household", "person", "risk_types", "source_ref"}
     allowed |= {"reporter_name", "reporter_phone"}
+    _load_households(items)
     problems: list[str] = []
     prepared: list[dict[str, Any]] = []
+    checked: dict[tuple[Any, Any], str | None] = {}  # scope check per distinct village (and grid household)
+    grid_user = actor.user is not None and getattr(actor.user.scope_area, "level", None) == "grid"
     for index, item in enumerate(items, start=1):
         unknown = set(item) - allowed
         if unknown:
             problems.append(f"第{index}条：未知字段 {'、'.join(sorted(unknown))}")
             continue
-        try:
-            _check_creator(actor, item.get("village"), item.get("household"))
-        except DomainError as exc:  # reported per item
-            problems.append(f"第{index}条：{getattr(exc, 'message', exc)}")
+        village, household = item.get("village"), item.get("household")
+        if household is None and item.get("person") is not None:
+            household = item["person"].household
+        key = (getattr(village, "pk", village), getattr(household, "pk", None) if grid_user else None)
+        if key not in checked:
+            try:
+                _check_creator(actor, village, household)
+                checked[key] = None
+            except DomainError as exc:  # reported per item
+                checked[key] = str(getattr(exc, "message", exc))
+        if checked[key] is not None:
+            problems.append(f"第{index}条：{checked[key]}")
             continue
         household, item_problems = _validate(
             source=item.get("source", ""),
-            village=item.get("village"),
+            village=village,
             summary=item.get("summary", ""),
             household=item.get("household"),
             person=item.get("person"),
@@ -246,12 +262,16 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
     if problems:
         raise InvalidInput(f"共{len(problems)}处问题，未登记任何线索", reasons=problems)
     refs = {(i["source"], str(i.get("source_ref", "")).strip()[:64]) for i in prepared if i.get("source_ref")}
-    existing = {
-        (c.source, c.source_ref): c
-        for c in RiskClue.objects.filter(source_ref__in=[r for _, r in refs]).filter(source__in={s for s, _ in refs})
-    }
+    existing: dict[tuple[str, str], RiskClue] = {}
+    ref_list = sorted(refs)
+    for start in range(0, len(ref_list), 5000):
+        chunk = ref_list[start : start + 5000]
+        existing.update(
+            ((c.source, c.source_ref), c)
+            for c in RiskClue.objects.filter(source__in={s for s, _ in chunk}, source_ref__in=[r for _, r in chunk])
+        )
     now = timezone.now()
-    dues: dict[tuple[int, Any], tuple[Any, Any]] = {}  # deadlines per village: policy read once, not per item
+    dues = _deadlines([i["village"] for i in prepared], timezone.localdate(now))
     new: list[RiskClue] = []
     result: list[RiskClue] = []
     seen: dict[tuple[str, str], RiskClue] = {}
@@ -283,6 +303,41 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
         _insert_clues(new)
         _bulk_events(new, actor)
     return result
+
+
+def _load_households(items: list[Mapping[str, Any]]) -> None:
+    """The households of persons given without one, in one query (not one per item)."""
+    persons = [
+        i["person"]
+        for i in items
+        if isinstance(i, Mapping) and i.get("household") is None and isinstance(i.get("person"), Person)
+    ]
+    missing = {p.household_id for p in persons if not Person.household.is_cached(p)}
+    if not missing:
+        return
+    households = Household.objects.in_bulk(missing)
+    for person in persons:
+        if person.household_id in households and not Person.household.is_cached(person):
+            person.household = households[person.household_id]
+
+
+def _deadlines(villages: list[Any], day: Any) -> dict[tuple[int, Any], tuple[Any, Any]]:
+    """Acceptance and verification due dates per distinct village for clues received on `day`:
+    each time limit read once for all villages, each (day, limit) counted once."""
+    distinct = list({v.pk: v for v in villages if isinstance(v, Area)}.values())
+    if not distinct:
+        return {}
+    accept = policy_get_many("clue_accept_limit", areas=distinct, on=day)
+    verify = policy_get_many("clue_verify_limit", areas=distinct, on=day)
+    counted: dict[Any, Any] = {}
+
+    def due(raw: Any) -> Any:
+        limit = rules.TimeLimit.of(raw)
+        if limit not in counted:
+            counted[limit] = add_limit(day, limit)
+        return counted[limit]
+
+    return {(v.pk, day): (due(accept[v.pk].value), due(verify[v.pk].value)) for v in distinct}
 
 
 def _insert_clues(clues: list[RiskClue]) -> None:
@@ -335,20 +390,19 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
                 "action": AuditAction.CREATE,
                 "object_type": "monitoring.clue",
                 "object_id": str(c.pk),
-                "object_label": c.tracking_code,
+                "object_label": str(c),
                 "area_code": c.village_code,
                 "household_id": c.household_id,
-                "changes": {"status": [None, c.status], "source": [None, c.source]},
+                "changes": {"status": [None, c.status], "action": [None, "create"]},
+                "reason": "",
             }
             for c in clues
         ],
     )
     counts: dict[int, tuple[Any, int]] = {}
-    by_village: dict[str, list[Any]] = {}
+    by_village = _recipients_by_village({c.village_code for c in clues}, {c.status for c in clues})
     for clue in clues:
-        if clue.village_code not in by_village:
-            by_village[clue.village_code] = _recipients("clue", clue.status, clue.village_code)
-        for recipient in by_village[clue.village_code]:
+        for recipient in by_village.get((clue.village_code, clue.status), []):
             counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
     Notification.objects.bulk_create(
         [
@@ -356,6 +410,36 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
             for u, n in counts.values()
         ]
     )
+
+
+def _recipients_by_village(codes: set[str], states: set[str]) -> dict[tuple[str, str], list[Any]]:
+    """`_recipients("clue", state, village)` for many villages: one user query for all of them."""
+    wanted = {
+        (role, t.level, state)
+        for state in states
+        for t in workflow.MACHINES["clue"]
+        if t.source == state
+        for role in t.roles
+    }
+    roles = {role for role, level, _ in wanted if ROLE_LEVEL.get(role) == level}
+    if not roles:
+        return {}
+    ancestors = {c: list(dict.fromkeys([c, c[:9] + "000", c[:6] + "000000"])) for c in codes}
+    users = list(
+        User.objects.filter(
+            is_active=True, role__in=roles, area__code__in={a for chain in ancestors.values() for a in chain}
+        ).select_related("area")
+    )
+    by_area: dict[str, list[Any]] = {}
+    for u in users:
+        if u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level:
+            by_area.setdefault(u.area.code, []).append(u)
+    out: dict[tuple[str, str], list[Any]] = {}
+    for state in states:
+        state_roles = {role for role, level, s in wanted if s == state and ROLE_LEVEL.get(role) == level}
+        for code, chain in ancestors.items():
+            out[(code, state)] = [u for a in chain for u in by_area.get(a, ()) if u.role in state_roles]
+    return out
 
 
 def clue_self_report(
