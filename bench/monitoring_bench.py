@@ -433,7 +433,7 @@ def main() -> None:
         client.force_login(User.objects.get(username="bench"))
         previous = json.loads((RESULTS / "monitoring_pg.json").read_text())["figures"]
         queries_small = {n: previous["pages"][n]["queries_ours_at_10pct"] for n in pages}
-        refresh_small = previous.get("refresh_seconds_at_10pct")
+        refresh_small = None  # not re-measured
         naive_small: dict[str, int | None] = dict.fromkeys(pages)  # not re-measured
         load_seconds, insert_seconds = previous["load_seconds"], previous["monitoring_insert_seconds"]
         persons = Person.objects.count()
@@ -522,7 +522,10 @@ def main() -> None:
             "database": "PostgreSQL",
             "user": "county administrator",
         },
-        command=f"BENCH_NAIVE_REPS={naive_reps} make bench BENCH_ARGS='monitoring --households {households}'",
+        command=(
+            f"{'BENCH_REUSE=1 ' if reuse else ''}BENCH_DB={DB} BENCH_NAIVE_REPS={naive_reps} "
+            f"make bench BENCH_ARGS='monitoring --households {households}'"
+        ),
     )
 
 

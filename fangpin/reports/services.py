@@ -51,7 +51,7 @@ def summary_refresh(
         flows = [k for k in dashboard.KPIS if not k.stock]
         for i, period in enumerate(periods):
             if progress is not None:
-                progress.update(i, len(periods), f"统计期 {period.key}")
+                progress.update(i, len(periods), _("统计期 %(key)s") % {"key": period.key})
             ctx = dashboard.make_ctx(area=county, period=period, today=today)
             kpis = flows if stock else dashboard.KPIS
             values = dashboard.compute_grouped(user=dashboard.WHOLE_AREA, ctx=ctx, length=length, kpis=kpis)
@@ -93,7 +93,7 @@ def summary_refresh(
             changes={"rows": [old, len(rows)], "periods": [None, len(periods)], "as_of": [None, today.isoformat()]},
         )
     if progress is not None:
-        progress.update(len(periods), len(periods), "完成", force=True)
+        progress.update(len(periods), len(periods), _("完成"), force=True)
     return {
         "county": county.code,
         "rows": len(rows),
