@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +37,17 @@ class Conflict(DomainError):
 class InvalidInput(DomainError):
     status = 400
     default_message = _("输入有误。")
+
+
+class FieldErrors(InvalidInput):
+    """Input refused field by field: `field_errors` maps each field to its reason; the message names
+    each field by the subclass's Chinese `labels`."""
+
+    labels: Mapping[str, str] = {}
+
+    def __init__(self, field_errors: dict[str, str]) -> None:
+        self.field_errors = field_errors
+        super().__init__("；".join(f"{self.labels.get(k, k)}：{m}" for k, m in field_errors.items()))
 
 
 class TransitionRefused(DomainError):

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from functools import partial as bind
 from typing import Any
 
-from fangpin.core.errors import InvalidInput
+from fangpin.core.errors import FieldErrors
 from fangpin.registry import validation as v
 from fangpin.registry.choices import HouseholdType, HouseRating, LegacyPoorClass
 
@@ -23,6 +23,10 @@ HOUSEHOLD_LABELS = {
     "no_labour_safety_net": "是否整户无劳动能力兜底保障户",
     "house_rating": "住房安全等级",
 }
+
+
+class HouseholdDataError(FieldErrors):
+    labels = HOUSEHOLD_LABELS
 
 
 def _household_code(raw: Any) -> str:
@@ -46,12 +50,6 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "house_rating": bind(v.clean_choice, choices=HouseRating),
 }
 REQUIRED = ("national_household_code", "household_type")
-
-
-class HouseholdDataError(InvalidInput):
-    def __init__(self, field_errors: dict[str, str]) -> None:
-        self.field_errors = field_errors
-        super().__init__("；".join(f"{HOUSEHOLD_LABELS.get(k, k)}：{m}" for k, m in field_errors.items()))
 
 
 def clean_household_data(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from fangpin.core.errors import InvalidInput
+from fangpin.core.errors import FieldErrors
 from fangpin.registry import validation as v
 from fangpin.registry.choices import MigrantWorkSource, WorkLocation
 from fangpin.registry.rules import month_start
@@ -25,10 +25,8 @@ MIGRANT_WORK_LABELS = {
 }
 
 
-class MigrantWorkDataError(InvalidInput):
-    def __init__(self, field_errors: dict[str, str]) -> None:
-        self.field_errors = field_errors
-        super().__init__("；".join(f"{MIGRANT_WORK_LABELS.get(k, k)}：{m}" for k, m in field_errors.items()))
+class MigrantWorkDataError(FieldErrors):
+    labels = MIGRANT_WORK_LABELS
 
 
 def clean_month(raw: Any, *, required: bool = False) -> date | None:

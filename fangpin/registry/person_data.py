@@ -8,7 +8,7 @@ from functools import partial as bind
 from typing import Any
 
 from fangpin.core import idnumber
-from fangpin.core.errors import InvalidInput
+from fangpin.core.errors import FieldErrors
 from fangpin.core.messages import id_message
 from fangpin.registry import validation as v
 from fangpin.registry.choices import (
@@ -20,13 +20,6 @@ from fangpin.registry.choices import (
     StudentStatus,
     WorkLocation,
 )
-
-
-class PersonDataError(InvalidInput):
-    def __init__(self, field_errors: dict[str, str]) -> None:
-        self.field_errors = field_errors
-        super().__init__("；".join(f"{FIELD_LABELS.get(k, k)}：{m}" for k, m in field_errors.items()))
-
 
 FIELD_LABELS = {
     "name": "姓名",
@@ -57,6 +50,11 @@ FIELD_LABELS = {
     "is_tekun": "特困供养",
     "phone": "联系电话",
 }
+
+
+class PersonDataError(FieldErrors):
+    labels = FIELD_LABELS
+
 
 BOOL_FIELDS = [
     "is_chronic_ill",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fangpin.core.errors import InvalidInput
+from fangpin.core.errors import FieldErrors
 from fangpin.registry import validation as v
 from fangpin.registry.choices import SnapshotKind
 
@@ -36,10 +36,8 @@ SNAPSHOT_LABELS = {
 }
 
 
-class SnapshotDataError(InvalidInput):
-    def __init__(self, field_errors: dict[str, str]) -> None:
-        self.field_errors = field_errors
-        super().__init__("；".join(f"{SNAPSHOT_LABELS.get(k, k)}：{m}" for k, m in field_errors.items()))
+class SnapshotDataError(FieldErrors):
+    labels = SNAPSHOT_LABELS
 
 
 def clean_snapshot_data(data: Mapping[str, Any]) -> dict[str, Any]:
