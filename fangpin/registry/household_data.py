@@ -53,14 +53,11 @@ REQUIRED = ("national_household_code", "household_type")
 
 
 def clean_household_data(data: Mapping[str, Any], *, partial: bool) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
+    fields = v.FieldCollector(data)
+    out, errors = fields.out, fields.errors
     for name, parser in PARSERS.items():
         if name in data:
-            try:
-                out[name] = parser(data[name])
-            except v.FieldError as exc:
-                errors[name] = exc.message
+            fields.take(name, parser)
     if not partial:
         for name in REQUIRED:
             if name not in out and name not in errors:

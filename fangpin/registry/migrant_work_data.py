@@ -50,14 +50,8 @@ def clean_month(raw: Any, *, required: bool = False) -> date | None:
 
 def clean_migrant_work_data(data: Mapping[str, Any], *, today: date) -> dict[str, Any]:
     """The values of a new record; every problem at once, by field."""
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-
-    def take(name: str, fn: Any) -> None:
-        try:
-            out[name] = fn(data.get(name))
-        except v.FieldError as exc:
-            errors[name] = exc.message
+    fields = v.FieldCollector(data)
+    take, out, errors = fields.take, fields.out, fields.errors
 
     take("start_month", lambda raw: clean_month(raw, required=True))
     take("end_month", clean_month)

@@ -96,14 +96,11 @@ def clean_person_data(
     numeric_fields: Collection[str] = (),
 ) -> dict[str, Any]:
     """Clean values for the fields present in `data` (all required ones unless `partial`)."""
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
+    fields = v.FieldCollector(data)
+    out, errors = fields.out, fields.errors
     for name, parser in PARSERS.items():
         if name in data:
-            try:
-                out[name] = parser(data[name])
-            except v.FieldError as exc:
-                errors[name] = exc.message
+            fields.take(name, parser)
     if "health" in data:
         try:
             out.update(v.clean_health(data["health"]))

@@ -41,14 +41,8 @@ class SnapshotDataError(FieldErrors):
 
 
 def clean_snapshot_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    errors: dict[str, str] = {}
-    out: dict[str, Any] = {}
-
-    def take(name: str, fn: Any) -> None:
-        try:
-            out[name] = fn(data.get(name))
-        except v.FieldError as exc:
-            errors[name] = exc.message
+    fields = v.FieldCollector(data)
+    take, out, errors = fields.take, fields.out, fields.errors
 
     take("year", lambda raw: v.clean_int(raw, lo=2014, hi=2100, required=True))
     take("window_start", lambda raw: v.clean_date(raw, required=True))

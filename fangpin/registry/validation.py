@@ -8,7 +8,7 @@ message that names the reason.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -41,6 +41,21 @@ class FieldError(ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class FieldCollector:
+    """Cleans the fields of one input, keeping every problem (field → reason) instead of the first."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self.data = data
+        self.out: dict[str, Any] = {}
+        self.errors: dict[str, str] = {}
+
+    def take(self, name: str, fn: Callable[[Any], Any]) -> None:
+        try:
+            self.out[name] = fn(self.data.get(name))
+        except FieldError as exc:
+            self.errors[name] = exc.message
 
 
 def is_blank(raw: Any) -> bool:
