@@ -39,24 +39,35 @@ def _chain(area: Area | None) -> list[int | None]:
     return [*ids, None]
 
 
-def policy_get(key: str, *, area: Area | None, on: date) -> ResolvedParam:
-    """The value of `key` in force on `on` for `area`. [DOMAIN §2.24, §6.3 item 1]"""
-    chain = _chain(area)
-    rows = list(
+def _rows_in_force(key: str, on: date, area_ids: list[int]) -> list[PolicyParameter]:
+    """The rows of `key` in force on `on` for these areas or nationally, latest effective date first."""
+    return list(
         PolicyParameter.objects.filter(key=key, effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .filter(Q(area_id__in=[i for i in chain if i is not None]) | Q(area__isnull=True))
+        .filter(Q(area_id__in=area_ids) | Q(area__isnull=True))
         .select_related("area")
         .order_by("-effective_from")
     )
+
+
+def _resolved(key: str, row: PolicyParameter) -> ResolvedParam:
+    return ResolvedParam(key, row.value, row.unit, row.effective_from, row.area.code if row.area else "", row.pk)
+
+
+def _missing(key: str, on: date) -> MissingParameter:
+    label = CATALOG[key].label if key in CATALOG else key
+    return MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
+
+
+def policy_get(key: str, *, area: Area | None, on: date) -> ResolvedParam:
+    """The value of `key` in force on `on` for `area`. [DOMAIN §2.24, §6.3 item 1]"""
+    chain = _chain(area)
+    rows = _rows_in_force(key, on, [i for i in chain if i is not None])
     for area_id in chain:
         for row in rows:
             if row.area_id == area_id:
-                return ResolvedParam(
-                    key, row.value, row.unit, row.effective_from, row.area.code if row.area else "", row.pk
-                )
-    label = CATALOG[key].label if key in CATALOG else key
-    raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
+                return _resolved(key, row)
+    raise _missing(key, on)
 
 
 def policy_get_many(key: str, *, areas: list[Area], on: date) -> dict[int, ResolvedParam]:
@@ -69,13 +80,7 @@ def policy_get_many(key: str, *, areas: list[Area], on: date) -> dict[int, Resol
         found = dict(Area.objects.filter(pk__in=wanted).values_list("pk", "parent_id"))
         parent_of.update(found)
         wanted = {pid for pid in found.values() if pid is not None and pid not in parent_of}
-    rows = list(
-        PolicyParameter.objects.filter(key=key, effective_from__lte=on)
-        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .filter(Q(area_id__in=list(parent_of)) | Q(area__isnull=True))
-        .select_related("area")
-        .order_by("-effective_from")
-    )
+    rows = _rows_in_force(key, on, list(parent_of))
     latest: dict[int | None, PolicyParameter] = {}
     for r in rows:
         latest.setdefault(r.area_id, r)
@@ -88,11 +93,8 @@ def policy_get_many(key: str, *, areas: list[Area], on: date) -> dict[int, Resol
             node = parent_of.get(node)
         row = next((latest[a] for a in [*chain, None] if a in latest), None)
         if row is None:
-            label = CATALOG[key].label if key in CATALOG else key
-            raise MissingParameter(f"缺少政策参数“{label}”（{on:%Y-%m-%d}），请县级管理员在“政策参数”中设定。")
-        out[area.pk] = ResolvedParam(
-            key, row.value, row.unit, row.effective_from, row.area.code if row.area else "", row.pk
-        )
+            raise _missing(key, on)
+        out[area.pk] = _resolved(key, row)
     return out
 
 

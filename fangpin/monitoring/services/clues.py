@@ -11,7 +11,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from fangpin.accounts.models import User
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
@@ -25,13 +24,13 @@ from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
 from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
 from fangpin.monitoring.services.common import (
-    ROLE_LEVEL,
     add_limit,
     bump,
     check_reason,
     lock,
     new_code,
     param,
+    recipients_many,
     record_event,
     require_in_area,
     role_of,
@@ -400,7 +399,7 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
         ],
     )
     counts: dict[int, tuple[Any, int]] = {}
-    by_village = _recipients_by_village({c.village_code for c in clues}, {c.status for c in clues})
+    by_village = recipients_many("clue", {c.village_code for c in clues}, {c.status for c in clues})
     for clue in clues:
         for recipient in by_village.get((clue.village_code, clue.status), []):
             counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
@@ -410,36 +409,6 @@ def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
             for u, n in counts.values()
         ]
     )
-
-
-def _recipients_by_village(codes: set[str], states: set[str]) -> dict[tuple[str, str], list[Any]]:
-    """`_recipients("clue", state, village)` for many villages: one user query for all of them."""
-    wanted = {
-        (role, t.level, state)
-        for state in states
-        for t in workflow.MACHINES["clue"]
-        if t.source == state
-        for role in t.roles
-    }
-    roles = {role for role, level, _ in wanted if ROLE_LEVEL.get(role) == level}
-    if not roles:
-        return {}
-    ancestors = {c: list(dict.fromkeys([c, c[:9] + "000", c[:6] + "000000"])) for c in codes}
-    users = list(
-        User.objects.filter(
-            is_active=True, role__in=roles, area__code__in={a for chain in ancestors.values() for a in chain}
-        ).select_related("area")
-    )
-    by_area: dict[str, list[Any]] = {}
-    for u in users:
-        if u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level:
-            by_area.setdefault(u.area.code, []).append(u)
-    out: dict[tuple[str, str], list[Any]] = {}
-    for state in states:
-        state_roles = {role for role, level, s in wanted if s == state and ROLE_LEVEL.get(role) == level}
-        for code, chain in ancestors.items():
-            out[(code, state)] = [u for a in chain for u in by_area.get(a, ()) if u.role in state_roles]
-    return out
 
 
 def clue_self_report(

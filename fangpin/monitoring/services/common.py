@@ -133,13 +133,37 @@ def save_unique(obj: models.Model, message: str) -> None:
 
 def _recipients(machine: str, state: str, village_code: str) -> list[User]:
     """Users who must act next on a case in `state` at the rows' own level."""
-    wanted = {(role, t.level) for t in workflow.MACHINES[machine] if t.source == state for role in t.roles}
-    roles = {role for role, level in wanted if ROLE_LEVEL.get(role) == level}
-    if not roles:
-        return []
-    codes = [village_code, village_code[:9] + "000", village_code[:6] + "000000"]
-    users = User.objects.filter(is_active=True, role__in=roles, area__code__in=codes).select_related("area")
-    return [u for u in users if u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level]
+    return recipients_many(machine, {village_code}, {state}).get((village_code, state), [])
+
+
+def recipients_many(machine: str, codes: set[str], states: set[str]) -> dict[tuple[str, str], list[User]]:
+    """`_recipients` for many (village, state) pairs: one user query for all of them.  A user acts
+    at their own level (village, township or county above the row's village)."""
+    wanted = {
+        (role, state)
+        for state in states
+        for t in workflow.MACHINES[machine]
+        if t.source == state
+        for role in t.roles
+        if ROLE_LEVEL.get(role) == t.level
+    }
+    if not wanted:
+        return {}
+    chains = {c: list(dict.fromkeys([c, c[:9] + "000", c[:6] + "000000"])) for c in codes}
+    users = User.objects.filter(
+        is_active=True,
+        role__in={role for role, _ in wanted},
+        area__code__in={a for chain in chains.values() for a in chain},
+    ).select_related("area")
+    by_area: dict[str, list[User]] = {}
+    for u in users:
+        if u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level:
+            by_area.setdefault(u.area.code, []).append(u)
+    return {
+        (code, state): [u for a in chain for u in by_area.get(a, ()) if (u.role, state) in wanted]
+        for state in states
+        for code, chain in chains.items()
+    }
 
 
 def record_event(
