@@ -42,9 +42,7 @@ def _out(run: FeedRun) -> dict[str, Any]:
 
 @router.post("/runs", response={201: RunOut, 400: ErrorOut, 403: ErrorOut}, summary="上传一个部门数据文件并比对")
 @classify(SCOPED)
-def create_run(
-    request: HttpRequest, source: Form[str], period: Form[str], file: File[UploadedFile]
-) -> Any:
+def create_run(request: HttpRequest, source: Form[str], period: Form[str], file: File[UploadedFile]) -> Any:
     need(request, "datafeeds.upload")
     run = feed_run_create(
         actor=api_actor(request),

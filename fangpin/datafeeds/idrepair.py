@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from fangpin.core import idnumber
 
@@ -50,14 +52,122 @@ def key_sql(id18: str) -> str:
     )
 
 
+# The columns `fast_verdict` adds and `id_levels` reads.
+FAST_COLUMNS = ("_fast", "_fn17", "_fborn", "_fsum", "_flast")
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], np.int64)
+
+
+def fast_verdict(values: pa.Array | pa.ChunkedArray) -> dict[str, pa.ChunkedArray]:
+    """The common case of a column of IDs, decided in NumPy on the Arrow buffers: values of exactly
+    18 ASCII characters, 17 digits and a digit or X/x (`_fast`).  For those: the first 17 digits as
+    a number (`_fn17`), the birth date they hold (`_fborn`, NULL when it is not a day of the
+    calendar), the MOD 11-2 weighted sum modulo 11 (`_fsum`) and the value of the 18th character
+    (`_flast`, X = 10).  Everything else (`_fast` FALSE: other lengths, full-width digits,
+    separators, NULL, a non-text column) is left to `id_levels`' SQL and the registry module."""
+    chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+    out: dict[str, list[pa.Array]] = {name: [] for name in FAST_COLUMNS}
+    for chunk in chunks:
+        for name, arr in _fast_chunk(chunk).items():
+            out[name].append(arr)
+    types = {"_fast": pa.bool_(), "_fn17": pa.int64(), "_fborn": pa.date32(), "_fsum": pa.int32(), "_flast": pa.int32()}
+    return {name: pa.chunked_array(arrays, types[name]) for name, arrays in out.items()}
+
+
+def _fast_chunk(chunk: pa.Array) -> dict[str, pa.Array]:
+    n = len(chunk)
+    fast = np.zeros(n, bool)
+    if pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type):
+        _, offsets_buf, data_buf = chunk.buffers()
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, width, n + 1, chunk.offset * np.dtype(width).itemsize).astype(np.int64)
+        data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+        fast = (offsets[1:] - offsets[:-1]) == 18
+        if chunk.null_count:
+            fast &= _validity(chunk)
+    rows = np.flatnonzero(fast)
+    n17 = np.zeros(len(rows), np.int64)
+    total = np.zeros(len(rows), np.int64)
+    digits = []
+    if len(rows):
+        start = offsets[rows]
+        ok = np.ones(len(rows), bool)
+        for k, weight in enumerate(WEIGHTS):
+            d = data[start + k].astype(np.int64) - 48
+            ok &= (d >= 0) & (d <= 9)
+            total += weight * d
+            n17 = n17 * 10 + d
+            digits.append(d)
+        last = data[start + 17].astype(np.int64)
+        ok &= ((last >= 48) & (last <= 57)) | (last == 88) | (last == 120)
+        rows, n17, total, last = rows[ok], n17[ok], total[ok], last[ok]
+        digits = [d[ok] for d in digits]
+        fast[:] = False
+        fast[rows] = True
+    if not len(rows):
+        zeros = np.zeros(0, np.int64)
+        return _columns(n, fast, rows, zeros, zeros, np.zeros(0, bool), zeros, zeros)
+    year = digits[6] * 1000 + digits[7] * 100 + digits[8] * 10 + digits[9]
+    month = digits[10] * 10 + digits[11]
+    day = digits[12] * 10 + digits[13]
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    in_month = _DAYS_IN_MONTH[np.clip(month, 0, 13)] + ((month == 2) & leap)
+    is_date = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= in_month)
+    # Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    y = year - (month <= 2)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    lastval = np.where(last >= 88, 10, last - 48)
+    return _columns(n, fast, rows, n17, days, is_date, total % 11, lastval)
+
+
+def _validity(chunk: pa.Array) -> np.ndarray:
+    bitmap = np.frombuffer(chunk.buffers()[0], np.uint8)
+    bits = np.unpackbits(bitmap, bitorder="little")
+    return bits[chunk.offset : chunk.offset + len(chunk)].astype(bool)
+
+
+def _columns(
+    n: int,
+    fast: np.ndarray,
+    rows: np.ndarray,
+    n17: np.ndarray,
+    days: np.ndarray,
+    is_date: np.ndarray,
+    total: np.ndarray,
+    lastval: np.ndarray,
+) -> dict[str, pa.Array]:
+    """Arrow arrays of length n built on NumPy buffers (pa.array on an ndarray would import pandas):
+    the values at `rows`, NULL elsewhere (and `_fborn` NULL where `is_date` is false)."""
+
+    def spread(values: np.ndarray, dtype: type, valid: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+        full = np.zeros(n, dtype)
+        full[rows] = values
+        mask = np.zeros(n, bool)
+        mask[rows] = valid
+        bitmap = pa.py_buffer(np.packbits(mask, bitorder="little"))
+        return pa.Array.from_buffers(arrow_type, n, [bitmap, pa.py_buffer(full)])
+
+    every = np.ones(len(rows), bool)
+    return {
+        "_fast": pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(np.packbits(fast, bitorder="little"))]),
+        "_fn17": spread(n17, np.int64, every, pa.int64()),
+        "_fborn": spread(days, np.int32, is_date, pa.date32()),
+        "_fsum": spread(total, np.int32, every, pa.int32()),
+        "_flast": spread(lastval, np.int32, every, pa.int32()),
+    }
+
+
 def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
     """The ID verdict of column `raw` as successive projection levels (each is `*, new columns`
     over the previous one), so that it runs in the same scan as everything else.
 
-    The last level has id_clean, id18, id_status, id_key (int64, see `key_sql`) and `simple`
+    The rows must carry `fast_verdict`'s columns for `raw` (FAST_COLUMNS): the common value, 17
+    digits and a digit or X, is decided there; the SQL here finishes it and cleans and decides the
+    rest.  The last level has id_clean, id18, id_status, id_key (int64, see `key_sql`) and `simple`
     (FALSE: the row needs the registry module, see `repair_table`).  `numeric` is an SQL condition
-    for a cell Excel stored as a number (the digits after the 15th are lost): never accepted.
-    Fast path: a value that already is 17 digits + digit/X (most rows) skips every cleaning step."""
+    for a cell Excel stored as a number (the digits after the 15th are lost): never accepted."""
     slow_clean = (
         f"upper(regexp_replace(translate(coalesce(_raw, ''), '{FULL_WIDTH}', '{ASCII}'), '[ \\t\\n\\r\\-_]', '', 'g'))"
     )
@@ -65,27 +175,24 @@ def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
     # CASE evaluates a branch only for the rows that reach it (AND/OR evaluate both sides), so the
     # costly steps run only for the few rows that are not already 17 digits + digit/X.
     return [
-        f"{raw} AS _raw, ({numeric}) AS _numeric, "
-        f"regexp_full_match(coalesce({raw}, ''), '[0-9]{{17}}[0-9Xx]') AS _fast",
+        f"{raw} AS _raw, ({numeric}) AS _numeric",
         f"CASE WHEN _fast THEN CASE WHEN suffix(_raw, 'x') THEN upper(_raw) ELSE _raw END "
         f"WHEN _raw IS NULL THEN '' ELSE {slow_clean} END AS _t, "
         f"CASE WHEN _numeric THEN FALSE WHEN _fast OR _raw IS NULL THEN TRUE "
-        f"ELSE regexp_full_match(coalesce(_raw, ''), '{SIMPLE}') END AS simple, "
-        # 18 digits: the whole value as one number (NULL when it ends in X).
-        "CASE WHEN _fast THEN try_cast(_raw AS BIGINT) END AS _n18",
+        f"ELSE regexp_full_match(coalesce(_raw, ''), '{SIMPLE}') END AS simple",
         "CASE WHEN _fast OR length(_t) <> 15 THEN FALSE ELSE regexp_full_match(_t, '[0-9]{15}') END AS _is15",
         "CASE WHEN _fast THEN NULL WHEN _is15 THEN substr(_t, 1, 6) || '19' || substr(_t, 7, 9) "
         "ELSE substr(_t, 1, 17) END AS _f17",
         "CASE WHEN _fast THEN TRUE WHEN length(_f17) <> 17 THEN FALSE "
         "ELSE regexp_full_match(_f17, '[0-9]{17}') END AS _digits17",
-        "CASE WHEN _n18 IS NOT NULL THEN _n18 // 10 WHEN _fast THEN CAST(left(_raw, 17) AS BIGINT) "
-        "WHEN _digits17 THEN CAST(_f17 AS BIGINT) END AS _n17, "
-        "CASE WHEN _fast THEN try_strptime(substr(_raw, 7, 8), '%Y%m%d')::DATE "
+        "CASE WHEN _fast THEN _fn17 WHEN _digits17 THEN CAST(_f17 AS BIGINT) END AS _n17, "
+        "CASE WHEN _fast THEN _fborn "
         "WHEN _digits17 THEN try_strptime(substr(_f17, 7, 8), '%Y%m%d')::DATE END AS _born",
-        f"{_check_sql('_n17')} AS _sum, _born IS NOT NULL AND _born <= {day} AND year(_born) >= 1880 AS _born_ok",
+        f"CASE WHEN _fast THEN _fsum ELSE {_check_sql('_n17')} END AS _sum, "
+        f"_born IS NOT NULL AND _born <= {day} AND year(_born) >= 1880 AS _born_ok",
         # The check character, and for a fast row whether it is the one written (X = 10).
         f"substr('{CHECK_MAP}', _sum + 1, 1) AS _chk, "
-        "CASE WHEN _fast THEN (12 - _sum) % 11 = coalesce(_n18 % 10, 10) END AS _fast_chk_ok",
+        "CASE WHEN _fast THEN (12 - _sum) % 11 = _flast END AS _fast_chk_ok",
         f"""_t AS id_clean,
         CASE WHEN _numeric THEN NULL
              WHEN _fast THEN CASE WHEN _born_ok AND _fast_chk_ok THEN _t END
@@ -123,13 +230,6 @@ def nest(source: str, levels: list[str]) -> str:
     return sql
 
 
-def repair_sql(*, src: str, raw_col: str, key_col: str, today: date, carry: str = "") -> str:
-    """SQL selecting `key_col`, id18, id_status, id_clean, id_key and `simple` for every row of `src`
-    (plus `carry`, expressions over src's columns and the ID columns, evaluated in the same pass)."""
-    body = nest(src, id_levels(raw_col, today=today))
-    return f"SELECT {key_col}, simple, id_clean, id18, id_status, id_key{', ' + carry if carry else ''} FROM {body}"
-
-
 def repair_table(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -138,12 +238,24 @@ def repair_table(
     key_col: str,
     out: str,
     today: date,
-    carry: str = "",
 ) -> int:
-    """Create table `out(key_col, simple, id_clean, id18, id_status, id_key, <carry>)`; returns how
-    many rows needed the registry module (values the SQL path does not decide: see `python_fixes`)."""
-    sql = repair_sql(src=src, raw_col=raw_col, key_col=key_col, today=today, carry=carry)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {out} AS {sql}")
+    """Create table `out(key_col, simple, id_clean, id18, id_status, id_key)` for every row of table
+    `src`; returns how many rows needed the registry module (values the SQL path does not decide:
+    see `python_fixes`)."""
+    ids = con.sql(f"SELECT {key_col}, {raw_col} FROM {src}").to_arrow_table()
+    fast = pa.table({key_col: ids.column(0), **fast_verdict(ids.column(1))})
+    con.register("_fast_ids", fast)
+    try:
+        body = nest(
+            f"(SELECT s.*, f.* EXCLUDE ({key_col}) FROM {src} s JOIN _fast_ids f USING ({key_col}))",
+            id_levels(raw_col, today=today),
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {out} AS "
+            f"SELECT {key_col}, simple, id_clean, id18, id_status, id_key FROM {body}"
+        )
+    finally:
+        con.unregister("_fast_ids")
     rare = con.execute(
         f"SELECT o.{key_col}, s.{raw_col} FROM {out} o JOIN {src} s USING ({key_col}) WHERE NOT o.simple"
     ).fetchall()

@@ -88,3 +88,29 @@ def test_the_int64_join_key_is_lossless_and_the_same_from_the_feed_and_the_regis
     # Lossless: two different IDs never share a key.
     assert len({k for _, k, _ in rows}) == len({i for i, _, _ in rows})
     assert con.execute("SELECT count(*) FROM ids WHERE id18 IS NULL AND id_key IS NOT NULL").fetchall() == [(0,)]
+
+
+def test_the_numpy_fast_path_reads_sliced_chunked_and_large_string_columns_right():
+    """Arrow hands the fast path chunks with offsets, NULLs and 64-bit offsets; each value's verdict
+    is the registry module's."""
+    import pyarrow as pa
+
+    rng = random.Random(11)
+    values = [_noisy(rng) for _ in range(3000)] + [None] * 5
+    rng.shuffle(values)
+    for arr in (
+        pa.chunked_array([pa.array(values[:1000]), pa.array(values[1000:])]),
+        pa.array(["x", *values], pa.large_string()).slice(1),
+    ):
+        fast = idrepair.fast_verdict(arr)
+        got = list(zip(*(fast[c].to_pylist() for c in ("_fast", "_fn17", "_fborn", "_fsum", "_flast")), strict=True))
+        for value, (is_fast, n17, born, total, last) in zip(values, got, strict=True):
+            plain = value is not None and len(value) == 18 and value[:17].isascii() and value[:17].isdigit()
+            assert is_fast == (plain and value[17] in "0123456789Xx")
+            if is_fast:
+                assert n17 == int(value[:17]) and last == (10 if value[17] in "Xx" else int(value[17]))
+                assert idrepair.CHECK_MAP[total] == idnumber.check_digit(value[:17])
+                expected_ok = idrepair.parse_one(value, today=TODAY)[1] == idrepair.OK
+                born_ok = born is not None and date(1880, 1, 1) <= born <= TODAY
+                check_ok = (12 - total) % 11 == last
+                assert (born_ok and check_ok) == expected_ok

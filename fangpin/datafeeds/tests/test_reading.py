@@ -242,3 +242,38 @@ def test_every_row_of_a_file_larger_than_one_row_group_keeps_its_own_line(tmp_pa
         assert con.execute(skip, [rejected]).fetchall()[0][0] == 0
         # The amount column was typed from the same row: the ID and the row never part.
         assert con.execute("SELECT count(*) FROM feed WHERE id18 IS NULL").fetchall()[0][0] == 0
+
+
+CLEAN_DIALECTS = {
+    "spaces_and_quotes": HEADER + ' 甲 ,110101199001011237, 男 ,"已参保","",2026-10-01\n乙,,"",断保,"1,000元",\n',
+    "crlf_bom": "\ufeff"
+    + (HEADER + "甲,110101199001011237,男,已参保,1,2026-10-01\n乙,,女,断保,2,\n").replace("\n", "\r\n"),
+    "quoted_newline": HEADER + '"甲\n乙",110101199001011237,男,已参保,1,2026-10-01\n丙,,女,断保,2,2026/10/1\n',
+    "words_not_null": HEADER + "NULL,NA,N/A,nan,#N/A,-\n乙,,女,断保,2,\n",
+    "semicolons": (HEADER + "甲,110101199001011237,男,已参保,1,2026-10-01\n乙,,女,断保,2,\n").replace(",", ";"),
+    "tabs": (HEADER + "甲,110101199001011237,男,已参保,1,2026-10-01\n乙,,女,断保,2,\n").replace(",", "\t"),
+    "blank_lines": HEADER + "甲,110101199001011237,男,已参保,1,2026-10-01\n\n乙,,女,断保,2,\n\n\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLEAN_DIALECTS))
+def test_a_well_formed_csv_reads_the_same_through_arrow_as_through_duckdbs_reader(tmp_path, name):
+    """The fast reader (Arrow) and DuckDB's reader give every row the same cells, rid and line."""
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(CLEAN_DIALECTS[name].encode("utf-8"))
+    tables = []
+    for engine in ("auto", "duckdb"):
+        con = pipeline.connect()
+        raw = reading.read_feed(con, path, MED, csv_engine=engine)
+        assert raw.rejects == [] and raw.reader == ("arrow" if engine == "auto" else "duckdb")
+        tables.append(con.execute("SELECT * FROM feed_raw ORDER BY rid").fetchall())
+    assert tables[0] == tables[1] and len(tables[0]) >= 2
+
+
+def test_a_csv_with_an_unreadable_row_is_read_by_duckdbs_reader_with_that_line_reported(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(HEADER + '甲,,男,已参保,1,2026-10-01\n坏"行,1,2,3,4,5,6,7,8\n乙,,女,断保,2,\n', encoding="utf-8")
+    con = pipeline.connect()
+    raw = reading.read_feed(con, path, MED)
+    assert raw.reader == "duckdb" and [r.line for r in raw.rejects] == [3]
+    assert con.execute("SELECT name, line FROM feed_raw ORDER BY rid").fetchall() == [("甲", 2), ("乙", 4)]
