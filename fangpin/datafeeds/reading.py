@@ -118,11 +118,12 @@ def read_feed(
     top (`idrepair.nest`), `select` is what is kept.  The defaults keep the raw text.
 
     Every row carries its place in the file (`_pos`), which gives its rid and line, so the typed
-    table may be written in any order.  Where the place comes from: XLSX and a well-formed CSV are
-    read to Arrow (in file order) and numbered there; Parquet has DuckDB's `file_row_number`; a CSV
-    with rows that cannot be read (or an unusual dialect, or one too large to hold in memory, or
-    `csv_engine="duckdb"`) goes through DuckDB's reader, which reports each rejected line, into a
-    plain text table written in file order, whose rowid is the place.  (One CTAS with the levels
+    table may be written in any order.  Where the place comes from: XLSX, Parquet and a well-formed
+    CSV are read to Arrow (in file order) and numbered there, with the fast ID verdict
+    (`idrepair.fast_verdict`) beside each row; a CSV with rows that cannot be read (or an unusual
+    dialect, or one too large to hold in memory, or `csv_engine="duckdb"`) goes through DuckDB's
+    reader, which reports each rejected line, into a plain text table written in file order, whose
+    rowid is the place.  (One CTAS with the levels
     stacked over DuckDB's CSV scan was measured to write 122,880-row groups out of file order in
     DuckDB 2.0 on a 2-thread run: lines and rids pointed at the wrong rows.)"""
     kind = sniff_kind(path)
@@ -312,10 +313,6 @@ def _register(
     rows = f"(SELECT *, {cells} FROM {name})" if cells else name
     canon = _canonical(source, found, headers, by_position=by_position)
     return f"(SELECT _pos, {fast}, {canon}, {numeric} AS _numeric_id FROM {rows})"
-
-
-def _headers(con: duckdb.DuckDBPyConnection, scan: str) -> list[str]:
-    return [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {scan}").fetchall() if r[0] != "_line"]
 
 
 def _q(path: Path) -> str:
