@@ -27,7 +27,7 @@ def ours(feed: Path, reg: Path, out: Path) -> dict:
     started = time.perf_counter()
     con = pipeline.connect()
     load = pipeline.load(con, feed, get_source("medical_security"), today=date(2026, 11, 23))
-    con.execute(f"CREATE TEMP TABLE reg AS SELECT person_id, id18 FROM read_parquet('{reg}')")
+    pipeline.registry_load(con, con.sql(f"SELECT person_id, id18 FROM read_parquet('{reg}')"))
     linked = matching.link_exact(con, carry="f.line, f.id_status")
     # Matched and unmatched rows from the one materialised join result.
     con.execute(f"COPY (SELECT rid, person_id, line FROM _exact WHERE person_id IS NOT NULL) TO '{out}/m.parquet'")

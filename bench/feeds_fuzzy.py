@@ -26,7 +26,7 @@ def _prepare(feed: Path, reg: Path):
 
     con = pipeline.connect()
     pipeline.load(con, feed, get_source("medical_security"), today=date(2026, 11, 23))
-    con.execute(f"CREATE TEMP TABLE reg AS SELECT * FROM read_parquet('{reg}')")
+    pipeline.registry_load(con, con.sql(f"SELECT * FROM read_parquet('{reg}')"))
     matching.link_exact(con)
     return con
 

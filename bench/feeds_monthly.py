@@ -154,7 +154,7 @@ def ours(files: list[tuple[str, Path, Path]], reg_path: Path, work: Path) -> dic
     started_all = time.perf_counter()
     con = pipeline.connect()
     t = time.perf_counter()
-    con.execute(f"CREATE TEMP TABLE reg AS SELECT * FROM read_parquet('{reg_path}')")
+    pipeline.registry_load(con, con.sql(f"SELECT * FROM read_parquet('{reg_path}')"))
     timings["registry"] = time.perf_counter() - t
     u = None
     for code, path, truth in files:

@@ -136,10 +136,13 @@ def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str =
     one join on the int64 ID key (idrepair.key_sql); `links` holds its matched rows."""
     names = {r[0] for r in con.execute(f"DESCRIBE {feed}").fetchall()}
     feed_key = "f.id_key" if "id_key" in names else idrepair.key_sql("f.id18")
+    # The registry's key is computed once when it is loaded (pipeline.registry_load).
+    reg_names = {r[0] for r in con.execute(f"DESCRIBE {reg}").fetchall()}
+    reg_key = "id_key" if "id_key" in reg_names else idrepair.key_sql("id18")
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _exact AS
         SELECT f.rid, r.person_id{", " + carry if carry else ""} FROM {feed} f
-        LEFT JOIN (SELECT person_id, {idrepair.key_sql("id18")} AS k FROM {reg}) r ON {feed_key} = r.k"""
+        LEFT JOIN (SELECT person_id, {reg_key} AS k FROM {reg}) r ON {feed_key} = r.k"""
     )
     return con.execute(
         """CREATE OR REPLACE TEMP TABLE links AS

@@ -258,24 +258,23 @@ def _fixed_view(source: Source) -> str:
 def registry_load(
     con: duckdb.DuckDBPyConnection, frame: Any, *, table: str = "reg", labour_values: tuple[str, ...] = ()
 ) -> None:
-    """Register the registry persons (Arrow/Polars frame with the `reg` columns) as a table.
+    """Register the registry persons (an Arrow/Polars frame or a DuckDB relation with the `reg`
+    columns) as a table, with each person's int64 ID key (`id_key`, see `idrepair.key_sql`) computed
+    once for every file the table is matched against.
 
     A frame with a `labour` column gets the household facts the gap checks need:
     `hh_no_labour` (no active member with labour capacity) and `hh_safety_net`
     (an active member receives 低保 or 特困)."""
     con.register("_reg_in", frame)
     names = {r[0] for r in con.execute("DESCRIBE _reg_in").fetchall()}
-    derived = ""
+    derived = "" if "id_key" in names else f", {idrepair.key_sql('id18')} AS id_key"
+    window = ""
     if "labour" in names and "hh_no_labour" not in names:
         has = ", ".join(f"'{v}'" for v in labour_values) or "''"
-        derived = f""", NOT bool_or(labour IN ({has}) AND person_status = 'active') OVER w AS hh_no_labour,
+        derived += f""", NOT bool_or(labour IN ({has}) AND person_status = 'active') OVER w AS hh_no_labour,
             bool_or((is_dibao OR is_tekun) AND person_status = 'active') OVER w AS hh_safety_net"""
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{derived} FROM _reg_in "
-            "WINDOW w AS (PARTITION BY household_id)"
-        )
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM _reg_in")
+        window = "WINDOW w AS (PARTITION BY household_id)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT *{derived} FROM _reg_in {window}")
     con.unregister("_reg_in")
 
 
