@@ -45,10 +45,12 @@ def _check_sql(n17: str) -> str:
 def key_sql(id18: str) -> str:
     """The int64 join key of a normalised 18-character ID: first 17 digits × 11 + check value (X = 10).
     Lossless for normalised IDs (17 digits and a digit or X), and a BIGINT join is cheaper than a
-    VARCHAR one."""
+    VARCHAR one.  An ID ending in a digit is one 18-digit number n: the key is n // 10 × 11 + n % 10
+    (one cast instead of two substrings and two casts)."""
     return (
-        f"CASE WHEN length({id18}) = 18 THEN try_cast(left({id18}, 17) AS BIGINT) * 11 + "
-        f"CASE right({id18}, 1) WHEN 'X' THEN 10 ELSE try_cast(right({id18}, 1) AS INTEGER) END END"
+        f"CASE WHEN length({id18}) <> 18 THEN NULL "
+        f"WHEN suffix({id18}, 'X') THEN try_cast(left({id18}, 17) AS BIGINT) * 11 + 10 "
+        f"ELSE try_cast({id18} AS BIGINT) // 10 * 11 + try_cast({id18} AS BIGINT) % 10 END"
     )
 
 
