@@ -175,7 +175,8 @@ def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
     )
     day = f"DATE '{today.isoformat()}'"
     # CASE evaluates a branch only for the rows that reach it (AND/OR evaluate both sides), so the
-    # costly steps run only for the few rows that are not already 17 digits + digit/X.
+    # costly steps run only for the few rows that are not already 17 digits + digit/X.  (A long IN
+    # list is no such step: DuckDB turns it into a join over every row; hence instr below.)
     return [
         f"{raw} AS _raw, ({numeric}) AS _numeric",
         f"CASE WHEN _fast THEN CASE WHEN suffix(_raw, 'x') THEN upper(_raw) ELSE _raw END "
@@ -211,7 +212,7 @@ def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
             WHEN length(_t) = 15 THEN '{idnumber.BAD_CHARS}'
             WHEN length(_t) <> 18 THEN CASE WHEN regexp_full_match(_t, '[0-9]*X?') THEN '{idnumber.BAD_LENGTH}'
                                           ELSE '{idnumber.BAD_CHARS}' END
-            WHEN NOT (_digits17 AND (substr(_t, 18, 1) IN ('0','1','2','3','4','5','6','7','8','9','X')))
+            WHEN NOT (_digits17 AND instr('0123456789X', substr(_t, 18, 1)) > 0)
                  THEN '{idnumber.BAD_CHARS}'
             WHEN _born IS NULL OR year(_born) < 1880 THEN '{idnumber.BAD_BIRTH_DATE}'
             WHEN _born > {day} THEN '{idnumber.FUTURE_BIRTH_DATE}'
