@@ -75,9 +75,18 @@ def _literal(value: object) -> str:
 
 
 class _Compiler:
-    def __init__(self, columns: set[str], params: dict[str, Decimal], *, registry_unknown: bool = False) -> None:
+    def __init__(
+        self,
+        columns: set[str],
+        params: dict[str, Decimal],
+        *,
+        registry_unknown: bool = False,
+        run_day: date | None = None,
+    ) -> None:
         self.columns = columns
         self.params = params
+        # age() without an event date counts to the run day (a literal; `run_day` when not given).
+        self.run_day = f"DATE '{run_day.isoformat()}'" if run_day else "run_day"
         self.used_params: set[str] = set()
         # Feed-side prefilter mode: every registry value is unknown (NULL); `saw_registry` marks it.
         self.registry_unknown = registry_unknown
@@ -153,9 +162,10 @@ class _Compiler:
             if self.registry_unknown:
                 self.saw_registry = True
                 return "NULL"
+            day = self.run_day
             return (
-                "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - "
-                "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
+                f"date_diff('year', reg.birth_date, coalesce(f.event_date, {day})) - "
+                f"(strftime(coalesce(f.event_date, {day}), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
             )
         if fn == "is_null" and len(node.args) == 1:
             outer, self.saw_registry = self.saw_registry, False
@@ -166,7 +176,9 @@ class _Compiler:
         raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
 
 
-def compile_condition(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
+def compile_condition(
+    condition: str, *, columns: set[str], params: dict[str, Decimal], run_day: date | None = None
+) -> str:
     """The condition as a DuckDB boolean expression over `f` (feed) and `reg` (registry)."""
     if len(condition) > 2000:
         raise RuleError("条件过长")
@@ -174,7 +186,7 @@ def compile_condition(condition: str, *, columns: set[str], params: dict[str, De
         tree = ast.parse(condition.strip(), mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"条件写法有误（第{exc.offset or 0}个字符附近）") from exc
-    return _Compiler(columns, params).visit(tree)
+    return _Compiler(columns, params, run_day=run_day).visit(tree)
 
 
 def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
@@ -291,12 +303,17 @@ def compile_rules(
     expensive part); every rule is one UNION ALL branch over them (registry-wide checks read `reg`
     directly), and repeat suppression inside the run — one hit per person (per household for
     registry checks) and rule — is a single window over all branches."""
-    day = f"DATE '{run_day.isoformat()}'"
     branches = []
     for rule in rules:
-        cond = compile_condition(rule.condition, columns=columns, params=params).replace("run_day", day)
-        metric = compile_condition(rule.metric, columns=columns, params=params) if rule.metric else "NULL"
-        threshold = compile_condition(rule.threshold, columns=columns, params=params) if rule.threshold else "NULL"
+        cond = compile_condition(rule.condition, columns=columns, params=params, run_day=run_day)
+        metric = (
+            compile_condition(rule.metric, columns=columns, params=params, run_day=run_day) if rule.metric else "NULL"
+        )
+        threshold = (
+            compile_condition(rule.threshold, columns=columns, params=params, run_day=run_day)
+            if rule.threshold
+            else "NULL"
+        )
         population, code = POPULATIONS[rule.population], _literal(rule.code)
         if rule.source == "registry":
             window = window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")

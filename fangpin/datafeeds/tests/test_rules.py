@@ -167,3 +167,12 @@ def test_the_feed_side_prefilter_never_drops_a_row_the_full_condition_keeps(cond
     for batch in ([rule], [rule, *others]):
         sql = rules.compile_rules(batch, columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
         assert {r[0] for r in con.execute(sql).fetchall() if r[4] == "T-1"} == wanted
+
+
+def test_the_run_day_enters_as_a_date_and_a_string_reading_run_day_stays_a_string():
+    cols = {"school_status", "stage"}
+    aged = rules.Rule("T-1", "education", "测试", "age() <= 15")
+    named = rules.Rule("T-2", "education", "测试", "stage == \"run_day' OR TRUE OR '\"")
+    sql = rules.compile_rules([aged, named], columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
+    assert "coalesce(f.event_date, DATE '2026-11-03')" in sql
+    assert "(f.stage = 'run_day'' OR TRUE OR ''')" in sql
