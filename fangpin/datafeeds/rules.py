@@ -370,12 +370,15 @@ def compile_rules(
                 NULL, NULL, NULL::DATE, {window} FROM reg
                 WHERE reg.person_status = 'active' AND {expr(rule.condition)} AND {POPULATIONS[rule.population]}"""  # noqa: S608
             )
-    names = ", ".join(c.split()[0] for c in HITS_COLUMNS.split(", "))
+    typed = [c.split(" ", 1) for c in HITS_COLUMNS.split(", ")]
+    names = ", ".join(name for name, _ in typed)
     if not branches:
-        empty = ", ".join(f"NULL::{c.split()[1]}" for c in HITS_COLUMNS.split(", "))
+        empty = ", ".join(f"NULL::{sql_type}" for _, sql_type in typed)
         return f"SELECT * FROM (SELECT {empty}) h({names}) WHERE FALSE"  # noqa: S608
     union = "\nUNION ALL ".join(branches)
-    return f"""SELECT * FROM ({union}) h({names})
+    # The hits columns with their types: the statement can create the table (CREATE TABLE hits AS).
+    columns_typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in typed)
+    return f"""SELECT {columns_typed} FROM ({union}) h({names})
         QUALIFY row_number() OVER (
             PARTITION BY rule_code, CASE WHEN rid IS NULL THEN household_id ELSE person_id END
             ORDER BY rid, person_id) = 1"""  # noqa: S608

@@ -196,3 +196,43 @@ def test_the_run_day_enters_as_a_date_and_a_string_reading_run_day_stays_a_strin
     sql = rules.compile_rules([aged, named], columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
     assert "coalesce(f.event_date, DATE '2026-11-03')" in sql
     assert "(f.stage = 'run_day'' OR TRUE OR ''')" in sql
+
+
+def _source(*names):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(columns=[SimpleNamespace(name=n) for n in names])
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ("W-MED-1C",),  # no repeat
+        ("W-MED-1",),  # person 1 twice (rid 1, 5)
+        ("W-MED-1", "W-MED-1B", "W-MED-1C", "GAP-NOLABOUR", "T-HH"),  # and household 30 twice (persons 3, 4)
+    ],
+)
+def test_evaluate_rules_creates_hits_with_their_types_and_one_hit_per_rule_and_person(codes):
+    from fangpin.datafeeds import pipeline
+
+    con = _linked_tables()
+    household = rules.Rule("T-HH", "registry", "测试", "not hh_no_labour", "escaped_or_monitored")
+    picked = [r for r in (*TEMPLATES, household) if r.code in codes]
+    cols = ("oop_ytd", "oop_outpatient_month")
+    day = date(2026, 11, 3)
+    counts = pipeline.evaluate_rules(con, picked, source=_source(*cols), params=PARAMS, period="2026-10", run_day=day)
+    single = rules.compile_rules(picked, columns=set(cols), params=PARAMS, period="2026-10", run_day=day)
+    expected = sorted(con.execute(single).fetchall(), key=str)
+    assert sorted(con.execute("SELECT * FROM hits").fetchall(), key=str) == expected
+    assert counts == {r.code: sum(h[4] == r.code for h in expected) for r in picked}
+    schema = con.execute(
+        "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE table_name = 'hits'"
+    ).fetchall()[0][0]
+    assert schema == rules.HITS_COLUMNS
+    keys = [(h[4], h[2] if h[0] is None else h[1]) for h in expected]  # (rule, household or person)
+    assert len(keys) == len(set(keys))
+    if "W-MED-1" in codes:  # person 1: the first of their two rows
+        assert [h[0] for h in expected if h[4] == "W-MED-1" and h[1] == 1] == [1]
+    if "T-HH" in codes:  # household 30: its first person
+        assert [h[1] for h in expected if h[4] == "T-HH"] == [3]
