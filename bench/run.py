@@ -1,8 +1,8 @@
 """`make bench [BENCH_ARGS='NAME --households N']`: run benchmarks, each in its own process.
 
 Names: synth, import, search, monitoring (PostgreSQL at BENCH_PG, default
-postgres://postgres@127.0.0.1:5432), feeds_exact, feeds_fuzzy, feeds_monthly, feeds_read,
-all (default).  `--rows` is an alias of `--households` (the data-feed benchmarks count
+postgres://postgres@127.0.0.1:5432), feeds_exact, feeds_fuzzy, feeds_monthly, feeds_rules,
+feeds_read, all (default).  `--rows` is an alias of `--households` (the data-feed benchmarks count
 persons/rows).  Results: bench/results/*.json.
 """
 
@@ -18,10 +18,12 @@ DEFAULTS = {
     "search": 320_000,
     "monitoring": 30_000,
     # Data feeds (sizes = registry persons; feeds_read = XLSX rows).  Full sizes of issue 4:
-    # feeds_exact --rows 10000000, feeds_fuzzy --rows 1000000, feeds_monthly --rows 10000000.
+    # feeds_exact --rows 10000000, feeds_fuzzy --rows 1000000, feeds_monthly --rows 10000000,
+    # feeds_rules --rows 10000000.
     "feeds_exact": 200_000,
     "feeds_fuzzy": 200_000,
     "feeds_monthly": 200_000,
+    "feeds_rules": 200_000,
     "feeds_read": 100_000,
 }
 MODULES = {
@@ -32,6 +34,7 @@ MODULES = {
     "feeds_exact": "bench.feeds_exact",
     "feeds_fuzzy": "bench.feeds_fuzzy",
     "feeds_monthly": "bench.feeds_monthly",
+    "feeds_rules": "bench.feeds_rules",
     "feeds_read": "bench.feeds_read",
 }
 

@@ -293,12 +293,12 @@ def evaluate_rules(
     warning, so a warning never lands on a household the linkage is unsure of.  All rules are
     one DuckDB statement (`rules.compile_rules`): the registry is joined once per run.
     """
-    from fangpin.datafeeds.rules import HITS_COLUMNS, compile_rules
+    from fangpin.datafeeds.rules import compile_rules
 
     columns = {c.name for c in source.columns} if source else set()
     sql = compile_rules(rules, columns=columns, params=params, period=period, run_day=run_day)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE hits({HITS_COLUMNS})")
-    con.execute(f"INSERT INTO hits {sql}")
+    # One statement (the query's columns carry the hits types), not an empty table and an INSERT.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE hits AS {sql}")
     counts: dict[str, int] = {}
     counts.update({r.code: 0 for r in rules})
     counts.update(dict(con.execute("SELECT rule_code, count(*) FROM hits GROUP BY 1").fetchall()))

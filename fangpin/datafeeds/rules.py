@@ -14,6 +14,7 @@ SQL except as a quoted literal or a whitelisted column name.  Pure: no Django.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -24,6 +25,13 @@ POPULATIONS = {
     "escaped_or_monitored": "reg.population IN ('escaped', 'monitored')",
     "ordinary": "reg.population = 'ordinary'",
     "all_rural": "TRUE",
+}
+POPULATION_VALUES = {
+    "escaped": {"escaped"},
+    "monitored": {"monitored"},
+    "escaped_or_monitored": {"escaped", "monitored"},
+    "ordinary": {"ordinary"},
+    "all_rural": {"escaped", "monitored", "ordinary"},
 }
 WINDOWS = ("calendar_year", "academic_year", "month", "ten_days", "event", "once")
 CADENCES = ("monthly", "every_10_days", "yearly", "event")
@@ -75,13 +83,24 @@ def _literal(value: object) -> str:
 
 
 class _Compiler:
-    def __init__(self, columns: set[str], params: dict[str, Decimal], *, registry_unknown: bool = False) -> None:
+    def __init__(
+        self, columns: set[str], params: dict[str, Decimal], *, unknown: str = "", run_day: date | None = None
+    ) -> None:
         self.columns = columns
         self.params = params
+        # age() without an event date counts to the run day (a literal; `run_day` when not given).
+        self.run_day = f"DATE '{run_day.isoformat()}'" if run_day else "run_day"
         self.used_params: set[str] = set()
-        # Feed-side prefilter mode: every registry value is unknown (NULL); `saw_registry` marks it.
-        self.registry_unknown = registry_unknown
-        self.saw_registry = False
+        # Prefilter modes: every value of one side ("registry" or "feed") is unknown (NULL);
+        # `saw_unknown` marks that the SQL just compiled read one.
+        self.unknown = unknown
+        self.saw_unknown = False
+
+    def _unknown(self, side: str) -> bool:
+        if self.unknown == side:
+            self.saw_unknown = True
+            return True
+        return False
 
     def visit(self, node: ast.AST) -> str:
         if isinstance(node, ast.Expression):
@@ -125,12 +144,9 @@ class _Compiler:
         if name in ("True", "False", "None"):
             return _literal({"True": True, "False": False, "None": None}[name])
         if name in REGISTRY_NAMES:
-            if self.registry_unknown:
-                self.saw_registry = True
-                return "NULL"
-            return REGISTRY_NAMES[name]
+            return "NULL" if self._unknown("registry") else REGISTRY_NAMES[name]
         if name in self.columns:
-            return f"f.{name}"
+            return "NULL" if self._unknown("feed") else f"f.{name}"
         raise RuleError(f"未知的字段“{name}”")
 
     def _call(self, node: ast.Call) -> str:
@@ -150,23 +166,26 @@ class _Compiler:
             self.used_params.add(key)
             return str(Decimal(str(self.params[key])))
         if fn == "age" and not node.args:
-            if self.registry_unknown:
-                self.saw_registry = True
+            # Reads the registry (birth date) and the feed (event date).
+            if self._unknown("registry") or self._unknown("feed"):
                 return "NULL"
+            day = self.run_day
             return (
-                "date_diff('year', reg.birth_date, coalesce(f.event_date, run_day)) - "
-                "(strftime(coalesce(f.event_date, run_day), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
+                f"date_diff('year', reg.birth_date, coalesce(f.event_date, {day})) - "
+                f"(strftime(coalesce(f.event_date, {day}), '%m%d') < strftime(reg.birth_date, '%m%d'))::INT"
             )
         if fn == "is_null" and len(node.args) == 1:
-            outer, self.saw_registry = self.saw_registry, False
+            outer, self.saw_unknown = self.saw_unknown, False
             inner = self.visit(node.args[0])
-            unknown, self.saw_registry = self.saw_registry, outer or self.saw_registry
-            # An unknown registry value is not "null": the test itself is unknown.
-            return "NULL" if self.registry_unknown and unknown else f"({inner} IS NULL)"
+            unknown, self.saw_unknown = self.saw_unknown, outer or self.saw_unknown
+            # An unknown value is not "null": the test itself is unknown.
+            return "NULL" if unknown else f"({inner} IS NULL)"
         raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
 
 
-def compile_condition(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
+def compile_condition(
+    condition: str, *, columns: set[str], params: dict[str, Decimal], run_day: date | None = None
+) -> str:
     """The condition as a DuckDB boolean expression over `f` (feed) and `reg` (registry)."""
     if len(condition) > 2000:
         raise RuleError("条件过长")
@@ -174,13 +193,12 @@ def compile_condition(condition: str, *, columns: set[str], params: dict[str, De
         tree = ast.parse(condition.strip(), mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"条件写法有误（第{exc.offset or 0}个字符附近）") from exc
-    return _Compiler(columns, params).visit(tree)
+    return _Compiler(columns, params, run_day=run_day).visit(tree)
 
 
-def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
-    """A test on the feed row alone that is FALSE only where `condition` is FALSE for every registry
-    person: the conjuncts (and all-known disjunctions) that read no registry value; TRUE if none."""
-    compiler = _Compiler(columns, params, registry_unknown=True)
+def _known_part(condition: str, compiler: _Compiler) -> str:
+    """The conjuncts (and all-known disjunctions) of `condition` that read no unknown value; TRUE if
+    none.  FALSE only where `condition` is FALSE whatever the unknown values are."""
 
     def known(node: ast.AST) -> str | None:
         if isinstance(node, ast.BoolOp):
@@ -189,11 +207,27 @@ def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decim
                 kept = [p for p in parts if p is not None]
                 return "(" + " AND ".join(kept) + ")" if kept else None
             return None if None in parts else "(" + " OR ".join(p for p in parts if p) + ")"
-        compiler.saw_registry = False
+        compiler.saw_unknown = False
         sql = compiler.visit(node)
-        return None if compiler.saw_registry else sql
+        return None if compiler.saw_unknown else sql
 
     return known(ast.parse(condition.strip(), mode="eval").body) or "TRUE"
+
+
+def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
+    """A test on the feed row alone that is FALSE only where `condition` is FALSE for every registry
+    person: the conjuncts (and all-known disjunctions) that read no registry value; TRUE if none."""
+    return _known_part(condition, _Compiler(columns, params, unknown="registry"))
+
+
+def registry_prefilter(
+    condition: str, *, population: str = "all_rural", columns: set[str], params: dict[str, Decimal]
+) -> str:
+    """A test on the registry person alone that is FALSE only where `condition` (and the rule's
+    population) is FALSE for every feed row: the population and the conjuncts that read no feed value."""
+    known = _known_part(condition, _Compiler(columns, params, unknown="feed"))
+    parts = [p for p in (POPULATIONS[population], known) if p != "TRUE"]
+    return "(" + " AND ".join(parts) + ")" if len(parts) > 1 else (parts or ["TRUE"])[0]
 
 
 def params_used(condition: str) -> set[str]:
@@ -252,28 +286,6 @@ def cadence_key(cadence: str, *, period: str, run_day: date, run_ref: str) -> st
     raise RuleError(f"未知的频次“{cadence}”")
 
 
-# The auto-linked feed rows some rule can flag, and their registry persons read from the registry
-# ONCE per run (a row in the review band never raises a warning); every rule then reads these two.
-LINKED_REG = """_feed_linked AS MATERIALIZED (
-    SELECT f.*, k.person_id AS _person_id FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto'
-    WHERE {prefilter}),
-_reg_linked AS MATERIALIZED (
-    SELECT c.rid AS _rid, {columns} FROM _feed_linked c JOIN reg ON reg.person_id = c._person_id)"""
-# The registry columns compiled SQL may read (only these are carried into `_reg_linked`).
-REG_COLUMNS = (
-    "person_id",
-    "household_id",
-    "village_code",
-    "birth_date",
-    "population",
-    "person_status",
-    "is_dibao",
-    "is_tekun",
-    "hh_no_labour",
-    "hh_safety_net",
-)
-LINKED = "FROM _feed_linked f JOIN _reg_linked reg ON reg._rid = f.rid"
-SHARED_PASS_FROM = 3  # feed rules in one file from which the registry is read once for all of them
 DIRECT = "FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto' JOIN reg ON reg.person_id = k.person_id"
 HITS_COLUMNS = (
     "rid BIGINT, person_id BIGINT, household_id BIGINT, village_code VARCHAR, rule_code VARCHAR, "
@@ -281,55 +293,92 @@ HITS_COLUMNS = (
 )
 
 
+def _any(tests: Iterable[str]) -> str:
+    """The disjunction of `tests`, or TRUE (no filter) where it would keep nearly every row: one of
+    them is TRUE, or they are population tests that together name every population."""
+    tests = list(dict.fromkeys(tests))
+    named = {POPULATIONS[p]: values for p, values in POPULATION_VALUES.items()}
+    if "TRUE" in tests or (
+        all(t in named for t in tests) and set().union(*(named[t] for t in tests)) == POPULATION_VALUES["all_rural"]
+    ):
+        return "TRUE"
+    return "(" + " OR ".join(tests) + ")"
+
+
 def compile_rules(
-    rules: list[Rule], *, columns: set[str], params: dict[str, Decimal], period: str, run_day: date
+    rules: list[Rule],
+    *,
+    columns: set[str],
+    params: dict[str, Decimal],
+    period: str,
+    run_day: date,
 ) -> str:
     """All `rules` of a run as ONE DuckDB query producing the `hits` rows.
 
-    The auto-linked feed rows that can meet some rule (`feed_prefilter`, on the feed alone) are
-    joined to the registry once (`_feed_linked`, `_reg_linked`: the 10M-row registry scan is the
-    expensive part); every rule is one UNION ALL branch over them (registry-wide checks read `reg`
-    directly), and repeat suppression inside the run — one hit per person (per household for
-    registry checks) and rule — is a single window over all branches."""
-    day = f"DATE '{run_day.isoformat()}'"
+    The feed rules share one join of the auto-linked feed rows to the registry (a row in the review
+    band never raises a warning): the rows some rule can flag (`feed_prefilter`, on the feed alone)
+    meet the registry persons some rule can flag (`registry_prefilter`) once — DuckDB turns the small
+    feed side into a filter on the registry scan, and the 10M-row registry scan is the expensive
+    part — and each joined row yields one hit per rule it meets.  Registry-wide checks read `reg`
+    directly.  Repeat suppression inside the run — one hit per person (per household for registry
+    checks) and rule — is a single window over all of them."""
+
+    def expr(text: str) -> str:
+        return compile_condition(text, columns=columns, params=params, run_day=run_day)
+
+    feed_rules = [r for r in rules if r.source != "registry"]
     branches = []
+    if feed_rules:
+        # Per rule: the test a joined row must pass, and the rule's hit columns.
+        tests, values = [], []
+        for rule in feed_rules:
+            tests.append(f"({expr(rule.condition)}) AND {POPULATIONS[rule.population]}")
+            values.append(
+                (
+                    _literal(rule.code),
+                    f"try_cast({expr(rule.metric) if rule.metric else 'NULL'} AS DECIMAL(14,2))",
+                    f"try_cast({expr(rule.threshold) if rule.threshold else 'NULL'} AS DECIMAL(14,2))",
+                    window_key_sql(rule.window, period=period),
+                )
+            )
+        if len(feed_rules) == 1:
+            code, metric, threshold, window = values[0]
+            branches.append(
+                f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, {code}, {metric}, {threshold},
+                f.event_date, {window} {DIRECT} WHERE {tests[0]}"""
+            )
+        else:
+            feed_side = _any(feed_prefilter(r.condition, columns=columns, params=params) for r in feed_rules)
+            reg_side = _any(
+                registry_prefilter(r.condition, population=r.population, columns=columns, params=params)
+                for r in feed_rules
+            )
+            cases = ", ".join(
+                f"CASE WHEN {test} THEN struct_pack(c := {c}, m := {m}, t := {t}, w := {w}) END"
+                for test, (c, m, t, w) in zip(tests, values, strict=True)
+            )
+            branches.append(
+                f"""SELECT rid, person_id, household_id, village_code, _h.c, _h.m, _h.t, event_date, _h.w FROM (
+                SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, f.event_date, unnest([{cases}]) AS _h
+                {DIRECT} WHERE {feed_side} AND {reg_side}) WHERE _h IS NOT NULL"""  # noqa: S608
+            )
     for rule in rules:
-        cond = compile_condition(rule.condition, columns=columns, params=params).replace("run_day", day)
-        metric = compile_condition(rule.metric, columns=columns, params=params) if rule.metric else "NULL"
-        threshold = compile_condition(rule.threshold, columns=columns, params=params) if rule.threshold else "NULL"
-        population, code = POPULATIONS[rule.population], _literal(rule.code)
         if rule.source == "registry":
             window = window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")
             branches.append(
-                f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, reg.village_code, {code}, NULL, NULL,
-                NULL::DATE, {window} FROM reg WHERE reg.person_status = 'active' AND {cond} AND {population}"""  # noqa: S608
+                f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, reg.village_code, {_literal(rule.code)},
+                NULL, NULL, NULL::DATE, {window} FROM reg
+                WHERE reg.person_status = 'active' AND {expr(rule.condition)} AND {POPULATIONS[rule.population]}"""  # noqa: S608
             )
-        else:
-            branches.append(
-                f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, {code},
-                try_cast({metric} AS DECIMAL(14,2)), try_cast({threshold} AS DECIMAL(14,2)), f.event_date,
-                {window_key_sql(rule.window, period=period)} {LINKED} WHERE {cond} AND {population}"""
-            )
-    names = ", ".join(c.split()[0] for c in HITS_COLUMNS.split(", "))
+    typed = [c.split(" ", 1) for c in HITS_COLUMNS.split(", ")]
+    names = ", ".join(name for name, _ in typed)
     if not branches:
-        empty = ", ".join(f"NULL::{c.split()[1]}" for c in HITS_COLUMNS.split(", "))
+        empty = ", ".join(f"NULL::{sql_type}" for _, sql_type in typed)
         return f"SELECT * FROM (SELECT {empty}) h({names}) WHERE FALSE"  # noqa: S608
     union = "\nUNION ALL ".join(branches)
-    linked = ""
-    if 0 < sum(r.source != "registry" for r in rules) < SHARED_PASS_FROM:
-        # One or two feed rules: each rule's own filters select its few rows to join; the shared
-        # prefiltered pass costs more than it saves (measured on the 10M monthly run).
-        union = union.replace(LINKED, DIRECT)
-    elif any(r.source != "registry" for r in rules):
-        text = " ".join(branches)
-        used = ", ".join(
-            f"reg.{c}" for c in REG_COLUMNS if c in ("person_id", "household_id", "village_code") or f"reg.{c}" in text
-        )
-        prefilter = " OR ".join(
-            feed_prefilter(r.condition, columns=columns, params=params) for r in rules if r.source != "registry"
-        )
-        linked = "WITH " + LINKED_REG.format(columns=used, prefilter=prefilter)
-    return f"""{linked} SELECT * FROM ({union}) h({names})
+    # The hits columns with their types: the statement can create the table (CREATE TABLE hits AS).
+    columns_typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in typed)
+    return f"""SELECT {columns_typed} FROM ({union}) h({names})
         QUALIFY row_number() OVER (
             PARTITION BY rule_code, CASE WHEN rid IS NULL THEN household_id ELSE person_id END
             ORDER BY rid, person_id) = 1"""  # noqa: S608

@@ -147,23 +147,92 @@ def test_all_rules_of_a_run_are_one_statement_with_repeat_suppression_and_window
 
 
 @pytest.mark.parametrize(
-    ("condition", "expected"),
+    ("condition", "population", "expected"),
     [
-        ("oop_ytd >= 5000 and not is_dibao", {1, 3, 5}),
-        ("oop_ytd >= 5000 or is_dibao", {1, 2, 3, 5}),
-        ('not (is_null(oop_outpatient_month) or population == "escaped")', {3}),
-        ("is_null(oop_outpatient_month) and age() >= 18", {1, 2, 5}),
-        ("not is_null(oop_outpatient_month) and age() < 18", {3}),
+        ("oop_ytd >= 5000 and not is_dibao", "all_rural", {1, 3, 5}),
+        ("oop_ytd >= 5000 or is_dibao", "all_rural", {1, 2, 3, 5}),
+        ('not (is_null(oop_outpatient_month) or population == "escaped")', "all_rural", {3}),
+        ("is_null(oop_outpatient_month) and age() >= 18", "all_rural", {1, 2, 5}),
+        ("not is_null(oop_outpatient_month) and age() < 18", "all_rural", {3}),
+        ("oop_ytd >= 5000", "escaped_or_monitored", {1, 3, 5}),
+        ("oop_ytd >= 5000", "ordinary", {2}),
+        ("oop_ytd >= 5000 and (is_dibao or person_status == 'active')", "monitored", {3}),
     ],
 )
-def test_the_feed_side_prefilter_never_drops_a_row_the_full_condition_keeps(condition, expected):
+def test_the_prefilters_never_drop_a_row_the_full_condition_keeps(condition, population, expected):
     con = _linked_tables()
-    rule = rules.Rule("T-1", "medical_security", "测试", condition)
-    others = [rules.Rule(f"T-{i}", "medical_security", "测试", "oop_ytd < 0") for i in (2, 3)]
+    rule = rules.Rule("T-1", "medical_security", "测试", condition, population)
+    # Rules whose own registry-side filters differ (a population, a registry attribute, none).
+    others = [
+        rules.Rule("T-2", "medical_security", "测试", "oop_ytd < 0", "ordinary"),
+        rules.Rule("T-3", "medical_security", "测试", "is_tekun and oop_ytd < 0"),
+        rules.Rule("T-4", "medical_security", "测试", "oop_ytd < 0"),
+    ]
     cols = {"oop_ytd", "oop_outpatient_month"}
     # Person 1 has two rows (rid 1 and 5): only the first is kept.
     wanted = expected - ({5} if 1 in expected else set())
-    # Alone (the rule's own join) and with two more rules (the shared prefiltered pass): same rows.
-    for batch in ([rule], [rule, *others]):
+    # Alone (the rule's own join) and beside other rules (one shared pass): the same rows.
+    for batch in ([rule], [rule, others[0]], [rule, others[1]], [rule, *others]):
         sql = rules.compile_rules(batch, columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
         assert {r[0] for r in con.execute(sql).fetchall() if r[4] == "T-1"} == wanted
+
+
+def test_the_registry_side_prefilter_keeps_only_what_reads_no_feed_value():
+    def pre(condition, population="all_rural"):
+        return rules.registry_prefilter(condition, population=population, columns=MED, params=PARAMS)
+
+    assert pre("oop_ytd > 0") == "TRUE"
+    assert pre("oop_ytd > 0 or is_dibao") == "TRUE"
+    assert pre("age() >= 6 and oop_ytd > 0") == "TRUE"  # age() reads the feed's event date too
+    assert pre("is_null(oop_ytd) and is_dibao") == "(reg.is_dibao)"
+    assert pre("oop_ytd > 0", "ordinary") == "reg.population = 'ordinary'"
+    assert pre("oop_ytd > 0 and not is_dibao", "escaped") == "(reg.population = 'escaped' AND ((NOT reg.is_dibao)))"
+
+
+def test_the_run_day_enters_as_a_date_and_a_string_reading_run_day_stays_a_string():
+    cols = {"school_status", "stage"}
+    aged = rules.Rule("T-1", "education", "测试", "age() <= 15")
+    named = rules.Rule("T-2", "education", "测试", "stage == \"run_day' OR TRUE OR '\"")
+    sql = rules.compile_rules([aged, named], columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
+    assert "coalesce(f.event_date, DATE '2026-11-03')" in sql
+    assert "(f.stage = 'run_day'' OR TRUE OR ''')" in sql
+
+
+def _source(*names):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(columns=[SimpleNamespace(name=n) for n in names])
+
+
+@pytest.mark.parametrize(
+    "codes",
+    [
+        ("W-MED-1C",),  # no repeat
+        ("W-MED-1",),  # person 1 twice (rid 1, 5)
+        ("W-MED-1", "W-MED-1B", "W-MED-1C", "GAP-NOLABOUR", "T-HH"),  # and household 30 twice (persons 3, 4)
+    ],
+)
+def test_evaluate_rules_creates_hits_with_their_types_and_one_hit_per_rule_and_person(codes):
+    from fangpin.datafeeds import pipeline
+
+    con = _linked_tables()
+    household = rules.Rule("T-HH", "registry", "测试", "not hh_no_labour", "escaped_or_monitored")
+    picked = [r for r in (*TEMPLATES, household) if r.code in codes]
+    cols = ("oop_ytd", "oop_outpatient_month")
+    day = date(2026, 11, 3)
+    counts = pipeline.evaluate_rules(con, picked, source=_source(*cols), params=PARAMS, period="2026-10", run_day=day)
+    single = rules.compile_rules(picked, columns=set(cols), params=PARAMS, period="2026-10", run_day=day)
+    expected = sorted(con.execute(single).fetchall(), key=str)
+    assert sorted(con.execute("SELECT * FROM hits").fetchall(), key=str) == expected
+    assert counts == {r.code: sum(h[4] == r.code for h in expected) for r in picked}
+    schema = con.execute(
+        "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) FROM duckdb_columns() "
+        "WHERE table_name = 'hits'"
+    ).fetchall()[0][0]
+    assert schema == rules.HITS_COLUMNS
+    keys = [(h[4], h[2] if h[0] is None else h[1]) for h in expected]  # (rule, household or person)
+    assert len(keys) == len(set(keys))
+    if "W-MED-1" in codes:  # person 1: the first of their two rows
+        assert [h[0] for h in expected if h[4] == "W-MED-1" and h[1] == 1] == [1]
+    if "T-HH" in codes:  # household 30: its first person
+        assert [h[1] for h in expected if h[4] == "T-HH"] == [3]
