@@ -175,7 +175,7 @@ def ours(files: list[tuple[str, Path, Path]], reg_path: Path, work: Path) -> dic
         timings["rules"] += time.perf_counter() - t
         t = time.perf_counter()
         hits = con.execute(
-            "SELECT h.person_id, h.household_id, h.village_code, h.rule_code, h.metric_value, h.threshold_value, "
+            "SELECT h.person_id, h.household_id, h.rule_code, h.metric_value, h.threshold_value, "
             "h.event_date, h.window_key, f.line FROM hits h LEFT JOIN feed f USING (rid)"
         ).fetchall()
         timings["fetch"] = timings.get("fetch", 0.0) + time.perf_counter() - t

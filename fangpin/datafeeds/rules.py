@@ -287,8 +287,11 @@ def cadence_key(cadence: str, *, period: str, run_day: date, run_ref: str) -> st
 
 
 DIRECT = "FROM feed f JOIN links k ON k.rid = f.rid AND k.band = 'auto' JOIN reg ON reg.person_id = k.person_id"
+# A hit names the person and household; the village a warning is routed to is read from the
+# household in the database when the warning is written (reading `reg.village_code` for a few
+# thousand persons scattered over a compressed 10M-row table cost as much as the rules themselves).
 HITS_COLUMNS = (
-    "rid BIGINT, person_id BIGINT, household_id BIGINT, village_code VARCHAR, rule_code VARCHAR, "
+    "rid BIGINT, person_id BIGINT, household_id BIGINT, rule_code VARCHAR, "
     "metric_value DECIMAL(14,2), threshold_value DECIMAL(14,2), event_date DATE, window_key VARCHAR"
 )
 
@@ -344,7 +347,7 @@ def compile_rules(
         if len(feed_rules) == 1:
             code, metric, threshold, window = values[0]
             branches.append(
-                f"""SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, {code}, {metric}, {threshold},
+                f"""SELECT f.rid, reg.person_id, reg.household_id, {code}, {metric}, {threshold},
                 f.event_date, {window} {DIRECT} WHERE {tests[0]}"""
             )
         else:
@@ -358,15 +361,15 @@ def compile_rules(
                 for test, (c, m, t, w) in zip(tests, values, strict=True)
             )
             branches.append(
-                f"""SELECT rid, person_id, household_id, village_code, _h.c, _h.m, _h.t, event_date, _h.w FROM (
-                SELECT f.rid, reg.person_id, reg.household_id, reg.village_code, f.event_date, unnest([{cases}]) AS _h
+                f"""SELECT rid, person_id, household_id, _h.c, _h.m, _h.t, event_date, _h.w FROM (
+                SELECT f.rid, reg.person_id, reg.household_id, f.event_date, unnest([{cases}]) AS _h
                 {DIRECT} WHERE {feed_side} AND {reg_side}) WHERE _h IS NOT NULL"""  # noqa: S608
             )
     for rule in rules:
         if rule.source == "registry":
             window = window_key_sql(rule.window, period=period).replace("f.event_date", "NULL")
             branches.append(
-                f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, reg.village_code, {_literal(rule.code)},
+                f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, {_literal(rule.code)},
                 NULL, NULL, NULL::DATE, {window} FROM reg
                 WHERE reg.person_status = 'active' AND {expr(rule.condition)} AND {POPULATIONS[rule.population]}"""  # noqa: S608
             )

@@ -210,7 +210,7 @@ def _execute(run: FeedRun, source: Any, county: Area | None, progress: Progress,
         params = rule_params(rules, area=county, on=_period_end(run.period))
         counts = pipeline.evaluate_rules(con, rules, source=source, params=params, period=run.period, run_day=today)
         hits = con.execute(
-            "SELECT h.person_id, h.household_id, h.village_code, h.rule_code, h.metric_value, h.threshold_value, "
+            "SELECT h.person_id, h.household_id, h.rule_code, h.metric_value, h.threshold_value, "
             "h.event_date, h.window_key, f.line FROM hits h LEFT JOIN feed f USING (rid) "
             "ORDER BY h.rule_code, h.person_id"
         ).fetchall()
@@ -306,9 +306,11 @@ def _existing_keys(hits: list[tuple[Any, ...]]) -> set[tuple[int, str, str]]:
 
 def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule], today: date) -> dict[str, int]:
     existing = _existing_keys(hits)
+    # The household's village routes the warning and its clue (and the grid, the clue service).
+    households = Household.objects.only("pk", "village_code", "grid_id").in_bulk(sorted({h[1] for h in hits}))
     now = timezone.now()
     new = []
-    for person_id, household_id, village, code, metric, threshold, event_date, window, line in hits:
+    for person_id, household_id, code, metric, threshold, event_date, window, line in hits:
         if (person_id, code, window) in existing:
             continue  # repeat suppression: same person, rule and window
         existing.add((person_id, code, window))
@@ -319,7 +321,7 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
                 rule_code=code,
                 person_id=person_id,
                 household_id=household_id,
-                village_code=village,
+                village_code=households[household_id].village_code if household_id in households else "",
                 metric_value=metric,
                 threshold_value=threshold,
                 event_date=event_date,
@@ -344,7 +346,7 @@ def _write_warnings(run: FeedRun, hits: list[tuple[Any, ...]], rules: list[Rule]
             for r in rules
         ]
     )
-    made = _raise_clues(run, new, {r.code: r for r in rules}) if new else 0
+    made = _raise_clues(run, new, {r.code: r for r in rules}, households) if new else 0
     return {"warnings": len(new), "clues": made}
 
 
@@ -366,14 +368,16 @@ def _insert_warnings(run: FeedRun, warnings: list[DepartmentWarning]) -> None:
         w._state.adding = False
 
 
-def _raise_clues(run: FeedRun, warnings: list[DepartmentWarning], rules: dict[str, Rule]) -> int:
-    """Each warning → a risk clue for its village through the monitoring clue service."""
+def _raise_clues(
+    run: FeedRun, warnings: list[DepartmentWarning], rules: dict[str, Rule], households: dict[int, Household]
+) -> int:
+    """Each warning → a risk clue for its village through the monitoring clue service. `households`:
+    the warnings' households (only what the clue service reads: village, grid)."""
     if clues.clue_service() is None:
         return 0
     villages = {a.code: a for a in Area.objects.filter(code__in={w.village_code for w in warnings})}
     # Only what the clue service reads (membership, village, grid): not whole registry rows.
     persons = Person.objects.only("pk", "household_id").in_bulk([w.person_id for w in warnings])
-    households = Household.objects.only("pk", "village_code", "grid_id").in_bulk([w.household_id for w in warnings])
     source = BY_CODE[run.source]
     items = []
     for w in warnings:

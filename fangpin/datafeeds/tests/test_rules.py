@@ -134,7 +134,7 @@ def test_all_rules_of_a_run_are_one_statement_with_repeat_suppression_and_window
     sql = rules.compile_rules(
         picked, columns={"oop_ytd", "oop_outpatient_month"}, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3)
     )
-    hits = sorted((r[4], r[1], r[0], r[5], r[8]) for r in con.execute(sql).fetchall())
+    hits = sorted((r[3], r[1], r[0], r[4], r[7]) for r in con.execute(sql).fetchall())
     assert hits == [
         # registry-wide check: one hit per household, no feed row
         ("GAP-NOLABOUR", 1, None, None, "2026"),
@@ -174,7 +174,7 @@ def test_the_prefilters_never_drop_a_row_the_full_condition_keeps(condition, pop
     # Alone (the rule's own join) and beside other rules (one shared pass): the same rows.
     for batch in ([rule], [rule, others[0]], [rule, others[1]], [rule, *others]):
         sql = rules.compile_rules(batch, columns=cols, params=PARAMS, period="2026-10", run_day=date(2026, 11, 3))
-        assert {r[0] for r in con.execute(sql).fetchall() if r[4] == "T-1"} == wanted
+        assert {r[0] for r in con.execute(sql).fetchall() if r[3] == "T-1"} == wanted
 
 
 def test_the_registry_side_prefilter_keeps_only_what_reads_no_feed_value():
@@ -224,15 +224,15 @@ def test_evaluate_rules_creates_hits_with_their_types_and_one_hit_per_rule_and_p
     single = rules.compile_rules(picked, columns=set(cols), params=PARAMS, period="2026-10", run_day=day)
     expected = sorted(con.execute(single).fetchall(), key=str)
     assert sorted(con.execute("SELECT * FROM hits").fetchall(), key=str) == expected
-    assert counts == {r.code: sum(h[4] == r.code for h in expected) for r in picked}
+    assert counts == {r.code: sum(h[3] == r.code for h in expected) for r in picked}
     schema = con.execute(
         "SELECT string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) FROM duckdb_columns() "
         "WHERE table_name = 'hits'"
     ).fetchall()[0][0]
     assert schema == rules.HITS_COLUMNS
-    keys = [(h[4], h[2] if h[0] is None else h[1]) for h in expected]  # (rule, household or person)
+    keys = [(h[3], h[2] if h[0] is None else h[1]) for h in expected]  # (rule, household or person)
     assert len(keys) == len(set(keys))
     if "W-MED-1" in codes:  # person 1: the first of their two rows
-        assert [h[0] for h in expected if h[4] == "W-MED-1" and h[1] == 1] == [1]
+        assert [h[0] for h in expected if h[3] == "W-MED-1" and h[1] == 1] == [1]
     if "T-HH" in codes:  # household 30: its first person
-        assert [h[1] for h in expected if h[4] == "T-HH"] == [3]
+        assert [h[1] for h in expected if h[3] == "T-HH"] == [3]
