@@ -208,6 +208,9 @@ CSV_OPTIONS = "header=true, all_varchar=true, auto_detect=true, sample_size=2048
 # A CSV up to this size is read to Arrow in memory (about its own size again); larger ones stream
 # through DuckDB's reader.
 ARROW_MAX_BYTES = 2 * 1024**3
+# Arrow's parse block: 4 MB blocks read a 100 MB file faster than the 1 MB default, and the NumPy ID
+# step works a block at a time (measured on 1M rows).
+CSV_BLOCK = 4 * 1024**2
 
 
 @dataclass
@@ -248,7 +251,7 @@ def _csv_arrow(path: Path, ncols: int, dialect: CsvDialect) -> pa.Table | None:
     try:
         data = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8", block_size=CSV_BLOCK),
             parse_options=pacsv.ParseOptions(
                 delimiter=dialect.delimiter, quote_char=dialect.quote, newlines_in_values=True
             ),
