@@ -185,8 +185,9 @@ def main() -> None:
         figures=figures,
         command=(
             f"make bench BENCH_ARGS='feeds_exact --rows {rows}'"
-            if args.repeat == 3
+            if args.repeat == 3 and args.peers == ",".join(PEERS)
             else f".venv/bin/python -m bench.feeds_exact {rows} --repeat {args.repeat}"
+            + ("" if args.peers == ",".join(PEERS) else f" --peers {args.peers}")
         ),
     )
 
