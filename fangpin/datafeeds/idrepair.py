@@ -57,7 +57,6 @@ def key_sql(id18: str) -> str:
 
 # The columns `fast_verdict` adds and `id_levels` reads.
 FAST_COLUMNS = ("_fast", "_fn17", "_fborn", "_fsum", "_flast")
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 0], np.int32)
 _WEIGHT_VECTOR = np.array(WEIGHTS, np.int32)
 _POWERS_OF_TEN = 10 ** np.arange(16, -1, -1, dtype=np.int64)
 
@@ -110,15 +109,14 @@ def _fast_chunk(chunk: pa.Array) -> dict[str, pa.Array]:
     year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
     month = digits[4] * 10 + digits[5]
     day = digits[6] * 10 + digits[7]
-    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
-    in_month = _DAYS_IN_MONTH[np.clip(month, 0, 13)] + ((month == 2) & leap)
-    is_date = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= in_month)
-    # Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    y = year - (month <= 2)
-    era = y // 400
-    yoe = y - era * 400
-    doy = (153 * (month + np.where(month > 2, -3, 9)) + 2) // 5 + day - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    # NumPy's calendar: the first of the month plus day - 1 days is a date of the calendar when it
+    # is still in that month (so 0230 and 1301 are not).
+    first = (np.clip(year, 1, 9999) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (
+        np.clip(month, 1, 12) - 1
+    )
+    born = first.astype("datetime64[D]") + (day - 1)
+    is_date = (year >= 1) & (month >= 1) & (month <= 12) & (born.astype("datetime64[M]") == first)
+    days = born.astype(np.int64)  # days since 1970-01-01
     lastval = np.where(last >= 88, 10, last.astype(np.int32) - 48)
     return _columns(n, fast, rows, n17, days, is_date, total % 11, lastval)
 

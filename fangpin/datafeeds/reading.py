@@ -123,9 +123,9 @@ def read_feed(
     (`idrepair.fast_verdict`) beside each row; a CSV with rows that cannot be read (or an unusual
     dialect, or one too large to hold in memory, or `csv_engine="duckdb"`) goes through DuckDB's
     reader, which reports each rejected line, into a plain text table written in file order, whose
-    rowid is the place.  (One CTAS with the levels
-    stacked over DuckDB's CSV scan was measured to write 122,880-row groups out of file order in
-    DuckDB 2.0 on a 2-thread run: lines and rids pointed at the wrong rows.)"""
+    rowid is the place.  (One CTAS with the levels stacked over DuckDB's CSV scan was measured to
+    write 122,880-row groups out of file order in DuckDB 2.0 on a 2-thread run: lines and rids
+    pointed at the wrong rows.)"""
     kind = sniff_kind(path)
     tmp: Path | None = None
     registered: list[str] = []
@@ -241,10 +241,10 @@ def _sniff_csv(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], C
 
 
 def _csv_arrow(path: Path, ncols: int, dialect: CsvDialect) -> pa.Table | None:
-    """A well-formed CSV as Arrow: columns x0, x1, … as text (empty → NULL, as DuckDB reads them)
-    and `_pos`, each row's place in the file; None when the Arrow reader would not read it exactly
-    as DuckDB does (any row it cannot parse, invalid UTF-8, an unusual dialect, a file too big to
-    hold in memory): DuckDB's reader then reports each bad line."""
+    """A well-formed CSV as Arrow, in file order: columns x0, x1, … as text (empty → NULL, as DuckDB
+    reads them); None when the Arrow reader would not read it exactly as DuckDB does (any row it
+    cannot parse, invalid UTF-8, an unusual dialect, a file too big to hold in memory): DuckDB's
+    reader then reads it and reports each bad line with its number."""
     if not dialect.plain or path.stat().st_size > ARROW_MAX_BYTES:
         return None
     names = [f"x{i}" for i in range(ncols)]
@@ -263,6 +263,8 @@ def _csv_arrow(path: Path, ncols: int, dialect: CsvDialect) -> pa.Table | None:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # Arrow stops at the first bad row and cannot say which line it was: the caller falls back
+        # to DuckDB's reader, which keeps every good row and names each rejected line.
         return None
     return data
 
