@@ -19,20 +19,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-POPULATIONS = {
-    "escaped": "reg.population = 'escaped'",
-    "monitored": "reg.population = 'monitored'",
-    "escaped_or_monitored": "reg.population IN ('escaped', 'monitored')",
-    "ordinary": "reg.population = 'ordinary'",
-    "all_rural": "TRUE",
-}
+# Each rule population as the registry `population` values it covers, and as SQL on `reg`.
 POPULATION_VALUES = {
-    "escaped": {"escaped"},
-    "monitored": {"monitored"},
-    "escaped_or_monitored": {"escaped", "monitored"},
-    "ordinary": {"ordinary"},
-    "all_rural": {"escaped", "monitored", "ordinary"},
+    "escaped": ("escaped",),
+    "monitored": ("monitored",),
+    "escaped_or_monitored": ("escaped", "monitored"),
+    "ordinary": ("ordinary",),
+    "all_rural": ("escaped", "monitored", "ordinary"),
 }
+
+
+def _population_sql(values: tuple[str, ...]) -> str:
+    if set(values) == set(POPULATION_VALUES["all_rural"]):
+        return "TRUE"
+    if len(values) == 1:
+        return f"reg.population = '{values[0]}'"
+    return "reg.population IN (" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+POPULATIONS = {name: _population_sql(values) for name, values in POPULATION_VALUES.items()}
 WINDOWS = ("calendar_year", "academic_year", "month", "ten_days", "event", "once")
 CADENCES = ("monthly", "every_10_days", "yearly", "event")
 
@@ -300,10 +305,8 @@ def _any(tests: Iterable[str]) -> str:
     """The disjunction of `tests`, or TRUE (no filter) where it would keep nearly every row: one of
     them is TRUE, or they are population tests that together name every population."""
     tests = list(dict.fromkeys(tests))
-    named = {POPULATIONS[p]: values for p, values in POPULATION_VALUES.items()}
-    if "TRUE" in tests or (
-        all(t in named for t in tests) and set().union(*(named[t] for t in tests)) == POPULATION_VALUES["all_rural"]
-    ):
+    named = {POPULATIONS[p]: set(values) for p, values in POPULATION_VALUES.items()}
+    if "TRUE" in tests or (all(t in named for t in tests) and set().union(*(named[t] for t in tests)) == named["TRUE"]):
         return "TRUE"
     return "(" + " OR ".join(tests) + ")"
 
