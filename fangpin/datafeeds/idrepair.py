@@ -1,14 +1,14 @@
 """Column-wise ID-number normalisation and validation (GB 11643) for feeds.
 
-The registry's `fangpin.core.idnumber.parse` is the reference; this module
-gives the same answer for a whole column at once in DuckDB SQL: full-width
-digits and x, separators, 15 → 18 digits, birth date and the ISO 7064
-MOD 11-2 check digit computed column-wise.  Rows the vectorised path cannot
-decide (any character outside ASCII digits, X and plain separators, Excel
-scientific notation, a trailing ".0") go to `idnumber.parse` one by one;
-they are rare (a plain Python loop over those rows, no UDF).  A property test keeps the two paths in agreement.
+The registry's `fangpin.core.idnumber.parse` is the reference; `verdict` gives the same answer for
+a whole column at once, in NumPy on the Arrow buffers: lower-case x, 15 → 18 digits, the birth
+date and the ISO 7064 MOD 11-2 check digit, every refusal code.  It decides every value written
+only with the ASCII digits and X/x (and NULL or empty), which is what department files hold.  The
+rest (full-width digits, spaces or hyphens inside or around the number, Excel's 1.10101E+17, a
+trailing ".0", any other character) is left to `idnumber.parse`, one value at a time
+(`python_fixes`); a property test keeps the two paths in agreement.
 
-No Django here: a DuckDB connection and table names in, a table out.
+No Django here: Arrow arrays and DuckDB table names in, Arrow columns and tables out.
 """
 
 from __future__ import annotations
@@ -19,35 +19,51 @@ from datetime import date
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from fangpin.core import idnumber
 
-FULL_WIDTH = "０１２３４５６７８９ｘＸ"
-ASCII = "0123456789XX"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_MAP = "10X98765432"
-# Characters the SQL path decides: digits, x/X and the ASCII separators that
-# idnumber.normalize strips (space, tab, hyphen, underscore).
-SIMPLE = r"^[0-9Xx０-９ｘＸ \t\n\r\-_]*$"
 OK = "ok"
 UPGRADED = "upgraded_15"
+EARLIEST_BIRTH = np.datetime64("1880-01-01", "D").astype(np.int64)
 
-
-def _check_sql(n17: str) -> str:
-    """MOD 11-2 weighted sum of the 17 digits of the BIGINT `n17`, modulo 11, without taking the
-    digits apart: with q_k = n17 // 10^k, digit_k = q_k - 10·q_(k+1), and 10 ≡ -1 (mod 11), so the
-    sum is Σ (w_k + w_(k-1))·q_k (mod 11).  The sum stays below 1.2e18, inside BIGINT."""
-    w = {k: WEIGHTS[16 - k] for k in range(17)}  # weight of the digit at 10^k
-    coeff = {k: (w[k] + (w[k - 1] if k else 0)) % 11 for k in range(17)}
-    terms = [f"{c} * ({n17} // {10**k})" if k else f"{c} * {n17}" for k, c in coeff.items() if c]
-    return f"(({' + '.join(terms)}) % 11)::INTEGER"
+# The verdict's codes, in the order of the dictionary `verdict` writes id_status with.
+STATUSES = (
+    OK,
+    UPGRADED,
+    idnumber.EMPTY,
+    idnumber.BAD_CHARS,
+    idnumber.BAD_LENGTH,
+    idnumber.BAD_BIRTH_DATE,
+    idnumber.FUTURE_BIRTH_DATE,
+    idnumber.BAD_CHECK_DIGIT,
+    idnumber.EXCEL_TRUNCATED,
+)
+_CODE = {status: np.int8(i) for i, status in enumerate(STATUSES)}
+# The dictionary of id_status, built on buffers (pa.array would look for pandas: seconds in a fresh process).
+_STATUS_NAMES = pa.Array.from_buffers(
+    pa.string(),
+    len(STATUSES),
+    [
+        None,
+        pa.py_buffer(np.cumsum([0, *(len(s) for s in STATUSES)]).astype(np.int32)),
+        pa.py_buffer("".join(STATUSES).encode()),
+    ],
+)
+# The columns `verdict` returns and `id_level` reads.
+VERDICT_COLUMNS = ("_vsimple", "_vclean", "_v18", "_vstatus", "_vkey", "_vn17", "_vborn")
+_WEIGHT_VECTOR = np.array(WEIGHTS, np.int32)
+_POWERS_OF_TEN = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+_ZERO, _X, _LOWER_X = 48, 88, 120
 
 
 def key_sql(id18: str) -> str:
     """The int64 join key of a normalised 18-character ID: first 17 digits × 11 + check value (X = 10).
     Lossless for normalised IDs (17 digits and a digit or X), and a BIGINT join is cheaper than a
     VARCHAR one.  An ID ending in a digit is one 18-digit number n: the key is n // 10 × 11 + n % 10
-    (one cast instead of two substrings and two casts)."""
+    (one cast instead of two substrings and two casts).  `verdict` computes the same key."""
     return (
         f"CASE WHEN length({id18}) <> 18 THEN NULL "
         f"WHEN suffix({id18}, 'X') THEN try_cast(left({id18}, 17) AS BIGINT) * 11 + 10 "
@@ -55,70 +71,236 @@ def key_sql(id18: str) -> str:
     )
 
 
-# The columns `fast_verdict` adds and `id_levels` reads.
-FAST_COLUMNS = ("_fast", "_fn17", "_fborn", "_fsum", "_flast")
-_WEIGHT_VECTOR = np.array(WEIGHTS, np.int32)
-_POWERS_OF_TEN = 10 ** np.arange(16, -1, -1, dtype=np.int64)
+def verdict(values: pa.Array | pa.ChunkedArray, *, today: date) -> dict[str, pa.ChunkedArray]:
+    """The registry module's verdict on every value of an Arrow column of IDs, as Arrow columns:
 
+    * `_vsimple`: decided here (NULL, empty, or only ASCII digits and X/x); FALSE rows need
+      `idnumber.parse` (`python_fixes`) and their other columns are NULL;
+    * `_vclean`: the value normalised (x upper-cased; '' for NULL);
+    * `_v18`: the valid 18-character ID (a 15-digit one upgraded), else NULL;
+    * `_vstatus`: `ok`, `upgraded_15` or the refusal code (`STATUSES`);
+    * `_vkey`: the int64 join key of `_v18` (as `key_sql`), `_vn17` its first 17 digits;
+    * `_vborn`: the birth date the value implies where the file gives none: the valid ID's, or
+      for an 18-character value the 7th–14th characters when they are a day of the calendar.
 
-def fast_verdict(values: pa.Array | pa.ChunkedArray) -> dict[str, pa.ChunkedArray]:
-    """The common case of a column of IDs, decided in NumPy on the Arrow buffers: values of exactly
-    18 ASCII characters, 17 digits and a digit or X/x (`_fast`).  For those: the first 17 digits as
-    a number (`_fn17`), the birth date they hold (`_fborn`, NULL when it is not a day of the
-    calendar), the MOD 11-2 weighted sum modulo 11 (`_fsum`) and the value of the 18th character
-    (`_flast`, X = 10).  Everything else (`_fast` FALSE: other lengths, full-width digits,
-    separators, NULL, a non-text column) is left to `id_levels`' SQL and the registry module."""
+    Two threads over the column's chunks (NumPy releases the GIL inside its loops)."""
     chunks = values.chunks if isinstance(values, pa.ChunkedArray) else [values]
-    out: dict[str, list[pa.Array]] = {name: [] for name in FAST_COLUMNS}
-    # NumPy releases the GIL inside its loops: two threads over the chunks (the machines have two cores).
+    if not chunks:
+        return {name: pa.chunked_array([], _EMPTY_TYPES[name]) for name in VERDICT_COLUMNS}
+    today_days = int(np.datetime64(today.isoformat(), "D").astype(np.int64))
+    out: dict[str, list[pa.Array]] = {name: [] for name in VERDICT_COLUMNS}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for decided in pool.map(_fast_chunk, chunks):
+        for decided in pool.map(lambda c: _verdict_chunk(c, today_days), chunks):
             for name, arr in decided.items():
                 out[name].append(arr)
-    types = {"_fast": pa.bool_(), "_fn17": pa.int64(), "_fborn": pa.date32(), "_fsum": pa.int32(), "_flast": pa.int32()}
-    return {name: pa.chunked_array(arrays, types[name]) for name, arrays in out.items()}
+    return {
+        name: pa.chunked_array(arrays, _EMPTY_TYPES[name] if name != "_vclean" else arrays[0].type)
+        for name, arrays in out.items()
+    }
 
 
-def _fast_chunk(chunk: pa.Array) -> dict[str, pa.Array]:
-    n = len(chunk)
-    fast = np.zeros(n, bool)
-    if pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type):
-        _, offsets_buf, data_buf = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(offsets_buf, width, n + 1, chunk.offset * np.dtype(width).itemsize).astype(np.int64)
-        data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
-        fast = (offsets[1:] - offsets[:-1]) == 18
-        if chunk.null_count:
-            fast &= _validity(chunk)
-    rows = np.flatnonzero(fast)
-    if len(rows):
-        # The 18 bytes of every candidate as one matrix (a chunk at a time: the gather stays in cache).
-        cells = data[offsets[rows][:, None] + np.arange(18)]
-        digits17 = cells[:, :17] - np.uint8(48)  # a byte below "0" wraps round above 9
-        last = cells[:, 17].astype(np.int64)
-        ok = (digits17 <= 9).all(axis=1) & (((last >= 48) & (last <= 57)) | (last == 88) | (last == 120))
-        rows, digits17, last = rows[ok], digits17[ok], last[ok]
-        fast[:] = False
-        fast[rows] = True
-    if not len(rows):
-        zeros = np.zeros(0, np.int64)
-        return _columns(n, fast, rows, zeros, zeros, np.zeros(0, bool), zeros, zeros)
-    total = digits17.astype(np.int32) @ _WEIGHT_VECTOR
-    n17 = digits17.astype(np.int64) @ _POWERS_OF_TEN
-    digits = digits17[:, 6:14].astype(np.int32).T  # the birth date's 8 digits
-    year = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
-    month = digits[4] * 10 + digits[5]
-    day = digits[6] * 10 + digits[7]
-    # NumPy's calendar: the first of the month plus day - 1 days is a date of the calendar when it
-    # is still in that month (so 0230 and 1301 are not).
+_EMPTY_TYPES = {
+    "_vsimple": pa.bool_(),
+    "_vclean": pa.string(),
+    "_v18": pa.string(),
+    "_vstatus": pa.dictionary(pa.int8(), pa.string()),
+    "_vkey": pa.int64(),
+    "_vn17": pa.int64(),
+    "_vborn": pa.date32(),
+}
+
+
+def _digits_of(cells: np.ndarray) -> np.ndarray:
+    """Per byte: is it an ASCII digit (a byte below "0" wraps round above 9)."""
+    return (cells - np.uint8(_ZERO)) <= 9
+
+
+def _numpy_calendar(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(is a day of the calendar, days since 1970-01-01) with NumPy's calendar: the first of the
+    month plus day - 1 days is that day when it is still in that month."""
     first = (np.clip(year, 1, 9999) - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (
         np.clip(month, 1, 12) - 1
     )
-    born = first.astype("datetime64[D]") + (day - 1)
-    is_date = (year >= 1) & (month >= 1) & (month <= 12) & (born.astype("datetime64[M]") == first)
-    days = born.astype(np.int64)  # days since 1970-01-01
-    lastval = np.where(last >= 88, 10, last.astype(np.int32) - 48)
-    return _columns(n, fast, rows, n17, days, is_date, total % 11, lastval)
+    born = first.astype("datetime64[D]") + (np.clip(day, 1, 99) - 1)
+    is_date = (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (born.astype("datetime64[M]") == first)
+    return is_date, born.astype(np.int64)
+
+
+# The days of 1800-01-01 … 2199-12-31 as one table of 400 × 12 × 31 slots (day number, or
+# _NO_DAY for 02-30 and the like), from NumPy's calendar: one look-up per value instead of the
+# calendar's conversions; years outside the table go to the calendar itself.
+_TABLE_FROM, _TABLE_YEARS, _NO_DAY = 1800, 400, np.iinfo(np.int64).min
+
+
+def _day_table() -> np.ndarray:
+    slot = np.arange(_TABLE_YEARS * 372)
+    is_date, days = _numpy_calendar(_TABLE_FROM + slot // 372, slot % 372 // 31 + 1, slot % 31 + 1)
+    return np.where(is_date, days, _NO_DAY)
+
+
+_DAYS = _day_table()
+
+
+def _calendar(digits8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """YYYYMMDD digit rows → (is a day of the calendar, days since 1970-01-01, year)."""
+    d = digits8.astype(np.int32).T
+    year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]
+    month = d[4] * 10 + d[5]
+    day = d[6] * 10 + d[7]
+    in_table = (year >= _TABLE_FROM) & (year < _TABLE_FROM + _TABLE_YEARS) & (month >= 1) & (month <= 12)
+    in_table &= (day >= 1) & (day <= 31)
+    slot = np.where(in_table, (year - _TABLE_FROM) * 372 + (month - 1) * 31 + (day - 1), 0)
+    days = _DAYS[slot]
+    is_date = in_table & (days != _NO_DAY)
+    rest = np.flatnonzero(~in_table)
+    if len(rest):
+        is_date[rest], days[rest] = _numpy_calendar(year[rest], month[rest], day[rest])
+    return is_date, days, year
+
+
+class _Chunk:
+    """The verdict of one chunk, filled in by kind of value."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.simple = np.zeros(n, bool)
+        self.status = np.zeros(n, np.int8)
+        self.key = np.zeros(n, np.int64)
+        self.n17 = np.zeros(n, np.int64)
+        self.born = np.zeros(n, np.int32)
+        self.has_born = np.zeros(n, bool)
+        self.valid_rows: list[np.ndarray] = []
+        self.valid_cells: list[np.ndarray] = []
+
+    def decide(self, rows: np.ndarray, status: np.ndarray | np.int8) -> None:
+        self.simple[rows] = True
+        self.status[rows] = status
+
+    def checked(
+        self,
+        rows: np.ndarray,
+        cells17: np.ndarray,
+        last: np.ndarray | None,
+        today_days: int,
+        calendar: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> None:
+        """Rows of 17 digits (`cells17`, ASCII) and, for an 18-character value, its last character
+        (`last`: ASCII digit or X; None for an upgraded 15-digit value, whose check is computed).
+        `calendar`: `_calendar` of their birth digits, when the caller has it."""
+        digits = cells17 - np.uint8(_ZERO)
+        n17 = digits.astype(np.int64) @ _POWERS_OF_TEN
+        check = (12 - (digits.astype(np.int32) @ _WEIGHT_VECTOR) % 11) % 11  # the check value, X = 10
+        is_date, days, year = calendar or _calendar(digits[:, 6:14])
+        bad_birth = ~is_date | (year < 1880)
+        future = ~bad_birth & (days > today_days)
+        if last is None:
+            written = check
+            wrong = np.zeros(len(rows), bool)
+            ok_code = _CODE[UPGRADED]
+        else:
+            written = np.where(last == _X, 10, last.astype(np.int32) - _ZERO)
+            wrong = written != check
+            ok_code = _CODE[OK]
+        truncated = (cells17[:, 15] == _ZERO) & (cells17[:, 16] == _ZERO) & (written == 0)
+        status = np.select(
+            [bad_birth, future, wrong & truncated, wrong],
+            [
+                _CODE[idnumber.BAD_BIRTH_DATE],
+                _CODE[idnumber.FUTURE_BIRTH_DATE],
+                _CODE[idnumber.EXCEL_TRUNCATED],
+                _CODE[idnumber.BAD_CHECK_DIGIT],
+            ],
+            ok_code,
+        ).astype(np.int8)
+        self.decide(rows, status)
+        good = status == ok_code
+        ok_rows = rows[good]
+        self.key[ok_rows] = n17[good] * 11 + check[good]
+        self.n17[ok_rows] = n17[good]
+        self.born[ok_rows] = days[good]
+        self.has_born[ok_rows] = True
+        cells = np.empty((int(good.sum()), 18), np.uint8)
+        cells[:, :17] = cells17[good]
+        cells[:, 17] = np.where(check[good] == 10, _X, _ZERO + check[good]) if last is None else last[good]
+        self.valid_rows.append(ok_rows)
+        self.valid_cells.append(cells)
+
+
+def _verdict_chunk(chunk: pa.Array, today_days: int) -> dict[str, pa.Array]:
+    n = len(chunk)
+    out = _Chunk(n)
+    if pa.types.is_integer(chunk.type):
+        chunk = pc.cast(chunk, pa.string())  # a Parquet column of numbers: their digits
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        # Not text (Excel's numbers): nothing is decided here.
+        return _arrays(out, chunk, None, None)
+    offsets, data = _buffers(chunk)
+    lengths = offsets[1:] - offsets[:-1]
+    if chunk.null_count and lengths[~_validity(chunk)].any():
+        # NULL counts as empty: a NULL slot that still spans bytes is made '' first.
+        chunk = pc.fill_null(chunk, "")
+        offsets, data = _buffers(chunk)
+        lengths = offsets[1:] - offsets[:-1]
+    out.decide(np.flatnonzero(lengths == 0), _CODE[idnumber.EMPTY])
+
+    # 18 characters: the common case.  The bytes of every candidate as one matrix.
+    rows = np.flatnonzero(lengths == 18)
+    cells = data[offsets[rows][:, None] + np.arange(18)]
+    cells[cells == _LOWER_X] = _X
+    digit = _digits_of(cells)
+    plain = (digit | (cells == _X)).all(axis=1)
+    rows, cells, digit = rows[plain], cells[plain], digit[plain]
+    # The birth date the characters imply (even when the ID is refused), where they are one.
+    is_date, days, year = _calendar(cells[:, 6:14] - np.uint8(_ZERO))
+    is_date &= digit[:, 6:14].all(axis=1)
+    out.born[rows[is_date]] = days[is_date]
+    out.has_born[rows[is_date]] = True
+    form = digit[:, :17].all(axis=1)  # 17 digits and a digit or X
+    out.decide(rows[~form], _CODE[idnumber.BAD_CHARS])
+    calendar = (is_date[form], days[form], year[form])
+    out.checked(rows[form], cells[form, :17], cells[form, 17], today_days, calendar)
+
+    # 15 characters: the legacy form, upgraded (born 19YY).
+    rows = np.flatnonzero(lengths == 15)
+    cells = data[offsets[rows][:, None] + np.arange(15)]
+    cells[cells == _LOWER_X] = _X
+    digit = _digits_of(cells)
+    plain = (digit | (cells == _X)).all(axis=1)
+    rows, cells, digit = rows[plain], cells[plain], digit[plain]
+    form = digit.all(axis=1)
+    out.decide(rows[~form], _CODE[idnumber.BAD_CHARS])
+    upgraded = np.empty((int(form.sum()), 17), np.uint8)
+    upgraded[:, :6] = cells[form, :6]
+    upgraded[:, 6:8] = np.frombuffer(b"19", np.uint8)
+    upgraded[:, 8:] = cells[form, 6:]
+    out.checked(rows[form], upgraded, None, today_days)
+
+    # Any other length: refused, for its length when it is digits with at most a final X.
+    rows = np.flatnonzero((lengths != 0) & (lengths != 15) & (lengths != 18))
+    if len(rows):
+        lens = lengths[rows]
+        starts = np.repeat(offsets[rows] - np.concatenate(([0], np.cumsum(lens)[:-1])), lens)
+        cells = data[starts + np.arange(int(lens.sum()))]
+        cells[cells == _LOWER_X] = _X
+        digit = _digits_of(cells)
+        row_of = np.repeat(np.arange(len(rows)), lens)
+        foreign = np.bincount(row_of, ~(digit | (cells == _X)), len(rows))
+        nondigit = np.bincount(row_of, ~digit, len(rows))
+        last_x = (data[offsets[rows] + lens - 1] | np.uint8(32)) == _LOWER_X
+        plain = foreign == 0
+        length_only = (nondigit == 0) | ((nondigit == 1) & last_x)
+        out.decide(rows[plain & length_only], _CODE[idnumber.BAD_LENGTH])
+        out.decide(rows[plain & ~length_only], _CODE[idnumber.BAD_CHARS])
+    return _arrays(out, chunk, offsets, data)
+
+
+def _buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The value offsets (int64, n + 1) and the data bytes of a string chunk."""
+    _, offsets_buf, data_buf = chunk.buffers()
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, width, len(chunk) + 1, chunk.offset * np.dtype(width).itemsize)
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    return offsets.astype(np.int64), data
 
 
 def _validity(chunk: pa.Array) -> np.ndarray:
@@ -127,98 +309,77 @@ def _validity(chunk: pa.Array) -> np.ndarray:
     return bits[chunk.offset : chunk.offset + len(chunk)].astype(bool)
 
 
-def _columns(
-    n: int,
-    fast: np.ndarray,
-    rows: np.ndarray,
-    n17: np.ndarray,
-    days: np.ndarray,
-    is_date: np.ndarray,
-    total: np.ndarray,
-    lastval: np.ndarray,
-) -> dict[str, pa.Array]:
-    """Arrow arrays of length n built on NumPy buffers (pa.array on an ndarray would import pandas):
-    the values at `rows`, NULL elsewhere (and `_fborn` NULL where `is_date` is false)."""
+def _bitmap(mask: np.ndarray) -> pa.Buffer:
+    return pa.py_buffer(np.packbits(mask, bitorder="little"))
 
-    def spread(values: np.ndarray, dtype: type, valid: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
-        full = np.zeros(n, dtype)
-        full[rows] = values
-        mask = np.zeros(n, bool)
-        mask[rows] = valid
-        bitmap = pa.py_buffer(np.packbits(mask, bitorder="little"))
-        return pa.Array.from_buffers(arrow_type, n, [bitmap, pa.py_buffer(full)])
 
-    every = np.ones(len(rows), bool)
+def _arrays(out: _Chunk, chunk: pa.Array, offsets: np.ndarray | None, data: np.ndarray | None) -> dict[str, pa.Array]:
+    """Arrow arrays on the NumPy buffers (pa.array on an ndarray would import pandas)."""
+    n = out.n
+    simple = out.simple
+    # The normalised value: the value's own bytes with x upper-cased (every decided value is ASCII).
+    if offsets is None or data is None:
+        clean = pa.nulls(n, pa.string())
+    else:
+        upper = data.copy()
+        upper[upper == _LOWER_X] = _X
+        arrow_offsets = pa.py_buffer(offsets.astype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32))
+        clean = pa.Array.from_buffers(chunk.type, n, [_bitmap(simple), arrow_offsets, pa.py_buffer(upper)])
+    # The valid IDs, 18 bytes each, in row order.
+    rows = np.concatenate(out.valid_rows) if out.valid_rows else np.zeros(0, np.int64)
+    order = np.argsort(rows, kind="stable")
+    cells = (np.concatenate(out.valid_cells) if out.valid_cells else np.zeros((0, 18), np.uint8))[order]
+    valid = np.zeros(n, bool)
+    valid[rows] = True
+    big = n * 18 >= 2**31
+    id18_offsets = np.concatenate(([0], np.cumsum(valid * 18))).astype(np.int64 if big else np.int32)
+    id18 = pa.Array.from_buffers(
+        pa.large_string() if big else pa.string(),
+        n,
+        [_bitmap(valid), pa.py_buffer(id18_offsets), pa.py_buffer(cells.ravel())],
+    )
+    status = pa.DictionaryArray.from_arrays(
+        pa.Array.from_buffers(pa.int8(), n, [_bitmap(simple), pa.py_buffer(out.status)]), _STATUS_NAMES
+    )
     return {
-        "_fast": pa.Array.from_buffers(pa.bool_(), n, [None, pa.py_buffer(np.packbits(fast, bitorder="little"))]),
-        "_fn17": spread(n17, np.int64, every, pa.int64()),
-        "_fborn": spread(days, np.int32, is_date, pa.date32()),
-        "_fsum": spread(total, np.int32, every, pa.int32()),
-        "_flast": spread(lastval, np.int32, every, pa.int32()),
+        "_vsimple": pa.Array.from_buffers(pa.bool_(), n, [None, _bitmap(simple)]),
+        "_vclean": clean,
+        "_v18": id18,
+        "_vstatus": status,
+        "_vkey": pa.Array.from_buffers(pa.int64(), n, [_bitmap(valid), pa.py_buffer(out.key)]),
+        "_vn17": pa.Array.from_buffers(pa.int64(), n, [_bitmap(valid), pa.py_buffer(out.n17)]),
+        "_vborn": pa.Array.from_buffers(pa.date32(), n, [_bitmap(out.has_born), pa.py_buffer(out.born)]),
     }
 
 
-def id_levels(raw: str, *, today: date, numeric: str = "FALSE") -> list[str]:
-    """The ID verdict of column `raw` as successive projection levels (each is `*, new columns`
-    over the previous one), so that it runs in the same scan as everything else.
-
-    The rows must carry `fast_verdict`'s columns for `raw` (FAST_COLUMNS): the common value, 17
-    digits and a digit or X, is decided there; the SQL here finishes it and cleans and decides the
-    rest.  The last level has id_clean, id18, id_status, id_key (int64, see `key_sql`) and `simple`
-    (FALSE: the row needs the registry module, see `repair_table`).  `numeric` is an SQL condition
-    for a cell Excel stored as a number (the digits after the 15th are lost): never accepted."""
-    slow_clean = (
-        f"upper(regexp_replace(translate(coalesce(_raw, ''), '{FULL_WIDTH}', '{ASCII}'), '[ \\t\\n\\r\\-_]', '', 'g'))"
-    )
-    day = f"DATE '{today.isoformat()}'"
-    # CASE evaluates a branch only for the rows that reach it (AND/OR evaluate both sides), so the
-    # costly steps run only for the few rows that are not already 17 digits + digit/X.  (A long IN
-    # list is no such step: DuckDB turns it into a join over every row; hence instr below.)
+def id_level(raw: str, *, numeric: str = "FALSE") -> list[str]:
+    """Projection levels (see `nest`) over rows that carry `verdict`'s columns for column `raw`:
+    `_raw` (the value as written), id_clean, id18, id_status, id_key, `simple` (FALSE: the row
+    needs the registry module, see `python_fixes`), `_n17` and `_idborn`.  `numeric` is an SQL
+    condition for a cell Excel stored as a number (the digits after the 15th are lost): never
+    accepted."""
+    columns = {
+        "id_clean": "_vclean",
+        "id18": "_v18",
+        "id_status": "CAST(_vstatus AS VARCHAR)",
+        "id_key": "_vkey",
+        "simple": "_vsimple",
+        "_n17": "_vn17",
+        "_idborn": "_vborn",
+    }
+    if numeric == "FALSE":
+        return [f"{raw} AS _raw, " + ", ".join(f"{expr} AS {name}" for name, expr in columns.items())]
+    numbers = {
+        "id_clean": "upper(replace(coalesce(_raw, ''), ' ', ''))",
+        "id_status": f"'{idnumber.EXCEL_NUMERIC}'",
+        "simple": "FALSE",
+    }
     return [
         f"{raw} AS _raw, ({numeric}) AS _numeric",
-        f"CASE WHEN _fast THEN CASE WHEN suffix(_raw, 'x') THEN upper(_raw) ELSE _raw END "
-        f"WHEN _raw IS NULL THEN '' ELSE {slow_clean} END AS _t, "
-        f"CASE WHEN _numeric THEN FALSE WHEN _fast OR _raw IS NULL THEN TRUE "
-        f"ELSE regexp_full_match(coalesce(_raw, ''), '{SIMPLE}') END AS simple",
-        "CASE WHEN _fast OR length(_t) <> 15 THEN FALSE ELSE regexp_full_match(_t, '[0-9]{15}') END AS _is15",
-        "CASE WHEN _fast THEN NULL WHEN _is15 THEN substr(_t, 1, 6) || '19' || substr(_t, 7, 9) "
-        "ELSE substr(_t, 1, 17) END AS _f17",
-        "CASE WHEN _fast THEN TRUE WHEN length(_f17) <> 17 THEN FALSE "
-        "ELSE regexp_full_match(_f17, '[0-9]{17}') END AS _digits17",
-        "CASE WHEN _fast THEN _fn17 WHEN _digits17 THEN CAST(_f17 AS BIGINT) END AS _n17, "
-        "CASE WHEN _fast THEN _fborn "
-        "WHEN _digits17 THEN try_strptime(substr(_f17, 7, 8), '%Y%m%d')::DATE END AS _born",
-        f"CASE WHEN _fast THEN _fsum WHEN _n17 IS NOT NULL THEN {_check_sql('_n17')} END AS _sum, "
-        f"_born IS NOT NULL AND _born <= {day} AND _born >= DATE '1880-01-01' AS _born_ok",
-        # The check character, and for a fast row whether it is the one written (X = 10).
-        f"substr('{CHECK_MAP}', _sum + 1, 1) AS _chk, "
-        "CASE WHEN _fast THEN (12 - _sum) % 11 = _flast END AS _fast_chk_ok",
-        f"""_t AS id_clean,
-        CASE WHEN _numeric THEN NULL
-             WHEN _fast THEN CASE WHEN _born_ok AND _fast_chk_ok THEN _t END
-             WHEN _is15 THEN CASE WHEN _born_ok THEN _f17 || _chk END
-             WHEN length(_t) = 18 AND _digits17 AND _chk = substr(_t, 18, 1) AND _born_ok THEN _t
-        END AS id18,
-        CASE
-            WHEN _numeric THEN '{idnumber.EXCEL_NUMERIC}'
-            WHEN _fast AND _born_ok AND _fast_chk_ok THEN '{OK}'
-            WHEN _t = '' THEN '{idnumber.EMPTY}'
-            WHEN _is15 THEN CASE WHEN _born IS NULL OR year(_born) < 1880 THEN '{idnumber.BAD_BIRTH_DATE}'
-                                WHEN _born > {day} THEN '{idnumber.FUTURE_BIRTH_DATE}'
-                                ELSE '{UPGRADED}' END
-            WHEN length(_t) = 15 THEN '{idnumber.BAD_CHARS}'
-            WHEN length(_t) <> 18 THEN CASE WHEN regexp_full_match(_t, '[0-9]*X?') THEN '{idnumber.BAD_LENGTH}'
-                                          ELSE '{idnumber.BAD_CHARS}' END
-            WHEN NOT (_digits17 AND instr('0123456789X', substr(_t, 18, 1)) > 0)
-                 THEN '{idnumber.BAD_CHARS}'
-            WHEN _born IS NULL OR year(_born) < 1880 THEN '{idnumber.BAD_BIRTH_DATE}'
-            WHEN _born > {day} THEN '{idnumber.FUTURE_BIRTH_DATE}'
-            WHEN _chk <> substr(_t, 18, 1) THEN
-                 CASE WHEN suffix(_t, '000') THEN '{idnumber.EXCEL_TRUNCATED}' ELSE '{idnumber.BAD_CHECK_DIGIT}' END
-            ELSE '{OK}'
-        END AS id_status""",
-        # (12 - sum) % 11 is the check character's value (X = 10): the key without re-reading id18.
-        "CASE WHEN id18 IS NOT NULL THEN _n17 * 11 + (12 - _sum) % 11 END AS id_key",
+        ", ".join(
+            f"CASE WHEN _numeric THEN {numbers.get(name, 'NULL')} ELSE {expr} END AS {name}"
+            for name, expr in columns.items()
+        ),
     ]
 
 
@@ -240,22 +401,18 @@ def repair_table(
     today: date,
 ) -> int:
     """Create table `out(key_col, simple, id_clean, id18, id_status, id_key)` for every row of table
-    `src`; returns how many rows needed the registry module (values the SQL path does not decide:
-    see `python_fixes`)."""
+    `src`; returns how many rows needed the registry module (see `python_fixes`)."""
     ids = con.sql(f"SELECT {key_col}, {raw_col} FROM {src}").to_arrow_table()
-    fast = pa.table({key_col: ids.column(0), **fast_verdict(ids.column(1))})
-    con.register("_fast_ids", fast)
+    decided = pa.table({key_col: ids.column(0), raw_col: ids.column(1), **verdict(ids.column(1), today=today)})
+    con.register("_verdict", decided)
     try:
-        body = nest(
-            f"(SELECT s.*, f.* EXCLUDE ({key_col}) FROM {src} s JOIN _fast_ids f USING ({key_col}))",
-            id_levels(raw_col, today=today),
-        )
+        body = nest("_verdict", id_level(raw_col))
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {out} AS "
             f"SELECT {key_col}, simple, id_clean, id18, id_status, id_key FROM {body}"
         )
     finally:
-        con.unregister("_fast_ids")
+        con.unregister("_verdict")
     rare = con.execute(
         f"SELECT o.{key_col}, s.{raw_col} FROM {out} o JOIN {src} s USING ({key_col}) WHERE NOT o.simple"
     ).fetchall()
@@ -270,14 +427,28 @@ def repair_table(
 
 def python_fixes(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, object]], *, key_col: str, today: date) -> None:
     """Table `_id_fix(key_col, id18, id_status, id_clean, id_key)`: the registry module's verdict for
-    the rare values the SQL path leaves to it (any character outside ASCII digits, x/X and plain
-    separators: other Unicode digits and spaces NFKC maps, Excel's 1.10101E+17, a trailing ".0")."""
-    fixes = [(key, *parse_one(raw, today=today), idnumber.normalize(raw)) for key, raw in rows]
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _id_fix({key_col} BIGINT, id18 VARCHAR, id_status VARCHAR, id_clean VARCHAR)"
+    the values `verdict` leaves to it (any character outside ASCII digits and X/x: full-width
+    digits and spaces NFKC maps, separators, Excel's 1.10101E+17, a trailing ".0")."""
+    keys, id18s, statuses, cleans = [], [], [], []
+    for key, raw in rows:
+        number, status = parse_one(raw, today=today)
+        keys.append(key)
+        id18s.append(number)
+        statuses.append(status)
+        cleans.append(idnumber.normalize(raw))
+    fixes = pa.table(
+        {
+            key_col: pa.array(keys, pa.int64()),
+            "id18": pa.array(id18s, pa.string()),
+            "id_status": pa.array(statuses, pa.string()),
+            "id_clean": pa.array(cleans, pa.string()),
+        }
     )
-    con.executemany("INSERT INTO _id_fix VALUES (?, ?, ?, ?)", fixes)
-    con.execute(f"ALTER TABLE _id_fix ADD COLUMN id_key BIGINT; UPDATE _id_fix SET id_key = {key_sql('id18')}")
+    con.register("_id_fix_in", fixes)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _id_fix AS SELECT *, {key_sql('id18')} AS id_key FROM _id_fix_in")
+    finally:
+        con.unregister("_id_fix_in")
 
 
 def parse_one(raw: object, *, today: date) -> tuple[str | None, str]:

@@ -84,14 +84,15 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
         path,
         source,
         table="_feed",
-        levels=[*idrepair.id_levels("id_number", today=today, numeric="_numeric_id"), _typed_level(source)],
+        levels=[*idrepair.id_level("id_number"), _typed_level(source)],
         select=_final_select(source),
+        today=today,
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _feed_rejects(line BIGINT, value VARCHAR)")
     if raw.rejects:
         con.executemany("INSERT INTO _feed_rejects VALUES (?, ?)", [(r.line, r.text) for r in raw.rejects])
     rare = con.execute(
-        f"SELECT rid, id_raw FROM _feed WHERE NOT simple AND id_status <> '{idnumber.EXCEL_NUMERIC}'"
+        f"SELECT rid, id_raw FROM _feed WHERE NOT simple AND id_status IS DISTINCT FROM '{idnumber.EXCEL_NUMERIC}'"
     ).fetchall()
     if rare:
         idrepair.python_fixes(con, rare, key_col="rid", today=today)
@@ -183,13 +184,13 @@ def _typed_level(source: Source) -> str:
     the file, else from the ID), the cleaned name and the record key."""
     parts = [f"{_typed(c)} AS _ty_{c.name}" for c in source.columns if c.name not in PERSON and c.name != "record_key"]
     birth_in, sex_in = _typed(source.column("birth_date")), _typed(source.column("sex"))
-    # A row the SQL path did not decide gets the ID-derived values once its ID is decided (_fixed_view).
-    # For a decided ID, _born is its birth date and the parity of _n17 its sex.
+    # A row the verdict did not decide gets the ID-derived values once its ID is decided (_fixed_view).
+    # For a decided ID, _idborn is the birth date it implies and the parity of _n17 (NULL unless the
+    # ID is valid) its sex.
     parts += [
-        f"CASE WHEN simple THEN coalesce({birth_in}, CASE WHEN id18 IS NOT NULL THEN _born END, "
-        f"CASE WHEN length(id_clean) = 18 THEN {id_birth('id_clean')} END) ELSE {birth_in} END AS _birth",
-        f"CASE WHEN simple THEN coalesce({sex_in}, CASE WHEN id18 IS NOT NULL THEN "
-        f"CASE WHEN _n17 % 2 = 1 THEN 'M' ELSE 'F' END END) ELSE {sex_in} END AS _sex",
+        f"CASE WHEN simple THEN coalesce({birth_in}, _idborn) ELSE {birth_in} END AS _birth",
+        f"CASE WHEN simple THEN coalesce({sex_in}, CASE WHEN _n17 % 2 = 1 THEN 'M' "
+        f"WHEN _n17 IS NOT NULL THEN 'F' END) ELSE {sex_in} END AS _sex",
         f"{_typed(source.column('village_code'))} AS _village",
         "CASE WHEN name IS NULL THEN '' WHEN regexp_matches(name, '[\\s·•]') "
         "THEN regexp_replace(name, '[\\s·•]', '', 'g') ELSE name END AS _name",

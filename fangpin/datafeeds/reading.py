@@ -14,6 +14,7 @@ import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from fangpin.core import idnumber
 from fangpin.datafeeds import idrepair
 from fangpin.datafeeds.sources import Source
 
@@ -110,36 +112,39 @@ def read_feed(
     select: str = "*",
     levels: Sequence[str] = (),
     csv_engine: str = "auto",
+    today: date | None = None,
 ) -> ReadResult:
     """Read `path` in one scan into table `{table}_data` and view `table(rid, line, <its columns>)`.
 
     The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and
-    `_numeric_id` (an XLSX ID cell Excel stored as a number); `levels` are projections stacked on
-    top (`idrepair.nest`), `select` is what is kept.  The defaults keep the raw text.
+    the ID verdict of its ID column (`idrepair.verdict` on `today`; an XLSX ID cell Excel stored as
+    a number refused as such); `levels` are projections stacked on top (`idrepair.nest`), `select`
+    is what is kept.  The defaults keep the raw text.
 
     Every row carries its place in the file (`_pos`), which gives its rid and line, so the typed
     table may be written in any order.  Where the place comes from: XLSX, Parquet and a well-formed
-    CSV are read to Arrow (in file order) and numbered there, with the fast ID verdict
-    (`idrepair.fast_verdict`) beside each row; a CSV with rows that cannot be read (or an unusual
+    CSV are read to Arrow (in file order) and numbered there, with the ID verdict beside each row;
+    a CSV with rows that cannot be read (or an unusual
     dialect, or one too large to hold in memory, or `csv_engine="duckdb"`) goes through DuckDB's
     reader, which reports each rejected line, into a plain text table written in file order, whose
     rowid is the place.  (One CTAS with the levels stacked over DuckDB's CSV scan was measured to
     write 122,880-row groups out of file order in DuckDB 2.0 on a 2-thread run: lines and rids
     pointed at the wrong rows.)"""
     kind = sniff_kind(path)
+    today = today or date.today()  # noqa: DTZ011 - the local calendar date
     tmp: Path | None = None
     registered: list[str] = []
     text_table = False
     try:
         if kind == "xlsx":
-            result, scan, headers = _read_xlsx(con, path, source)
+            result, scan, headers = _read_xlsx(con, path, source, today=today)
             registered.append("_xlsx_arrow")
             result.reader = "calamine"
         elif kind == "parquet":
             arrow = pq.read_table(path)
             headers = arrow.column_names
             result = ReadResult(table=table, rows=0, kind=kind, encoding="", reader="parquet")
-            scan = _register(con, "_parquet_arrow", arrow, source, headers, by_position=False)
+            scan = _register(con, "_parquet_arrow", arrow, source, headers, by_position=False, today=today)
             registered.append("_parquet_arrow")
         else:
             encoding = detect_encoding(path)
@@ -153,7 +158,7 @@ def read_feed(
             headers, dialect = _sniff_csv(con, target)
             arrow = _csv_arrow(target, len(headers), dialect) if csv_engine == "auto" else None
             if arrow is not None:
-                scan = _register(con, "_csv_arrow", arrow, source, headers, by_position=True)
+                scan = _register(con, "_csv_arrow", arrow, source, headers, by_position=True, today=today)
                 registered.append("_csv_arrow")
                 result.reader = "arrow"
             else:
@@ -168,13 +173,11 @@ def read_feed(
         if text_table:
             canon = _canonical(source, found, headers, by_position=False)
             con.execute("SET preserve_insertion_order = true")
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {canon}, FALSE AS _numeric_id FROM {scan}"
-            )
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_text AS SELECT {canon} FROM {scan}")
             ids = con.sql(f"SELECT rowid AS _pos, id_number FROM {table}_text").to_arrow_table()
-            con.register("_fast_ids", pa.table({"_pos": ids.column(0), **idrepair.fast_verdict(ids.column(1))}))
-            registered.append("_fast_ids")
-            positioned = f"(SELECT f.*, t.* FROM {table}_text t JOIN _fast_ids f ON f._pos = t.rowid)"
+            con.register("_verdict", pa.table({"_pos": ids.column(0), **idrepair.verdict(ids.column(1), today=today)}))
+            registered.append("_verdict")
+            positioned = f"(SELECT f.*, t.* FROM {table}_text t JOIN _verdict f ON f._pos = t.rowid)"
         else:
             positioned = scan
         # The place travels with each row: the typed table is written in whatever order is fastest.
@@ -300,24 +303,45 @@ def _register(
     numeric: str = "FALSE",
     cells: str = "",
     id_values: pa.ChunkedArray | None = None,
+    today: date,
 ) -> str:
     """Register `arrow` (the file's cells, in file order) with each row's place (`_pos`) and the
-    fast ID verdict of its ID column (`idrepair.fast_verdict`); returns the scan of the canonical
-    columns over it.  `id_values`: the ID cells when the column the SQL reads is derived from them."""
+    ID verdict of its ID column (`idrepair.verdict`); returns the scan of the verdict (with
+    `numeric`, an SQL condition for an ID cell Excel stored as a number) and the canonical columns.
+    `id_values`: the ID cells when the column the SQL reads is derived from them."""
     found, _ = source.header_map(headers)
     if id_values is None and "id_number" in found:
         pos = found["id_number"]
         id_values = arrow.column(f"x{pos}" if by_position else pos)
     if id_values is None:
         id_values = pa.chunked_array([pa.nulls(arrow.num_rows, pa.string())])
-    columns = {"_pos": positions(arrow.num_rows), **idrepair.fast_verdict(id_values)}
+    columns = {"_pos": positions(arrow.num_rows), **idrepair.verdict(id_values, today=today)}
     for column_name, values in columns.items():
         arrow = arrow.append_column(column_name, values)
     con.register(name, arrow)
-    fast = ", ".join(idrepair.FAST_COLUMNS)
     rows = f"(SELECT *, {cells} FROM {name})" if cells else name
     canon = _canonical(source, found, headers, by_position=by_position)
-    return f"(SELECT _pos, {fast}, {canon}, {numeric} AS _numeric_id FROM {rows})"
+    id_cell = "NULL"
+    if "id_number" in found:
+        pos = found["id_number"]
+        id_cell = f"x{pos}" if by_position else '"' + headers[pos].replace('"', '""') + '"'
+    return f"(SELECT _pos, {_numeric_override(numeric, id_cell)}, {canon} FROM {rows})"
+
+
+def _numeric_override(numeric: str, id_cell: str) -> str:
+    """The verdict columns, with an ID cell Excel stored as a number (SQL condition `numeric`)
+    refused as such: its digits after the 15th are lost."""
+    if numeric == "FALSE":
+        return ", ".join(idrepair.VERDICT_COLUMNS)
+    numbers = {
+        "_vsimple": "FALSE",
+        "_vclean": f"upper(replace(coalesce(CAST({id_cell} AS VARCHAR), ''), ' ', ''))",
+        "_vstatus": f"'{idnumber.EXCEL_NUMERIC}'",
+    }
+    return ", ".join(
+        f"CASE WHEN {numeric} THEN {numbers.get(name, 'NULL')} ELSE {name} END AS {name}"
+        for name in idrepair.VERDICT_COLUMNS
+    )
 
 
 def _q(path: Path) -> str:
@@ -409,7 +433,9 @@ def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table,
     return pa.Table.from_batches([sheet.to_arrow()]), sheet.available_columns()
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> tuple[ReadResult, str, list[str]]:
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: date
+) -> tuple[ReadResult, str, list[str]]:
     """calamine → Arrow through fastexcel, no Python object per cell.
 
     One pass when every column holds one kind of cell (all text, all numbers or all dates: the usual
@@ -476,5 +502,6 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, source: Source) -> tu
         numeric=numeric,
         cells=", ".join(selects),
         id_values=id_values,
+        today=today,
     )  # unregistered by read_feed once the table is written
     return ReadResult(table="", rows=n, kind="xlsx", encoding=""), scan, header
