@@ -76,7 +76,7 @@ def verdict(values: pa.Array | pa.ChunkedArray, *, today: date) -> dict[str, pa.
 
     * `_vsimple`: decided here (NULL, empty, or only ASCII digits and X/x); FALSE rows need
       `idnumber.parse` (`python_fixes`) and their other columns are NULL;
-    * `_vclean`: the value normalised (x upper-cased; '' for NULL);
+    * `_vclean`: the value normalised (x upper-cased; '' for NULL) when it is refused;
     * `_v18`: the valid 18-character ID (a 15-digit one upgraded), else NULL;
     * `_vstatus`: `ok`, `upgraded_15` or the refusal code (`STATUSES`);
     * `_vkey`: the int64 join key of `_v18` (as `key_sql`), `_vn17` its first 17 digits;
@@ -317,20 +317,27 @@ def _arrays(out: _Chunk, chunk: pa.Array, offsets: np.ndarray | None, data: np.n
     """Arrow arrays on the NumPy buffers (pa.array on an ndarray would import pandas)."""
     n = out.n
     simple = out.simple
-    # The normalised value: the value's own bytes with x upper-cased (every decided value is ASCII).
+    # The valid IDs, 18 bytes each, in row order.
+    valid = np.zeros(n, bool)
+    parts = [(rows, cells) for rows, cells in zip(out.valid_rows, out.valid_cells, strict=True) if len(rows)]
+    if len(parts) == 1:
+        cells = parts[0][1]
+        valid[parts[0][0]] = True
+    else:
+        every = np.zeros((n, 18), np.uint8)
+        for rows, part in parts:
+            every[rows] = part
+            valid[rows] = True
+        cells = every[valid]
+    # The normalised value of a refused ID (NULL once accepted: id18 holds it): the value's own
+    # bytes with x upper-cased (every decided value is ASCII).
     if offsets is None or data is None:
         clean = pa.nulls(n, pa.string())
     else:
         upper = data.copy()
         upper[upper == _LOWER_X] = _X
         arrow_offsets = pa.py_buffer(offsets.astype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32))
-        clean = pa.Array.from_buffers(chunk.type, n, [_bitmap(simple), arrow_offsets, pa.py_buffer(upper)])
-    # The valid IDs, 18 bytes each, in row order.
-    rows = np.concatenate(out.valid_rows) if out.valid_rows else np.zeros(0, np.int64)
-    order = np.argsort(rows, kind="stable")
-    cells = (np.concatenate(out.valid_cells) if out.valid_cells else np.zeros((0, 18), np.uint8))[order]
-    valid = np.zeros(n, bool)
-    valid[rows] = True
+        clean = pa.Array.from_buffers(chunk.type, n, [_bitmap(simple & ~valid), arrow_offsets, pa.py_buffer(upper)])
     big = n * 18 >= 2**31
     id18_offsets = np.concatenate(([0], np.cumsum(valid * 18))).astype(np.int64 if big else np.int32)
     id18 = pa.Array.from_buffers(
@@ -352,34 +359,14 @@ def _arrays(out: _Chunk, chunk: pa.Array, offsets: np.ndarray | None, data: np.n
     }
 
 
-def id_level(raw: str, *, numeric: str = "FALSE") -> list[str]:
-    """Projection levels (see `nest`) over rows that carry `verdict`'s columns for column `raw`:
-    `_raw` (the value as written), id_clean, id18, id_status, id_key, `simple` (FALSE: the row
-    needs the registry module, see `python_fixes`), `_n17` and `_idborn`.  `numeric` is an SQL
-    condition for a cell Excel stored as a number (the digits after the 15th are lost): never
-    accepted."""
-    columns = {
-        "id_clean": "_vclean",
-        "id18": "_v18",
-        "id_status": "CAST(_vstatus AS VARCHAR)",
-        "id_key": "_vkey",
-        "simple": "_vsimple",
-        "_n17": "_vn17",
-        "_idborn": "_vborn",
-    }
-    if numeric == "FALSE":
-        return [f"{raw} AS _raw, " + ", ".join(f"{expr} AS {name}" for name, expr in columns.items())]
-    numbers = {
-        "id_clean": "upper(replace(coalesce(_raw, ''), ' ', ''))",
-        "id_status": f"'{idnumber.EXCEL_NUMERIC}'",
-        "simple": "FALSE",
-    }
+def id_level(raw: str) -> list[str]:
+    """The projection level (see `nest`) over rows that carry `verdict`'s columns for column `raw`:
+    `_raw` (the value as written), id_clean (the normalised value of a refused ID), id18,
+    id_status, id_key, `simple` (FALSE: the row needs the registry module, see `python_fixes`),
+    `_n17` (of a valid ID) and `_idborn` (the birth date the value implies)."""
     return [
-        f"{raw} AS _raw, ({numeric}) AS _numeric",
-        ", ".join(
-            f"CASE WHEN _numeric THEN {numbers.get(name, 'NULL')} ELSE {expr} END AS {name}"
-            for name, expr in columns.items()
-        ),
+        f"{raw} AS _raw, _vclean AS id_clean, _v18 AS id18, CAST(_vstatus AS VARCHAR) AS id_status, "
+        "_vkey AS id_key, _vsimple AS simple, _vn17 AS _n17, _vborn AS _idborn"
     ]
 
 
@@ -426,7 +413,8 @@ def repair_table(
 
 
 def python_fixes(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, object]], *, key_col: str, today: date) -> None:
-    """Table `_id_fix(key_col, id18, id_status, id_clean, id_key)`: the registry module's verdict for
+    """Table `_id_fix(key_col, id18, id_status, id_clean, id_key)` (id_clean: the normalised value
+    of a refused ID): the registry module's verdict for
     the values `verdict` leaves to it (any character outside ASCII digits and X/x: full-width
     digits and spaces NFKC maps, separators, Excel's 1.10101E+17, a trailing ".0")."""
     keys, id18s, statuses, cleans = [], [], [], []
@@ -435,7 +423,7 @@ def python_fixes(con: duckdb.DuckDBPyConnection, rows: list[tuple[int, object]],
         keys.append(key)
         id18s.append(number)
         statuses.append(status)
-        cleans.append(idnumber.normalize(raw))
+        cleans.append(idnumber.normalize(raw) if number is None else None)
     fixes = pa.table(
         {
             key_col: pa.array(keys, pa.int64()),

@@ -73,7 +73,9 @@ def connect(*, threads: int = 2, memory_limit: str | None = None) -> duckdb.Duck
     return con
 
 
-def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: date) -> LoadReport:
+def load(
+    con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: date, csv_engine: str = "auto"
+) -> LoadReport:
     """Read, type and repair one department file into view `feed`; its issues into view `feed_issues`.
 
     One scan of the file: every column typed, every ID cleaned and validated in SQL (with its
@@ -84,9 +86,10 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
         path,
         source,
         table="_feed",
-        levels=[*idrepair.id_level("id_number"), _typed_level(source)],
-        select=_final_select(source),
+        levels=lambda facts: [*idrepair.id_level("id_number"), _typed_level(source, facts)],
+        select=lambda facts: _final_select(source, facts),
         today=today,
+        csv_engine=csv_engine,
     )
     con.execute("CREATE OR REPLACE TEMP TABLE _feed_rejects(line BIGINT, value VARCHAR)")
     if raw.rejects:
@@ -98,7 +101,7 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
         idrepair.python_fixes(con, rare, key_col="rid", today=today)
         con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS {_fixed_view(source)}")
     else:
-        con.execute("CREATE OR REPLACE TEMP VIEW feed AS SELECT * FROM _feed")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS SELECT * EXCLUDE (_feed_src), {FEED_KEY} FROM _feed")
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW feed_issues AS
         SELECT line, CAST(NULL AS BIGINT) AS rid, '' AS column_label, value, 'unreadable' AS code FROM _feed_rejects
@@ -125,11 +128,13 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, source: Source, *, today: d
     )
 
 
-def _typed(col: Any) -> str:
+def _typed(col: Any, facts: reading.Facts = reading.UNKNOWN) -> str:
     """The typed value of a raw column: the value trimmed of spaces (NULL when empty) and cast.
 
     A cast ignores surrounding whitespace, so the common case (a clean value) is one cast; the
-    trimming and the other spellings (2026/3/1, 1,000元) are tried only for the values it refuses."""
+    trimming and the other spellings (2026/3/1, 1,000元) are tried only for the values it refuses.
+    Text and choices are trimmed only when the column has a value with a space at either end
+    (`facts`), and emptied only when it has an empty value."""
     raw = col.name
     v = f"nullif(trim({raw}), '')"
     if col.type == "date":
@@ -141,23 +146,27 @@ def _typed(col: Any) -> str:
         )
     if col.type == "integer":
         return f"try_cast(try_cast({v} AS DOUBLE) AS INTEGER)"
-    if col.type == "enum" and col.name == "sex":
-        return (
-            f"CASE WHEN {raw} IN ('男', 'M', '1') THEN 'M' WHEN {raw} IN ('女', 'F', '2') THEN 'F' "
-            f"WHEN {raw} IS NULL THEN NULL "
-            f"WHEN {v} IN ('男', 'M', '1') THEN 'M' WHEN {v} IN ('女', 'F', '2') THEN 'F' END"
-        )
     if col.type == "enum":
-        choices = ", ".join(f"'{c}'" for c in col.choices)
-        return (
-            f"CASE WHEN {raw} IN ({choices}) THEN {raw} WHEN {raw} IS NULL THEN NULL "
-            f"WHEN {v} IN ({choices}) THEN {v} END"
-        )
-    return f"CASE WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') THEN {v} ELSE nullif({raw}, '') END"
+        # (value set, what it becomes): sex has spellings, other choices are themselves.
+        if col.name == "sex":
+            sets = [("'男', 'M', '1'", "'M'"), ("'女', 'F', '2'", "'F'")]
+        else:
+            choices = ", ".join(f"'{c}'" for c in col.choices)
+            sets = [(choices, None)]
+        exact = " ".join(f"WHEN {raw} IN ({vals}) THEN {out or raw}" for vals, out in sets)
+        if not facts.padded:
+            return f"CASE {exact} END"  # '' is no choice: it becomes NULL as well
+        trimmed = " ".join(f"WHEN {v} IN ({vals}) THEN {out or v}" for vals, out in sets)
+        return f"CASE {exact} WHEN {raw} IS NULL THEN NULL {trimmed} END"
+    if facts.padded:
+        return f"CASE WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') THEN {v} ELSE nullif({raw}, '') END"
+    return f"nullif({raw}, '')" if facts.empty else raw
 
 
-def _blank(raw: str) -> str:
+def _blank(raw: str, facts: reading.Facts = reading.UNKNOWN) -> str:
     """`raw` is NULL or only spaces (trimming only the values that start or end with one)."""
+    if not facts.padded:
+        return f"({raw} IS NULL OR {raw} = '')" if facts.empty else f"({raw} IS NULL)"
     return (
         f"CASE WHEN {raw} IS NULL OR {raw} = '' THEN TRUE "
         f"WHEN prefix({raw}, ' ') OR suffix({raw}, ' ') THEN trim({raw}) = '' ELSE FALSE END"
@@ -176,14 +185,28 @@ def id_sex(id18: str) -> str:
 
 
 PERSON = ("name", "id_number", "sex", "birth_date", "village_code")
+# A row's review key (see `_typed_level`), hashed when it is read.
+FEED_KEY = "md5(_feed_src) AS feed_key"
 CHECKED = ("date", "decimal", "integer", "enum")
 
 
-def _typed_level(source: Source) -> str:
+def _typed_level(source: Source, facts: dict[str, reading.Facts]) -> str:
     """Over the raw columns and the ID verdict: typed values (_ty_*), the birth date and sex (from
     the file, else from the ID), the cleaned name and the record key."""
-    parts = [f"{_typed(c)} AS _ty_{c.name}" for c in source.columns if c.name not in PERSON and c.name != "record_key"]
-    birth_in, sex_in = _typed(source.column("birth_date")), _typed(source.column("sex"))
+    parts = [
+        f"{_typed(c, facts[c.name])} AS _ty_{c.name}"
+        for c in source.columns
+        if c.name not in PERSON and c.name != "record_key"
+    ]
+    birth_in = _typed(source.column("birth_date"), facts["birth_date"])
+    sex_in = _typed(source.column("sex"), facts["sex"])
+    name = (
+        "CASE WHEN name IS NULL THEN '' WHEN regexp_matches(name, '[\\s·•]') "
+        "THEN regexp_replace(name, '[\\s·•]', '', 'g') ELSE name END"
+        if facts["name"].spaced
+        else "coalesce(name, '')"
+    )
+    record_key = _typed(source.column("record_key"), facts["record_key"])
     # A row the verdict did not decide gets the ID-derived values once its ID is decided (_fixed_view).
     # For a decided ID, _idborn is the birth date it implies and the parity of _n17 (NULL unless the
     # ID is valid) its sex.
@@ -191,17 +214,17 @@ def _typed_level(source: Source) -> str:
         f"CASE WHEN simple THEN coalesce({birth_in}, _idborn) ELSE {birth_in} END AS _birth",
         f"CASE WHEN simple THEN coalesce({sex_in}, CASE WHEN _n17 % 2 = 1 THEN 'M' "
         f"WHEN _n17 IS NOT NULL THEN 'F' END) ELSE {sex_in} END AS _sex",
-        f"{_typed(source.column('village_code'))} AS _village",
-        "CASE WHEN name IS NULL THEN '' WHEN regexp_matches(name, '[\\s·•]') "
-        "THEN regexp_replace(name, '[\\s·•]', '', 'g') ELSE name END AS _name",
-        # The department's record identity (for review decisions); hashed only where it is needed.
-        "CASE WHEN id18 IS NULL OR NOT simple THEN md5(coalesce(nullif(trim(record_key), ''), "
-        "concat_ws('|', name, id_number, birth_date, village_code))) END AS _feed_key",
+        f"{_typed(source.column('village_code'), facts['village_code'])} AS _village",
+        f"{name} AS _name",
+        # The department's record identity (for review decisions), as text: `feed` hashes it
+        # (FEED_KEY) only for the rows a query reads it for, i.e. the rows left to the fuzzy linkage.
+        f"CASE WHEN id18 IS NULL OR NOT simple THEN coalesce({record_key}, "
+        "concat_ws('|', name, id_number, birth_date, village_code)) END AS _feed_src",
     ]
     return ", ".join(parts)
 
 
-def _final_select(source: Source) -> str:
+def _final_select(source: Source, facts: dict[str, reading.Facts]) -> str:
     """The columns of `feed`, and `issues`: this row's column problems (label, value, code)."""
     typed = {c.name: f"_ty_{c.name}" for c in source.columns}
     typed.update(birth_date="_birth", sex="_sex", village_code="_village", name="_name")
@@ -210,12 +233,13 @@ def _final_select(source: Source) -> str:
         if col.name in ("id_number", "record_key"):
             continue
         label = col.label.replace("'", "''")
+        blank = _blank(col.name, facts[col.name])
         if col.required:
-            checks.append((_blank(col.name), f"{{'label': '{label}', 'value': '', 'code': 'required'}}"))
+            checks.append((blank, f"{{'label': '{label}', 'value': '', 'code': 'required'}}"))
         if col.type in CHECKED:
             code = {"date": "bad_date", "decimal": "bad_decimal", "integer": "bad_integer"}.get(col.type, "bad_choice")
             # A value was given (not blank) and could not be typed.
-            bad = f"CASE WHEN {typed[col.name]} IS NOT NULL THEN FALSE ELSE NOT ({_blank(col.name)}) END"
+            bad = f"CASE WHEN {typed[col.name]} IS NOT NULL THEN FALSE ELSE NOT ({blank}) END"
             value = f"left(nullif(trim({col.name}), ''), 100)"
             checks.append((bad, f"{{'label': '{label}', 'value': {value}, 'code': '{code}'}}"))
     items = ", ".join(f"CASE WHEN {cond} THEN {item} END" for cond, item in checks)
@@ -234,7 +258,7 @@ def _final_select(source: Source) -> str:
             "_sex AS sex",
             "_village AS village_code",
             *(f"_ty_{name} AS {name}" for name in extra),
-            "_feed_key AS feed_key",
+            "_feed_src",
             f"CASE WHEN {any_issue} THEN list_filter([{items}], lambda i: i IS NOT NULL) END AS issues",
         ]
     )
@@ -248,14 +272,14 @@ def _fixed_view(source: Source) -> str:
     sex = f"coalesce(b.sex, {id_sex('x.id18')})"
     birth_label = source.column("birth_date").label.replace("'", "''")
     sex_label = source.column("sex").label.replace("'", "''")
-    return f"""SELECT b.* EXCLUDE (id18, id_status, id_clean, id_key, birth_date, sex, feed_key, issues),
+    return f"""SELECT b.* EXCLUDE (id18, id_status, id_clean, id_key, birth_date, sex, _feed_src, issues),
         CASE WHEN x.rid IS NULL THEN b.id18 ELSE x.id18 END AS id18,
         CASE WHEN x.rid IS NULL THEN b.id_status ELSE x.id_status END AS id_status,
-        CASE WHEN x.rid IS NULL THEN b.id_clean ELSE x.id_clean END AS id_clean,
+        CASE WHEN x.rid IS NULL THEN b.id_clean WHEN x.id18 IS NULL THEN x.id_clean END AS id_clean,
         CASE WHEN x.rid IS NULL THEN b.id_key ELSE x.id_key END AS id_key,
         CASE WHEN x.rid IS NULL THEN b.birth_date ELSE {birth} END AS birth_date,
         CASE WHEN x.rid IS NULL THEN b.sex ELSE {sex} END AS sex,
-        CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN b.feed_key END AS feed_key,
+        CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN md5(b._feed_src) END AS feed_key,
         CASE WHEN x.rid IS NULL THEN b.issues ELSE list_filter(b.issues, lambda i: NOT (
             (i.label = '{birth_label}' AND {birth} IS NOT NULL) OR (i.label = '{sex_label}' AND {sex} IS NOT NULL)))
         END AS issues

@@ -12,7 +12,8 @@ from __future__ import annotations
 import codecs
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -53,7 +54,22 @@ class ReadResult:
     encoding: str
     rejects: list[Reject] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header found
+    facts: dict[str, Facts] = field(default_factory=dict)  # canonical name -> its Facts (UNKNOWN if absent)
     reader: str = ""  # what read the rows: arrow (CSV), duckdb (CSV), calamine (XLSX), parquet
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a text column of the file holds, so the typing SQL can skip the repairs no value needs.
+    Unknown (every fact True) unless the cells were read to Arrow as they are (CSV, Parquet)."""
+
+    padded: bool = True  # a value starts or ends with a space
+    empty: bool = True  # a value is '' (not NULL)
+    spaced: bool = True  # a value holds whitespace, '·' or '•' anywhere (measured only where asked)
+
+
+UNKNOWN = Facts()
+CLEAN = Facts(padded=False, empty=False, spaced=False)
 
 
 def sniff_kind(path: Path) -> str:
@@ -109,8 +125,8 @@ def read_feed(
     source: Source,
     *,
     table: str = "feed_raw",
-    select: str = "*",
-    levels: Sequence[str] = (),
+    select: str | Callable[[dict[str, Facts]], str] = "*",
+    levels: Sequence[str] | Callable[[dict[str, Facts]], Sequence[str]] = (),
     csv_engine: str = "auto",
     today: date | None = None,
 ) -> ReadResult:
@@ -119,7 +135,7 @@ def read_feed(
     The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and
     the ID verdict of its ID column (`idrepair.verdict` on `today`; an XLSX ID cell Excel stored as
     a number refused as such); `levels` are projections stacked on top (`idrepair.nest`), `select`
-    is what is kept.  The defaults keep the raw text.
+    is what is kept; either may be a function of the columns' Facts.  The defaults keep the raw text.
 
     Every row carries its place in the file (`_pos`), which gives its rid and line, so the typed
     table may be written in any order.  Where the place comes from: XLSX, Parquet and a well-formed
@@ -144,7 +160,9 @@ def read_feed(
             arrow = pq.read_table(path)
             headers = arrow.column_names
             result = ReadResult(table=table, rows=0, kind=kind, encoding="", reader="parquet")
-            scan = _register(con, "_parquet_arrow", arrow, source, headers, by_position=False, today=today)
+            scan, result.facts = _register(
+                con, "_parquet_arrow", arrow, source, headers, by_position=False, today=today
+            )
             registered.append("_parquet_arrow")
         else:
             encoding = detect_encoding(path)
@@ -158,7 +176,7 @@ def read_feed(
             headers, dialect = _sniff_csv(con, target)
             arrow = _csv_arrow(target, len(headers), dialect) if csv_engine == "auto" else None
             if arrow is not None:
-                scan = _register(con, "_csv_arrow", arrow, source, headers, by_position=True, today=today)
+                scan, result.facts = _register(con, "_csv_arrow", arrow, source, headers, by_position=True, today=today)
                 registered.append("_csv_arrow")
                 result.reader = "arrow"
             else:
@@ -186,6 +204,11 @@ def read_feed(
         # (measured: a fifth of the statement's CPU time on a 1M-row file).
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET disabled_optimizers = 'common_subexpressions'")
+        facts = {col.name: result.facts.get(col.name, UNKNOWN) for col in source.columns}
+        if callable(levels):
+            levels = levels(facts)
+        if callable(select):
+            select = select(facts)
         body = idrepair.nest(positioned, list(levels))
         keep = "_pos, *" if select == "*" else f"_pos, {select}"
         try:
@@ -304,10 +327,11 @@ def _register(
     cells: str = "",
     id_values: pa.ChunkedArray | None = None,
     today: date,
-) -> str:
+) -> tuple[str, dict[str, Facts]]:
     """Register `arrow` (the file's cells, in file order) with each row's place (`_pos`) and the
     ID verdict of its ID column (`idrepair.verdict`); returns the scan of the verdict (with
-    `numeric`, an SQL condition for an ID cell Excel stored as a number) and the canonical columns.
+    `numeric`, an SQL condition for an ID cell Excel stored as a number) and the canonical columns,
+    and the Facts of the canonical columns read as they are.
     `id_values`: the ID cells when the column the SQL reads is derived from them."""
     found, _ = source.header_map(headers)
     if id_values is None and "id_number" in found:
@@ -321,11 +345,56 @@ def _register(
     con.register(name, arrow)
     rows = f"(SELECT *, {cells} FROM {name})" if cells else name
     canon = _canonical(source, found, headers, by_position=by_position)
+    # Facts of the columns read as they are (not of cells rewritten by `cells`).
+    facts = {col.name: CLEAN for col in source.columns if col.name not in found}
+    if not cells:
+        wanted = [c for c in source.columns if c.name in found and c.name != "id_number"]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            measured = pool.map(
+                lambda c: column_facts(
+                    arrow.column(f"x{found[c.name]}" if by_position else found[c.name]), spaced=c.name == "name"
+                ),
+                wanted,
+            )
+            facts.update({c.name: f for c, f in zip(wanted, measured, strict=True)})
     id_cell = "NULL"
     if "id_number" in found:
         pos = found["id_number"]
         id_cell = f"x{pos}" if by_position else '"' + headers[pos].replace('"', '""') + '"'
-    return f"(SELECT _pos, {_numeric_override(numeric, id_cell)}, {canon} FROM {rows})"
+    return f"(SELECT _pos, {_numeric_override(numeric, id_cell)}, {canon} FROM {rows})", facts
+
+
+# Bytes a value "holds whitespace, '·' or '•'" by: \t \n \f \r and space (RE2's \s), and the
+# UTF-8 of U+00B7 and U+2022.
+_SPACE_BYTES = np.array([9, 10, 12, 13, 32], np.uint8)
+
+
+def column_facts(values: pa.ChunkedArray, *, spaced: bool) -> Facts:
+    """The Facts of one column, from the Arrow buffers (first and last byte of every value; with
+    `spaced`, every byte).  A column that is not text (Parquet numbers, dates) is CLEAN: its
+    text is what the cast writes."""
+    padded = empty = found_space = False
+    for chunk in values.chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            continue
+        offsets, data = idrepair._buffers(chunk)
+        lengths = offsets[1:] - offsets[:-1]
+        valid = idrepair._validity(chunk) if chunk.null_count else np.ones(len(chunk), bool)
+        empty = empty or bool((valid & (lengths == 0)).any())
+        if not padded and len(data):
+            filled = valid & (lengths > 0)
+            first = np.take(data, offsets[:-1], mode="clip") == 32
+            last = np.take(data, offsets[1:] - 1, mode="clip") == 32
+            padded = bool(((first | last) & filled).any())
+        if spaced and not found_space and len(data):
+            # Every byte of the chunk's values (a NULL slot's bytes too: a False here is certain).
+            seg = data[offsets[0] : offsets[-1]]
+            found_space = bool(
+                np.isin(seg, _SPACE_BYTES).any()
+                or ((seg[:-1] == 0xC2) & (seg[1:] == 0xB7)).any()
+                or ((seg[:-2] == 0xE2) & (seg[1:-1] == 0x80) & (seg[2:] == 0xA2)).any()
+            )
+    return Facts(padded=padded, empty=empty, spaced=found_space if spaced else True)
 
 
 def _numeric_override(numeric: str, id_cell: str) -> str:
@@ -492,7 +561,7 @@ def _read_xlsx(
         numeric = f"m{id_pos} IS NOT NULL AND c{id_pos} NOT IN ('true', 'false')"
     # The fast ID verdict reads the ID cells where they are text (numbers are flagged by `numeric`).
     id_values = arrow.column(f"c{id_pos}") if id_pos is not None else None
-    scan = _register(
+    scan, facts = _register(
         con,
         "_xlsx_arrow",
         arrow,
@@ -504,4 +573,4 @@ def _read_xlsx(
         id_values=id_values,
         today=today,
     )  # unregistered by read_feed once the table is written
-    return ReadResult(table="", rows=n, kind="xlsx", encoding=""), scan, header
+    return ReadResult(table="", rows=n, kind="xlsx", encoding="", facts=facts), scan, header

@@ -112,7 +112,7 @@ def test_the_numpy_verdict_reads_sliced_chunked_and_large_string_columns_right()
                 assert (clean, id18, status, key) == (None, None, None, None)
                 continue
             assert (id18, status) == idrepair.parse_one(value, today=TODAY)
-            assert clean == idnumber.normalize(value)
+            assert clean == (idnumber.normalize(value) if id18 is None else None)
             if id18 is None:
                 assert key is None and n17 is None
             else:

@@ -270,6 +270,37 @@ def test_a_well_formed_csv_reads_the_same_through_arrow_as_through_duckdbs_reade
     assert tables[0] == tables[1] and len(tables[0]) >= 2
 
 
+TYPING_FILES = {
+    **CLEAN_DIALECTS,
+    "clean": HEADER + "甲,110101199001011237,男,已参保,1,2026-10-01\n乙,,女,断保,2.5,2026/10/1\n丙,x,,,,\n",
+    "name_with_dot_and_tab": HEADER + "阿依·古丽,,女,已参保,1,2026-10-01\n买买\t提,,男,断保,2,\n",
+    "padded_choice_only": HEADER + "甲,,男 ,已参保,1,2026-10-01\n乙,,女,断保 ,2,\n丙,,3,未知,3,\n",
+    "empty_quoted": HEADER + '甲,,"",已参保,1,2026-10-01\n"",,女,"",2,\n',
+    "bad_values": HEADER + "甲,,男,已参保,一千,2026-13-01\n乙,,女,断保,1,000,\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TYPING_FILES))
+def test_typing_skips_only_repairs_no_value_of_the_file_needs(tmp_path, name):
+    """Over Arrow the typing SQL leaves out the trimming, emptying and name cleaning a column's values
+    do not need; every typed value and every reported issue is what the full SQL (over DuckDB's
+    reader, where nothing is known of the values) gives."""
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(TYPING_FILES[name].encode("utf-8"))
+    seen = []
+    for engine in ("auto", "duckdb"):
+        con = pipeline.connect()
+        report = pipeline.load(con, path, MED, today=TODAY, csv_engine=engine)
+        seen.append(
+            (
+                report.issues,
+                con.execute("SELECT * FROM feed ORDER BY rid").fetchall(),
+                con.execute("SELECT * FROM feed_issues ORDER BY line, column_label, code").fetchall(),
+            )
+        )
+    assert seen[0] == seen[1] and seen[0][1]
+
+
 def test_a_csv_with_an_unreadable_row_is_read_by_duckdbs_reader_with_that_line_reported(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text(HEADER + '甲,,男,已参保,1,2026-10-01\n坏"行,1,2,3,4,5,6,7,8\n乙,,女,断保,2,\n', encoding="utf-8")
