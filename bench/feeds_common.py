@@ -76,6 +76,14 @@ def run_peer(module: str, peer: str, *args: str, env: dict[str, str] | None = No
     return result
 
 
+def peer_start() -> None:
+    """Every peer runs under the memory settings the pipeline uses for itself (transparent huge
+    pages off: `fangpin.core.memory.no_huge_pages`), so a ratio compares the code, not the setting."""
+    from fangpin.core.memory import no_huge_pages
+
+    no_huge_pages()
+
+
 def peak_rss_mib() -> float:
     """This process's own peak RSS (VmHWM): ru_maxrss survives exec on Linux, so a child started by a
     big parent would report the parent's peak."""

@@ -15,7 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.feeds_common import ensure_feed, ensure_registry, peer_result, run_peer
+from bench.feeds_common import ensure_feed, ensure_registry, peer_result, peer_start, run_peer
 
 MODULE = "bench.feeds_exact"
 
@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--peers", default=",".join(PEERS))
     args = parser.parse_args()
     if args.peer:
+        peer_start()
         out = Path(args.feed).parent / f"out-{args.peer}"
         out.mkdir(exist_ok=True)
         peer_result(**PEERS[args.peer](Path(args.feed), Path(args.reg), out))

@@ -15,7 +15,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench.feeds_common import ensure_feed, ensure_registry, peer_result, run_peer
+from bench.feeds_common import ensure_feed, ensure_registry, peer_result, peer_start, run_peer
 
 MODULE = "bench.feeds_fuzzy"
 
@@ -144,6 +144,7 @@ def main() -> None:
     parser.add_argument("--peers", default="ours,splink")
     args = parser.parse_args()
     if args.peer:
+        peer_start()
         peer_result(**PEERS[args.peer](Path(args.feed), Path(args.reg), Path(args.truth)))
         return
     from bench.common import write_result

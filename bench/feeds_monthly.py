@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from bench.feeds_common import data_dir, ensure_feed, ensure_registry, peer_result, run_peer
+from bench.feeds_common import data_dir, ensure_feed, ensure_registry, peer_result, peer_start, run_peer
 
 MODULE = "bench.feeds_monthly"
 PERIOD = "2026-10"
@@ -244,6 +244,7 @@ def main() -> None:
         path, truth = ensure_feed(reg, source.code, rows, seed=100 + i, fmt="gb18030" if i % 2 else "csv")
         files.append((source.code, path, truth))
     if args.peer:
+        peer_start()
         peer_result(**ours(files, reg, data_dir(f"feeds-monthly-{args.n}")))
         return
     from bench.common import write_result

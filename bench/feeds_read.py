@@ -9,7 +9,7 @@ import hashlib
 import time
 from pathlib import Path
 
-from bench.feeds_common import ensure_feed, ensure_registry, peer_result, run_peer
+from bench.feeds_common import ensure_feed, ensure_registry, peer_result, peer_start, run_peer
 
 MODULE = "bench.feeds_read"
 
@@ -71,6 +71,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds; each reader's median is compared")
     args = parser.parse_args()
     if args.peer:
+        peer_start()
         peer_result(**PEERS[args.peer](Path(args.file)))
         return
     from bench.common import write_result

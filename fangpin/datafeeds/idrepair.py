@@ -357,10 +357,15 @@ def _arrays(out: _Chunk, chunk: pa.Array, offsets: np.ndarray | None, data: np.n
     if offsets is None or data is None:
         clean = pa.nulls(n, pa.string())
     else:
-        upper = data.copy()
-        upper[upper == _LOWER_X] = _X
-        arrow_offsets = pa.py_buffer(offsets.astype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32))
-        clean = pa.Array.from_buffers(chunk.type, n, [_bitmap(simple & ~valid), arrow_offsets, pa.py_buffer(upper)])
+        # The chunk's own buffers where they serve as they are (no x to upper-case, no slice offset).
+        _, own_offsets, own_data = chunk.buffers()
+        if own_data is None or (data == _LOWER_X).any():
+            upper = data.copy()
+            upper[upper == _LOWER_X] = _X
+            own_data = pa.py_buffer(upper)
+        if chunk.offset:
+            own_offsets = pa.py_buffer(offsets.astype(np.int64 if pa.types.is_large_string(chunk.type) else np.int32))
+        clean = pa.Array.from_buffers(chunk.type, n, [_bitmap(simple & ~valid), own_offsets, own_data])
     big = n * 18 >= 2**31
     id18_offsets = np.concatenate(([0], np.cumsum(valid * 18))).astype(np.int64 if big else np.int32)
     id18 = pa.Array.from_buffers(

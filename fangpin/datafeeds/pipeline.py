@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from fangpin.core import idnumber
+from fangpin.core.memory import no_huge_pages
 from fangpin.datafeeds import idrepair, reading
 from fangpin.datafeeds.sources import Source
 
@@ -64,7 +65,9 @@ def connect(*, threads: int = 2, memory_limit: str | None = None) -> duckdb.Duck
     checkpoint only compresses the tables, and one fired inside the typing statement of every file
     past a few million rows (a 10M-row file: 16.7 → 12.0 s for the load) and left the registry
     compressed, which made reading a few thousand scattered persons decode most of its segments.
-    The tables stay as written; past `memory_limit` DuckDB still evicts blocks to temporary files."""
+    The tables stay as written; past `memory_limit` DuckDB still evicts blocks to temporary files.
+    Transparent huge pages are turned off for the process (`no_huge_pages`)."""
+    no_huge_pages()
     con = duckdb.connect()
     con.execute("SET checkpoint_threshold = '1TB'")
     con.execute(f"SET threads = {threads}")
