@@ -130,7 +130,7 @@ def read_feed(
     csv_engine: str = "auto",
     today: date | None = None,
 ) -> ReadResult:
-    """Read `path` in one scan into `{table}_data` and view `table(rid, line, <its columns>)`.
+    """Read `path` in one scan into table `{table}_data` and view `table(rid, line, <its columns>)`.
 
     The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and
     the ID verdict of its ID column (`idrepair.verdict` on `today`; an XLSX ID cell Excel stored as
@@ -211,19 +211,9 @@ def read_feed(
             select = select(facts)
         body = idrepair.nest(positioned, list(levels))
         keep = "_pos, *" if select == "*" else f"_pos, {select}"
-        # The typed rows: kept as Arrow (DuckDB scans it in place) when the file was read to Arrow,
-        # which saves writing a table (a fifth of the statement on 10M rows); a table (which DuckDB
-        # may spill to disk) when it streamed through DuckDB's reader.
-        con.unregister(f"{table}_data")
-        con.execute(f"DROP TABLE IF EXISTS {table}_data")
         try:
-            if text_table:
-                written = con.execute(f"CREATE TEMP TABLE {table}_data AS SELECT {keep} FROM {body}")
-                result.rows = written.fetchall()[0][0]
-            else:
-                typed = con.sql(f"SELECT {keep} FROM {body}").to_arrow_table()
-                con.register(f"{table}_data", typed)
-                result.rows = typed.num_rows
+            written = con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_data AS SELECT {keep} FROM {body}")
+            result.rows = written.fetchall()[0][0]
         finally:
             con.execute("RESET disabled_optimizers")
         if text_table:
