@@ -234,9 +234,11 @@ CSV_OPTIONS = "header=true, all_varchar=true, auto_detect=true, sample_size=2048
 # A CSV up to this size is read to Arrow in memory (about its own size again); larger ones stream
 # through DuckDB's reader.
 ARROW_MAX_BYTES = 2 * 1024**3
-# Arrow's parse block: 4 MB blocks read a 100 MB file faster than the 1 MB default, and the NumPy ID
-# step works a block at a time (measured on 1M rows).
-CSV_BLOCK = 4 * 1024**2
+# Arrow's parse block: 4 MB blocks read a 100 MB file faster than the 1 MB default (1M rows), and
+# the NumPy steps (ID verdict, column facts) work a block at a time: 16 MB blocks (about 150k rows)
+# keep both threads in NumPy rather than waiting on the GIL between short calls (10M rows: the
+# verdict 0.75 -> 0.62 s, the read unchanged).
+CSV_BLOCK = 16 * 1024**2
 
 
 @dataclass
