@@ -16,7 +16,6 @@ from typing import Any
 
 import duckdb
 
-from fangpin.core import idnumber
 from fangpin.core.memory import no_huge_pages
 from fangpin.datafeeds import idrepair, reading
 from fangpin.datafeeds.sources import Source
@@ -98,13 +97,14 @@ def load(
     if raw.rejects:
         con.executemany("INSERT INTO _feed_rejects VALUES (?, ?)", [(r.line, r.text) for r in raw.rejects])
     rare = con.execute(
-        f"SELECT rid, id_raw FROM _feed WHERE NOT simple AND id_status IS DISTINCT FROM '{idnumber.EXCEL_NUMERIC}'"
+        "SELECT rid, id_raw FROM _feed WHERE id_status IS NULL"  # the values the verdict left undecided
     ).fetchall()
     if rare:
         idrepair.python_fixes(con, rare, key_col="rid", today=today)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS {_fixed_view(source)}")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS {_fixed_view(source, raw.facts)}")
     else:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS SELECT * EXCLUDE (_feed_src), {FEED_KEY} FROM _feed")
+        shown = f"* EXCLUDE (_feed_src), {FEED_KEY}, {_id_clean()} AS id_clean{_absent_columns(source, raw.facts)}"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {shown} FROM _feed")
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW feed_issues AS
         SELECT line, CAST(NULL AS BIGINT) AS rid, '' AS column_label, value, 'unreadable' AS code FROM _feed_rejects
@@ -190,17 +190,21 @@ def id_sex(id18: str) -> str:
 PERSON = ("name", "id_number", "sex", "birth_date", "village_code")
 # A row's review key (see `_typed_level`), hashed when it is read.
 FEED_KEY = "md5(_feed_src) AS feed_key"
+
+
+def _id_clean(row: str = "") -> str:
+    """The normalised value of a refused ID, from the ID as written (every value the verdict decided
+    is digits and X/x; an Excel number is its digits): computed when read, not stored."""
+    return f"CASE WHEN {row}id18 IS NULL THEN upper(replace(coalesce({row}id_raw, ''), ' ', '')) END"
+
+
 CHECKED = ("date", "decimal", "integer", "enum")
 
 
 def _typed_level(source: Source, facts: dict[str, reading.Facts]) -> str:
     """Over the raw columns and the ID verdict: typed values (_ty_*), the birth date and sex (from
     the file, else from the ID), the cleaned name and the record key."""
-    parts = [
-        f"{_typed(c, facts[c.name])} AS _ty_{c.name}"
-        for c in source.columns
-        if c.name not in PERSON and c.name != "record_key"
-    ]
+    parts = [f"{_typed(c, facts[c.name])} AS _ty_{c.name}" for c in _extra(source, facts)]
     birth_in = _typed(source.column("birth_date"), facts["birth_date"])
     sex_in = _typed(source.column("sex"), facts["sex"])
     name = (
@@ -233,8 +237,8 @@ def _final_select(source: Source, facts: dict[str, reading.Facts]) -> str:
     typed.update(birth_date="_birth", sex="_sex", village_code="_village", name="_name")
     checks = []
     for col in source.columns:
-        if col.name in ("id_number", "record_key"):
-            continue
+        if col.name in ("id_number", "record_key") or (facts[col.name].absent and col.name not in PERSON):
+            continue  # (a column the file lacks is NULL: nothing to check)
         label = col.label.replace("'", "''")
         blank = _blank(col.name, facts[col.name])
         if col.required:
@@ -247,27 +251,40 @@ def _final_select(source: Source, facts: dict[str, reading.Facts]) -> str:
             checks.append((bad, f"{{'label': '{label}', 'value': {value}, 'code': '{code}'}}"))
     items = ", ".join(f"CASE WHEN {cond} THEN {item} END" for cond, item in checks)
     any_issue = " OR ".join(f"({cond})" for cond, _ in checks) or "FALSE"
-    extra = [c.name for c in source.columns if c.name not in PERSON and c.name != "record_key"]
+    # Not stored: `simple` (id_status is NULL where the verdict left the ID undecided), id_clean
+    # (ID_CLEAN) and the columns the file lacks (`_absent_columns`): fewer columns, a cheaper write.
     return ", ".join(
         [
             "_name AS name",
             "_raw AS id_raw",
-            "id_clean",
             "id18",
             "id_status",
-            "simple",
             "id_key",
             "_birth AS birth_date",
             "_sex AS sex",
             "_village AS village_code",
-            *(f"_ty_{name} AS {name}" for name in extra),
+            *(f"_ty_{c.name} AS {c.name}" for c in _extra(source, facts)),
             "_feed_src",
             f"CASE WHEN {any_issue} THEN list_filter([{items}], lambda i: i IS NOT NULL) END AS issues",
         ]
     )
 
 
-def _fixed_view(source: Source) -> str:
+def _extra(source: Source, facts: dict[str, reading.Facts]) -> list[Any]:
+    """The source's own columns (not the person's, not the record key) that the file has."""
+    return [c for c in source.columns if c.name not in PERSON and c.name != "record_key" and not facts[c.name].absent]
+
+
+def _absent_columns(source: Source, facts: dict[str, reading.Facts]) -> str:
+    """`, NULL AS <column>` (typed) for each of the source's own columns the file lacks."""
+    return "".join(
+        f", CAST(NULL AS {SQL_TYPES.get(c.type, 'VARCHAR')}) AS {c.name}"
+        for c in source.columns
+        if c.name not in PERSON and c.name != "record_key" and facts[c.name].absent
+    )
+
+
+def _fixed_view(source: Source, facts: dict[str, reading.Facts]) -> str:
     """`_feed` with the registry module's verdict for the rows in `_id_fix` (and what follows from
     it: birth date and sex from the ID, the record key only without a valid ID, no date or sex
     complaint once the ID supplies the value)."""
@@ -275,17 +292,17 @@ def _fixed_view(source: Source) -> str:
     sex = f"coalesce(b.sex, {id_sex('x.id18')})"
     birth_label = source.column("birth_date").label.replace("'", "''")
     sex_label = source.column("sex").label.replace("'", "''")
-    return f"""SELECT b.* EXCLUDE (id18, id_status, id_clean, id_key, birth_date, sex, _feed_src, issues),
+    return f"""SELECT b.* EXCLUDE (id18, id_status, id_key, birth_date, sex, _feed_src, issues),
         CASE WHEN x.rid IS NULL THEN b.id18 ELSE x.id18 END AS id18,
         CASE WHEN x.rid IS NULL THEN b.id_status ELSE x.id_status END AS id_status,
-        CASE WHEN x.rid IS NULL THEN b.id_clean WHEN x.id18 IS NULL THEN x.id_clean END AS id_clean,
+        CASE WHEN x.rid IS NULL THEN {_id_clean("b.")} WHEN x.id18 IS NULL THEN x.id_clean END AS id_clean,
         CASE WHEN x.rid IS NULL THEN b.id_key ELSE x.id_key END AS id_key,
         CASE WHEN x.rid IS NULL THEN b.birth_date ELSE {birth} END AS birth_date,
         CASE WHEN x.rid IS NULL THEN b.sex ELSE {sex} END AS sex,
         CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN md5(b._feed_src) END AS feed_key,
         CASE WHEN x.rid IS NULL THEN b.issues ELSE list_filter(b.issues, lambda i: NOT (
             (i.label = '{birth_label}' AND {birth} IS NOT NULL) OR (i.label = '{sex_label}' AND {sex} IS NOT NULL)))
-        END AS issues
+        END AS issues{_absent_columns(source, facts)}
     FROM _feed b LEFT JOIN _id_fix x ON x.rid = b.rid"""
 
 
