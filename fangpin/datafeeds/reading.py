@@ -518,11 +518,36 @@ def _text_sql(col: str, dtype: str) -> str:
     return f"CAST({q} AS VARCHAR)"
 
 
-def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table, list[Any]]:
+@dataclass(frozen=True)
+class _SheetColumn:
+    name: str
+    generated: bool  # the header cell was empty: fastexcel named it __UNNAMED__<index>
+    index: int
+    dtype: str  # fastexcel's name of the type it gave the column
+
+
+def _dtype(arrow_type: pa.DataType) -> str:
+    checks = (
+        (pa.types.is_floating, "float"),
+        (pa.types.is_integer, "int"),
+        (pa.types.is_timestamp, "datetime"),
+        (pa.types.is_date, "date"),
+        (pa.types.is_duration, "duration"),
+        (pa.types.is_boolean, "boolean"),
+    )
+    return next((name for check, name in checks if check(arrow_type)), "string")
+
+
+def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table, list[_SheetColumn]]:
     # header_row=0 with skip_rows=0: the header is the sheet's first row and data row i is line i + 2,
-    # even when the first rows are empty (fastexcel would otherwise skip them).
-    sheet = reader.load_sheet(0, header_row=0, skip_rows=0, **kwargs)
-    return pa.Table.from_batches([sheet.to_arrow()]), sheet.available_columns()
+    # even when the first rows are empty (fastexcel would otherwise skip them).  Eager: straight to
+    # one Arrow batch (100k rows: 0.31 s instead of 0.41 s through the lazy sheet).
+    batch = reader.load_sheet(0, header_row=0, skip_rows=0, eager=True, **kwargs)
+    columns = [
+        _SheetColumn(name=f.name, generated=f.name == f"__UNNAMED__{i}", index=i, dtype=_dtype(f.type))
+        for i, f in enumerate(batch.schema)
+    ]
+    return pa.Table.from_batches([batch]), columns
 
 
 def _read_xlsx(
@@ -548,7 +573,7 @@ def _read_xlsx(
         raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
     if not infos:
         raise FeedFileError("Excel文件的第一个工作表是空的。")
-    header = [f"列{c.absolute_index + 1}" if c.column_name_from == "generated" else str(c.name).strip() for c in infos]
+    header = [f"列{c.index + 1}" if c.generated else str(c.name).strip() for c in infos]
     found, _ = source.header_map(header)
     id_pos = found.get("id_number")
     if markers is not None:
