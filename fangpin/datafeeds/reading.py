@@ -151,6 +151,7 @@ def read_feed(
     pointed at the wrong rows.)"""
     kind = sniff_kind(path)
     today = today or date.today()  # noqa: DTZ011 - the local calendar date
+    shaped = callable(levels) or callable(select)  # the SQL is written from the columns' Facts
     tmp: Path | None = None
     registered: list[str] = []
     text_table = False
@@ -164,7 +165,7 @@ def read_feed(
             headers = arrow.column_names
             result = ReadResult(table=table, rows=0, kind=kind, encoding="", reader="parquet")
             scan, result.facts = _register(
-                con, "_parquet_arrow", arrow, source, headers, by_position=False, today=today
+                con, "_parquet_arrow", arrow, source, headers, by_position=False, today=today, measure=shaped
             )
             registered.append("_parquet_arrow")
         else:
@@ -179,7 +180,9 @@ def read_feed(
             headers, dialect = _sniff_csv(con, target)
             arrow = _csv_arrow(target, len(headers), dialect) if csv_engine == "auto" else None
             if arrow is not None:
-                scan, result.facts = _register(con, "_csv_arrow", arrow, source, headers, by_position=True, today=today)
+                scan, result.facts = _register(
+                    con, "_csv_arrow", arrow, source, headers, by_position=True, today=today, measure=shaped
+                )
                 registered.append("_csv_arrow")
                 result.reader = "arrow"
             else:
@@ -345,11 +348,12 @@ def _register(
     cells: str = "",
     id_values: pa.ChunkedArray | None = None,
     today: date,
+    measure: bool = True,
 ) -> tuple[str, dict[str, Facts]]:
     """Register `arrow` (the file's cells, in file order) with each row's place (`_pos`) and the
     ID verdict of its ID column (`idrepair.verdict`); returns the scan of the verdict (with
     `numeric`, an SQL condition for an ID cell Excel stored as a number) and the canonical columns,
-    and the Facts of the canonical columns read as they are.
+    and (`measure`) the Facts of the canonical columns read as they are.
     `id_values`: the ID cells when the column the SQL reads is derived from them."""
     found, _ = source.header_map(headers)
     if id_values is None and "id_number" in found:
@@ -365,7 +369,7 @@ def _register(
     canon = _canonical(source, found, headers, by_position=by_position)
     # Facts of the columns read as they are (not of cells rewritten by `cells`).
     facts = {col.name: ABSENT for col in source.columns if col.name not in found}
-    if not cells:
+    if measure and not cells:
         # A cast needs no facts: only text, choices and required columns (checked for blanks) do.
         wanted = [
             c
