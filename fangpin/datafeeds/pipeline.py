@@ -80,9 +80,10 @@ def load(
 ) -> LoadReport:
     """Read, type and repair one department file into view `feed`; its issues into view `feed_issues`.
 
-    One scan of the file: every column typed, every ID cleaned and validated in SQL (with its
-    int64 join key), each row's column issues recorded beside it.  Only the rare IDs the SQL path
-    leaves to the registry's ID module (see idrepair) take a second look, and only those rows."""
+    One scan of the file: every column typed (the SQL written from what the columns hold), every
+    plain ID decided in NumPy with its int64 join key (`idrepair.verdict`), each row's column
+    issues recorded beside it.  Only the rare IDs the verdict leaves to the registry's ID module
+    (see idrepair) take a second look, and only those rows."""
     raw = reading.read_feed(
         con,
         path,
@@ -103,7 +104,8 @@ def load(
         idrepair.python_fixes(con, rare, key_col="rid", today=today)
         con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS {_fixed_view(source, raw.facts)}")
     else:
-        shown = f"* EXCLUDE (_feed_src), {FEED_KEY}, {_id_clean()} AS id_clean{_absent_columns(source, raw.facts)}"
+        shown = f"* EXCLUDE (_feed_src), {_feed_key()} AS feed_key, {_id_clean()} AS id_clean"
+        shown += _absent_columns(source, raw.facts)
         con.execute(f"CREATE OR REPLACE TEMP VIEW feed AS SELECT {shown} FROM _feed")
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW feed_issues AS
@@ -188,8 +190,11 @@ def id_sex(id18: str) -> str:
 
 
 PERSON = ("name", "id_number", "sex", "birth_date", "village_code")
-# A row's review key (see `_typed_level`), hashed when it is read.
-FEED_KEY = "md5(_feed_src) AS feed_key"
+
+
+def _feed_key(row: str = "") -> str:
+    """A row's review key (see `_typed_level`), hashed when it is read."""
+    return f"md5({row}_feed_src)"
 
 
 def _id_clean(row: str = "") -> str:
@@ -224,7 +229,7 @@ def _typed_level(source: Source, facts: dict[str, reading.Facts]) -> str:
         f"{_typed(source.column('village_code'), facts['village_code'])} AS _village",
         f"{name} AS _name",
         # The department's record identity (for review decisions), as text: `feed` hashes it
-        # (FEED_KEY) only for the rows a query reads it for, i.e. the rows left to the fuzzy linkage.
+        # (`_feed_key`) only for the rows a query reads it for, i.e. the rows left to the fuzzy linkage.
         f"CASE WHEN id18 IS NULL OR NOT simple THEN coalesce({record_key}, "
         "concat_ws('|', name, id_number, birth_date, village_code)) END AS _feed_src",
     ]
@@ -252,7 +257,7 @@ def _final_select(source: Source, facts: dict[str, reading.Facts]) -> str:
     items = ", ".join(f"CASE WHEN {cond} THEN {item} END" for cond, item in checks)
     any_issue = " OR ".join(f"({cond})" for cond, _ in checks) or "FALSE"
     # Not stored: `simple` (id_status is NULL where the verdict left the ID undecided), id_clean
-    # (ID_CLEAN) and the columns the file lacks (`_absent_columns`): fewer columns, a cheaper write.
+    # (`_id_clean`) and the columns the file lacks (`_absent_columns`): fewer columns, a cheaper write.
     return ", ".join(
         [
             "_name AS name",
@@ -270,17 +275,21 @@ def _final_select(source: Source, facts: dict[str, reading.Facts]) -> str:
     )
 
 
+def _own(source: Source, facts: dict[str, reading.Facts], *, absent: bool) -> list[Any]:
+    """The source's own columns (not the person's, not the record key) the file has (or lacks)."""
+    return [
+        c for c in source.columns if c.name not in PERSON and c.name != "record_key" and facts[c.name].absent == absent
+    ]
+
+
 def _extra(source: Source, facts: dict[str, reading.Facts]) -> list[Any]:
-    """The source's own columns (not the person's, not the record key) that the file has."""
-    return [c for c in source.columns if c.name not in PERSON and c.name != "record_key" and not facts[c.name].absent]
+    return _own(source, facts, absent=False)
 
 
 def _absent_columns(source: Source, facts: dict[str, reading.Facts]) -> str:
     """`, NULL AS <column>` (typed) for each of the source's own columns the file lacks."""
     return "".join(
-        f", CAST(NULL AS {SQL_TYPES.get(c.type, 'VARCHAR')}) AS {c.name}"
-        for c in source.columns
-        if c.name not in PERSON and c.name != "record_key" and facts[c.name].absent
+        f", CAST(NULL AS {SQL_TYPES.get(c.type, 'VARCHAR')}) AS {c.name}" for c in _own(source, facts, absent=True)
     )
 
 
@@ -299,7 +308,7 @@ def _fixed_view(source: Source, facts: dict[str, reading.Facts]) -> str:
         CASE WHEN x.rid IS NULL THEN b.id_key ELSE x.id_key END AS id_key,
         CASE WHEN x.rid IS NULL THEN b.birth_date ELSE {birth} END AS birth_date,
         CASE WHEN x.rid IS NULL THEN b.sex ELSE {sex} END AS sex,
-        CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN md5(b._feed_src) END AS feed_key,
+        CASE WHEN x.rid IS NULL OR x.id18 IS NULL THEN {_feed_key("b.")} END AS feed_key,
         CASE WHEN x.rid IS NULL THEN b.issues ELSE list_filter(b.issues, lambda i: NOT (
             (i.label = '{birth_label}' AND {birth} IS NOT NULL) OR (i.label = '{sex_label}' AND {sex} IS NOT NULL)))
         END AS issues{_absent_columns(source, facts)}

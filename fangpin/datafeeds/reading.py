@@ -55,7 +55,7 @@ class ReadResult:
     encoding: str
     rejects: list[Reject] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> header found
-    facts: dict[str, Facts] = field(default_factory=dict)  # canonical name -> its Facts (UNKNOWN if absent)
+    facts: dict[str, Facts] = field(default_factory=dict)  # canonical name -> its Facts (ABSENT: not in the file)
     reader: str = ""  # what read the rows: arrow (CSV), duckdb (CSV), calamine (XLSX), parquet
 
 
@@ -138,18 +138,17 @@ def read_feed(
     The scan sees the file's canonical columns as VARCHAR (`source.columns`, NULL when absent) and,
     unless the read is raw (no levels, everything kept), the ID verdict of its ID column
     (`idrepair.verdict` on `today`; an XLSX ID cell Excel stored as a number refused as such);
-    `levels` are projections stacked on top (`idrepair.nest`), `select`
-    is what is kept; either may be a function of the columns' Facts.  The defaults keep the raw text.
+    `levels` are projections stacked on top (`idrepair.nest`), `select` is what is kept; either may
+    be a function of the columns' Facts.  The defaults keep the raw text.
 
     Every row carries its place in the file (`_pos`), which gives its rid and line, so the typed
     table may be written in any order.  Where the place comes from: XLSX, Parquet and a well-formed
     CSV are read to Arrow (in file order) and numbered there, with the ID verdict beside each row;
-    a CSV with rows that cannot be read (or an unusual
-    dialect, or one too large to hold in memory, or `csv_engine="duckdb"`) goes through DuckDB's
-    reader, which reports each rejected line, into a plain text table written in file order, whose
-    rowid is the place.  (One CTAS with the levels stacked over DuckDB's CSV scan was measured to
-    write 122,880-row groups out of file order in DuckDB 2.0 on a 2-thread run: lines and rids
-    pointed at the wrong rows.)"""
+    a CSV with rows that cannot be read (or an unusual dialect, or one too large to hold in memory,
+    or `csv_engine="duckdb"`) goes through DuckDB's reader, which reports each rejected line, into
+    a plain text table written in file order, whose rowid is the place.  (One CTAS with the levels
+    stacked over DuckDB's CSV scan was measured to write 122,880-row groups out of file order in
+    DuckDB 2.0 on a 2-thread run: lines and rids pointed at the wrong rows.)"""
     kind = sniff_kind(path)
     today = today or date.today()  # noqa: DTZ011 - the local calendar date
     # A typed read (levels or a selection) gets the ID verdict and the columns' Facts; a raw read
@@ -394,11 +393,7 @@ def _register(
                 wanted,
             )
             facts.update({c.name: f for c, f in zip(wanted, measured, strict=True)})
-    id_cell = "NULL"
-    if "id_number" in found:
-        pos = found["id_number"]
-        id_cell = f"x{pos}" if by_position else '"' + headers[pos].replace('"', '""') + '"'
-    verdict = f"{_numeric_override(numeric, id_cell)}, " if shaped else ""
+    verdict = f"{_numeric_override(numeric)}, " if shaped else ""
     return f"(SELECT _pos, {verdict}{canon} FROM {rows})", facts
 
 
@@ -415,9 +410,9 @@ def column_facts(values: pa.ChunkedArray, *, spaced: bool) -> Facts:
     for chunk in values.chunks:
         if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
             continue
-        offsets, data = idrepair._buffers(chunk)
+        offsets, data = idrepair.string_buffers(chunk)
         lengths = offsets[1:] - offsets[:-1]
-        valid = idrepair._validity(chunk) if chunk.null_count else np.ones(len(chunk), bool)
+        valid = idrepair.validity(chunk) if chunk.null_count else np.ones(len(chunk), bool)
         empty = empty or bool((valid & (lengths == 0)).any())
         if not padded and len(data):
             filled = valid & (lengths > 0)
@@ -435,16 +430,13 @@ def column_facts(values: pa.ChunkedArray, *, spaced: bool) -> Facts:
     return Facts(padded=padded, empty=empty, spaced=found_space if spaced else True)
 
 
-def _numeric_override(numeric: str, id_cell: str) -> str:
+def _numeric_override(numeric: str) -> str:
     """The verdict columns, with an ID cell Excel stored as a number (SQL condition `numeric`)
-    refused as such: its digits after the 15th are lost."""
+    refused as such: its digits after the 15th are lost (its normalised value is the pipeline's,
+    from the ID as written)."""
     if numeric == "FALSE":
         return ", ".join(idrepair.VERDICT_COLUMNS)
-    numbers = {
-        "_vsimple": "FALSE",
-        "_vclean": f"upper(replace(coalesce(CAST({id_cell} AS VARCHAR), ''), ' ', ''))",
-        "_vstatus": f"'{idnumber.EXCEL_NUMERIC}'",
-    }
+    numbers = {"_vsimple": "FALSE", "_vstatus": f"'{idnumber.EXCEL_NUMERIC}'"}
     return ", ".join(
         f"CASE WHEN {numeric} THEN {numbers.get(name, 'NULL')} ELSE {name} END AS {name}"
         for name in idrepair.VERDICT_COLUMNS
