@@ -580,8 +580,6 @@ def _common_type(types: set[pa.DataType], first: pa.DataType) -> pa.DataType:
         return first
     if len(types) == 1:
         return next(iter(types))
-    if types == {pa.int64(), pa.float64()}:
-        return pa.float64()  # integral numbers in one part, fractions in the other
     raise _Mixed
 
 
