@@ -643,9 +643,14 @@ def _parse_sheet(path: Path, pool: ThreadPoolExecutor, *, whole: bool) -> tuple[
     large sheet is cut in two and its parts parsed at once, the first while the second is written."""
     with xlsxparts.cut(path) as parts:
         jobs = [] if whole else [(pool.submit(_open_strict, part.path), part.first_row) for part in parts]
-        if not jobs:
+        if jobs:
+            try:
+                opened = [job.result() for job, _ in jobs]
+            except fastexcel.FastExcelError as exc:  # a part unreadable: the whole file says why, or reads
+                raise _Misfit from exc
+        else:
             jobs = [(pool.submit(_open_strict, str(path)), 0)]
-        opened = [job.result() for job, _ in jobs]
+            opened = [jobs[0][0].result()]
     sheet = _Sheet([reader for reader, _ in opened], [start for _, start in jobs])
     batches = [batch for _, batch in opened]
     if any(batch is None for batch in batches):

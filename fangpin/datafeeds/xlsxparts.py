@@ -120,7 +120,7 @@ def cut(path: Path) -> Iterator[Iterator[Part]]:
     scratch: list[IO[bytes]] = []
 
     def parts() -> Iterator[Part]:
-        if not hasattr(os, "memfd_create") or _cores() < 2:
+        if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd") or _cores() < 2:
             return
         with zipfile.ZipFile(path) as book:
             member = _sheet_member(book)

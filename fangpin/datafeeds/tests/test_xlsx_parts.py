@@ -180,7 +180,18 @@ def test_a_workbook_with_two_sheets_is_not_cut(tmp_path, cut_everything):
     assert _read(path)["rows"] == ROWS
 
 
-def test_a_damaged_sheet_is_refused_with_a_chinese_message_when_it_would_be_cut(tmp_path, cut_everything):
+def test_a_part_calamine_cannot_open_makes_the_sheet_read_whole(tmp_path, cut_everything, passes):
+    path = _openpyxl_book(tmp_path / "feed.xlsx", _rows(mixed=True))
+    whole = _whole(path, cut_everything)
+    write = xlsxparts._write_part
+    # As where /proc is not what it seems: the part is written but its name leads nowhere.
+    cut_everything.setattr(xlsxparts, "_write_part", lambda *a: write(*a) + "-gone")
+    passes.clear()
+    assert _read(path) == whole
+    assert passes[:2] == ["cut", "whole"]
+
+
+def test_a_damaged_sheet_is_refused_with_a_chinese_message_when_it_would_be_cut(tmp_path, cut_everything, passes):
     path = _openpyxl_book(tmp_path / "feed.xlsx", _rows(mixed=False))
     with zipfile.ZipFile(path) as book:
         info = book.getinfo("xl/worksheets/sheet1.xml")
@@ -192,3 +203,4 @@ def test_a_damaged_sheet_is_refused_with_a_chinese_message_when_it_would_be_cut(
     with pytest.raises(reading.FeedFileError) as info_:
         _read(path)
     assert "Excel文件" in str(info_.value)
+    assert passes == ["cut", "whole"]  # the cut found the damage, the whole parse named it
