@@ -13,15 +13,17 @@ Both parts keep every row's own ``r`` number and the sheet's first row (the head
 So a row's place in either part is its place in the whole sheet, and the caller checks that it is
 (rows before the cut empty in part 2, none past it in part 1) before it stitches the parts; any
 surprise and it parses the file whole.  Part 1 is written, and its parse started, while the rest of
-the sheet is still being inflated.  A file that is small, has more than one worksheet or is laid
-out differently (prefixed elements, a cut row without its number) is not cut.  Linux only (the
-parts are in-memory files calamine opens by their /proc name); elsewhere nothing is cut.
+the sheet is still being inflated (by ISA-L, from the member's raw bytes, its CRC checked).  A
+file that is small, has more than one worksheet or is laid out differently (prefixed elements, a
+cut row without its number) is not cut.  Linux only (the parts are in-memory files calamine opens
+by their /proc name); elsewhere nothing is cut.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -30,9 +32,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from isal import isal_zlib
+
 # Below this many bytes of sheet XML (about 35k rows of a dozen columns) one parse is about as fast:
-# the cut costs inflating the sheet in Python and writing the parts, and both parts parse the
-# workbook's shared strings.
+# the cut costs inflating the sheet here and writing the parts, and both parts parse the workbook's
+# shared strings.
 CUT_MIN_BYTES = 16 * 2**20
 # Part 1 starts parsing while part 2 is still being inflated and written, so it gets more rows.
 FIRST_SHARE = 0.55
@@ -63,6 +67,44 @@ def _cores() -> int:
 def _sheet_member(book: zipfile.ZipFile) -> zipfile.ZipInfo | None:
     sheets = [info for info in book.infolist() if _SHEET.fullmatch(info.filename)]
     return sheets[0] if len(sheets) == 1 else None
+
+
+class _Inflated:
+    """A zip member's bytes, inflated by ISA-L (about twice zlib's speed: the sheet of a 100k-row
+    export is 44 MB) from its raw bytes, read in pieces; its size and CRC are checked when the last
+    piece is read, as zipfile does."""
+
+    def __init__(self, handle: IO[bytes], info: zipfile.ZipInfo) -> None:
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise zipfile.BadZipFile("encrypted or compressed in a way calamine reads alone")
+        handle.seek(info.header_offset)
+        local = handle.read(30)
+        if local[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile("no local header")
+        name_length, extra_length = struct.unpack("<HH", local[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        self._raw = handle.read(info.compress_size)
+        self._info = info
+        self._inflater = isal_zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        self._crc = 0
+        self._size = 0
+
+    def read(self, limit: int = 0) -> bytes:
+        """The next `limit` bytes (0: all the rest)."""
+        if self._inflater is None:
+            data = self._raw[:limit] if limit else self._raw
+            self._raw = self._raw[len(data) :]
+        elif limit:
+            data = self._inflater.decompress(self._raw, limit)
+            self._raw = self._inflater.unconsumed_tail
+        else:
+            data = self._inflater.decompress(self._raw) + self._inflater.flush()
+            self._raw = b""
+        self._crc = isal_zlib.crc32(data, self._crc)
+        self._size += len(data)
+        if not limit and (self._size != self._info.file_size or self._crc != self._info.CRC):
+            raise zipfile.BadZipFile(f"bad size or CRC in {self._info.filename}")
+        return data
 
 
 @dataclass(frozen=True)
@@ -122,26 +164,26 @@ def cut(path: Path) -> Iterator[Iterator[Part]]:
     def parts() -> Iterator[Part]:
         if not hasattr(os, "memfd_create") or not os.path.isdir("/proc/self/fd") or _cores() < 2:
             return
-        with zipfile.ZipFile(path) as book:
+        with zipfile.ZipFile(path) as book, open(path, "rb") as handle:
             member = _sheet_member(book)
             if member is None or member.file_size < CUT_MIN_BYTES:
                 return
-            with book.open(member) as sheet:
-                head = sheet.read(int(member.file_size * FIRST_SHARE))
-                where = _find_cut(head)
-                if where is None:
-                    return
-                others = [(info.filename, book.read(info)) for info in book.infolist() if info is not member]
-                view = memoryview(head)
-                yield Part(_write_part(scratch, others, member.filename, [view[: where.at], where.close]), 0)
-                rest = sheet.read()
-            pieces = [view[: where.head_end], view[where.head_end : where.header_end], view[where.at :], rest]
-            yield Part(_write_part(scratch, others, member.filename, pieces), where.line - 2)
+            sheet = _Inflated(handle, member)
+            head = sheet.read(int(member.file_size * FIRST_SHARE))
+            where = _find_cut(head)
+            if where is None:
+                return
+            others = [(info.filename, _Inflated(handle, info).read()) for info in book.infolist() if info is not member]
+        view = memoryview(head)
+        yield Part(_write_part(scratch, others, member.filename, [view[: where.at], where.close]), 0)
+        rest = sheet.read()
+        pieces = [view[: where.head_end], view[where.head_end : where.header_end], view[where.at :], rest]
+        yield Part(_write_part(scratch, others, member.filename, pieces), where.line - 2)
 
     def guarded() -> Iterator[Part]:
         try:
             yield from parts()
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, zlib.error, isal_zlib.error, struct.error, EOFError, OSError) as exc:
             raise CutFailed from exc
 
     made = guarded()

@@ -136,9 +136,9 @@ def test_a_sheet_cut_anywhere_reads_as_it_does_whole(tmp_path, cut_everything, p
         assert numeric == [i + 2 for i in range(ROWS) if i % 29 == 5 and i not in GAP]
 
 
-def _rewrite_sheet(path: Path, change) -> Path:
+def _rewrite_sheet(path: Path, change, compression: int = zipfile.ZIP_DEFLATED) -> Path:
     out = path.with_name("changed.xlsx")
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", compression) as dst:
         for info in src.infolist():
             data = src.read(info)
             dst.writestr(info.filename, change(data) if info.filename.startswith("xl/worksheets/") else data)
@@ -160,6 +160,16 @@ def test_rows_out_of_order_in_the_file_make_the_parts_misfit_and_the_sheet_is_re
     passes.clear()
     assert _read(moved) == whole == _whole(path, cut_everything)
     assert passes[:2] == ["cut", "whole"]
+
+
+def test_a_workbook_saved_without_compression_is_cut_and_reads_as_whole(tmp_path, cut_everything, passes):
+    path = _openpyxl_book(tmp_path / "feed.xlsx", _rows(mixed=True))
+    stored = _rewrite_sheet(path, lambda xml: xml, zipfile.ZIP_STORED)
+    whole = _whole(stored, cut_everything)
+    assert len(_parts(stored)) == 2
+    passes.clear()
+    assert _read(stored) == whole == _whole(path, cut_everything)
+    assert passes[0] == "cut" and "whole" not in passes
 
 
 def test_rows_without_their_numbers_are_not_cut_and_read_in_order(tmp_path, cut_everything):
