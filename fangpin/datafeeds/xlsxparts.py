@@ -38,8 +38,10 @@ from isal import isal_zlib
 # the cut costs inflating the sheet here and writing the parts, and both parts parse the workbook's
 # shared strings.
 CUT_MIN_BYTES = 16 * 2**20
-# Part 1 starts parsing while part 2 is still being inflated and written, so it gets more rows.
-FIRST_SHARE = 0.55
+# Part 1 starts parsing while part 2 is still being inflated and written, and part 2 also passes
+# over the rows before the cut, so part 1 gets more rows (100k rows, 15 alternated reads each:
+# 0.60 measured 4% faster than 0.55 in two of three comparisons, 0.65 slower).
+FIRST_SHARE = 0.6
 
 _SHEET = re.compile(r"xl/worksheets/[^/]+\.xml")
 _ROOT = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?worksheet)[\s>]")
