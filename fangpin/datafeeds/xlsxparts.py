@@ -25,7 +25,6 @@ import os
 import re
 import struct
 import zipfile
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,8 +110,7 @@ class _Inflated:
 
 @dataclass(frozen=True)
 class _Cut:
-    head_end: int  # the sheet's head ends (its first row starts) here
-    header_end: int  # the header row ends here
+    header_end: int  # the sheet's head and its header row end here
     at: int  # the cut row starts here
     line: int  # the cut row's number in the sheet
     close: bytes  # what closes part 1 after its last row
@@ -140,7 +138,7 @@ def _find_cut(text: bytes) -> _Cut | None:
     number = _ROW_NUMBER.search(text, at, text.find(b">", at))
     if number is None or int(number.group(1)) < 3:
         return None
-    return _Cut(head_end, header_end, at, int(number.group(1)), b"</sheetData></" + root.group(1) + b">")
+    return _Cut(header_end, at, int(number.group(1)), b"</sheetData></" + root.group(1) + b">")
 
 
 def _write_part(scratch: list[IO[bytes]], others: list[tuple[str, bytes]], name: str, pieces: list) -> str:
@@ -179,13 +177,13 @@ def cut(path: Path) -> Iterator[Iterator[Part]]:
         view = memoryview(head)
         yield Part(_write_part(scratch, others, member.filename, [view[: where.at], where.close]), 0)
         rest = sheet.read()
-        pieces = [view[: where.head_end], view[where.head_end : where.header_end], view[where.at :], rest]
+        pieces = [view[: where.header_end], view[where.at :], rest]  # head and header row, the rows from the cut
         yield Part(_write_part(scratch, others, member.filename, pieces), where.line - 2)
 
     def guarded() -> Iterator[Part]:
         try:
             yield from parts()
-        except (zipfile.BadZipFile, zlib.error, isal_zlib.error, struct.error, EOFError, OSError) as exc:
+        except (zipfile.BadZipFile, isal_zlib.error, struct.error, EOFError, OSError) as exc:
             raise CutFailed from exc
 
     made = guarded()
