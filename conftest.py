@@ -79,6 +79,7 @@ PERSONAS = [
     ("auditor_a", "auditor", "A"),
     ("county_admin_b", "county_admin", "B"),
     ("village_b1a", "village_cadre", "B1a"),
+    ("province_admin", "province_admin", "prov"),
     ("orphan", "village_cadre", None),
     ("misfit", "village_cadre", "A1"),
 ]

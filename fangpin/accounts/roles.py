@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     GRID_WORKER = "grid_worker", _("网格员")
     DEPARTMENT_LIAISON = "department_liaison", _("部门联络员")
     AUDITOR = "auditor", _("审计员（只读）")
+    # Above the county: keeps what every county below uses (the national and provincial
+    # warning rules, the official holiday calendar) and sees no household.
+    PROVINCE_ADMIN = "province_admin", _("省（市）级管理员")
 
 
 # The area level a role is bound to.  A user whose area is at another level
@@ -28,6 +31,7 @@ ROLE_LEVELS: dict[str, set[str]] = {
     Role.GRID_WORKER: {AreaLevel.GRID},
     Role.DEPARTMENT_LIAISON: {AreaLevel.COUNTY},
     Role.AUDITOR: {AreaLevel.PROVINCE, AreaLevel.CITY, AreaLevel.COUNTY},
+    Role.PROVINCE_ADMIN: {AreaLevel.PROVINCE, AreaLevel.CITY},
 }
 
 # Roles that may read the household registry within their area.
@@ -68,7 +72,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "datafeeds.upload": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.DEPARTMENT_LIAISON},
     "datafeeds.view": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.AUDITOR},
     "datafeeds.review": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF},
-    "datafeeds.rules": {Role.COUNTY_ADMIN},
+    "datafeeds.rules": {Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN},
+    # The official holiday calendar the statutory clock reads (issue 12).
+    "calendar.view": {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.PROVINCE_ADMIN, Role.AUDITOR},
+    "calendar.edit": {Role.COUNTY_ADMIN, Role.PROVINCE_ADMIN},
 }
 
 
