@@ -28,7 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from fangpin.core import idnumber
-from fangpin.datafeeds import idrepair, xlsxparts
+from fangpin.datafeeds import idrepair
 from fangpin.datafeeds.sources import Source
 
 CHUNK = 4 * 1024 * 1024
@@ -549,111 +549,18 @@ def _dtype(arrow_type: pa.DataType) -> str:
     return next((name for check, name in checks if check(arrow_type)), "string")
 
 
-class _Misfit(Exception):
-    """The parts of a cut sheet do not line up as they should: the file is parsed whole."""
-
-
-class _Mixed(Exception):
-    """A column holds one kind of cell in one part and another in the other (as it would whole)."""
-
-
-def _batch(reader: fastexcel.ExcelReader, **kwargs: Any) -> pa.RecordBatch:
+def _load_sheet(reader: fastexcel.ExcelReader, **kwargs: Any) -> tuple[pa.Table, list[_SheetColumn]]:
     # header_row=0 with skip_rows=0: the header is the sheet's first row and data row i is line i + 2,
     # even when the first rows are empty (fastexcel would otherwise skip them).  Eager: straight to
-    # one Arrow batch (100k rows: 0.31 s instead of 0.41 s through the lazy sheet).
-    return reader.load_sheet(0, header_row=0, skip_rows=0, eager=True, **kwargs)
-
-
-def _open_strict(path: str) -> tuple[fastexcel.ExcelReader, pa.RecordBatch | None]:
-    """A reader and the sheet with one type per column; None when a column mixes kinds of cells."""
-    reader = fastexcel.read_excel(path)
-    try:
-        return reader, _batch(reader, **_STRICT)
-    except fastexcel.UnsupportedColumnTypeCombinationError:
-        return reader, None
-
-
-def _common_type(types: set[pa.DataType], first: pa.DataType) -> pa.DataType:
-    """The type the whole column would have got from the types its parts got where it has values;
-    `first` (the first part's type) where it has none."""
-    if not types:
-        return first
-    if len(types) == 1:
-        return next(iter(types))
-    raise _Mixed
-
-
-def _stitch(batches: list[pa.RecordBatch], starts: list[int]) -> pa.Table:
-    """One table from the parts of a sheet: each part's own rows (from its start to the next part's),
-    after checking that the rows before a part's start are empty in it and that no part has rows
-    past the next one's start; an empty row at the end of a part's share is kept as an empty row."""
-    names = batches[0].schema.names
-    if any(batch.schema.names != names for batch in batches):
-        raise _Misfit
-    owns: list[tuple[pa.RecordBatch, int]] = []  # a part's own rows and how many rows it stands for
-    for batch, start, end in zip(batches, starts, [*starts[1:], None], strict=True):
-        before = min(start, batch.num_rows)
-        if before and any(column.slice(0, before).null_count != before for column in batch.columns):
-            raise _Misfit
-        if end is not None and batch.num_rows > end:
-            raise _Misfit
-        own = batch.slice(before)
-        owns.append((own, own.num_rows if end is None else end - start))
-    types = [
-        _common_type(
-            {own.column(i).type for own, _ in owns if own.column(i).null_count < own.num_rows},
-            batches[0].schema.types[i],
-        )
-        for i in range(len(names))
+    # one Arrow batch, no Python object per cell.
+    batch = reader.load_sheet(0, header_row=0, skip_rows=0, eager=True, **kwargs)
+    columns = [
+        _SheetColumn(name=f.name, generated=f.name == f"__UNNAMED__{i}", index=i, dtype=_dtype(f.type))
+        for i, f in enumerate(batch.schema)
     ]
-    schema = pa.schema([pa.field(name, kind) for name, kind in zip(names, types, strict=True)])
-    slices = []
-    for own, rows in owns:
-        # A column of another type than the common one is empty in this part (`_common_type`).
-        arrays = [
-            column if column.type == kind else pa.nulls(len(column), kind)
-            for column, kind in zip(own.columns, types, strict=True)
-        ]
-        if rows > own.num_rows:  # empty rows at the end of this part's share
-            arrays = [pa.concat_arrays([a, pa.nulls(rows - own.num_rows, a.type)]) for a in arrays]
-        part = pa.RecordBatch.from_arrays(arrays, schema=schema)
-        # In slices (no copy): DuckDB scans an Arrow table a batch per thread, and one batch left the
-        # second core idle (100k rows: the table written in 0.07 -> 0.04 s).
-        slices += [part.slice(at, XLSX_SLICE) for at in range(0, part.num_rows, XLSX_SLICE)]
-    return pa.Table.from_batches(slices, schema=schema)
-
-
-@dataclass
-class _Sheet:
-    """The first sheet's readers: one, or one per part of a sheet `xlsxparts` cut for two cores."""
-
-    readers: list[fastexcel.ExcelReader]
-    starts: list[int]  # the first data row each part owns
-
-    def load(self, pool: ThreadPoolExecutor, **kwargs: Any) -> pa.Table:
-        return _stitch(list(pool.map(lambda reader: _batch(reader, **kwargs), self.readers)), self.starts)
-
-
-def _parse_sheet(path: Path, pool: ThreadPoolExecutor, *, whole: bool) -> tuple[_Sheet, pa.Table | None]:
-    """The sheet's readers and its cells with one type per column (None: a column mixes kinds).  A
-    large sheet is cut in two and its parts parsed at once, the first while the second is written."""
-    with xlsxparts.cut(path) as parts:
-        jobs = [] if whole else [(pool.submit(_open_strict, part.path), part.first_row) for part in parts]
-        try:
-            opened = [job.result() for job, _ in jobs]
-        except fastexcel.FastExcelError as exc:  # a part unreadable: the whole file says why, or reads
-            raise _Misfit from exc
-    starts = [start for _, start in jobs]
-    if not jobs:  # not cut
-        opened, starts = [_open_strict(str(path))], [0]
-    sheet = _Sheet([reader for reader, _ in opened], starts)
-    batches = [batch for _, batch in opened]
-    if any(batch is None for batch in batches):
-        return sheet, None
-    try:
-        return sheet, _stitch(batches, sheet.starts)  # type: ignore[arg-type]
-    except _Mixed:
-        return sheet, None
+    # In slices (no copy): DuckDB scans an Arrow table a batch per thread, so both cores scan it.
+    slices = [batch.slice(start, XLSX_SLICE) for start in range(0, batch.num_rows, XLSX_SLICE)] or [batch]
+    return pa.Table.from_batches(slices, schema=batch.schema), columns
 
 
 @dataclass
@@ -665,25 +572,25 @@ class _Cells:
     id_pos: int | None
 
 
-def _sheet_cells(path: Path, source: Source, *, whole: bool) -> _Cells:
-    with ThreadPoolExecutor(2) as pool:
-        sheet, typed = _parse_sheet(path, pool, whole=whole)
-        data = sheet.load(pool, dtypes="string") if typed is None else typed
-        infos = [
-            _SheetColumn(name=f.name, generated=f.name == f"__UNNAMED__{i}", index=i, dtype=_dtype(f.type))
-            for i, f in enumerate(data.schema)
-        ]
-        if not infos:
-            raise FeedFileError("Excel文件的第一个工作表是空的。")
-        header = [f"列{c.index + 1}" if c.generated else str(c.name).strip() for c in infos]
-        found, _ = source.header_map(header)
-        id_pos = found.get("id_number")
-        markers = None
-        if typed is None:
-            # Per cell: was an ID cell a number (boolean dtype: numbers and booleans only), was any other
-            # cell a date or time (duration dtype: dates and times only)?
-            kinds = {i: "boolean" if i == id_pos else "duration" for i in range(len(infos))}
-            markers = sheet.load(pool, dtypes=kinds)
+def _sheet_cells(path: Path, source: Source) -> _Cells:
+    reader = fastexcel.read_excel(str(path))
+    try:
+        data, infos = _load_sheet(reader, **_STRICT)
+        mixed = False
+    except fastexcel.UnsupportedColumnTypeCombinationError:
+        data, infos = _load_sheet(reader, dtypes="string")
+        mixed = True
+    if not infos:
+        raise FeedFileError("Excel文件的第一个工作表是空的。")
+    header = [f"列{c.index + 1}" if c.generated else str(c.name).strip() for c in infos]
+    found, _ = source.header_map(header)
+    id_pos = found.get("id_number")
+    markers = None
+    if mixed:
+        # Per cell: was an ID cell a number (boolean dtype: numbers and booleans only), was any other
+        # cell a date or time (duration dtype: dates and times only)?
+        kinds = {i: "boolean" if i == id_pos else "duration" for i in range(len(infos))}
+        markers = _load_sheet(reader, dtypes=kinds)[0]
     return _Cells(data, infos, markers, header, id_pos)
 
 
@@ -695,15 +602,11 @@ def _read_xlsx(
     One pass when every column holds one kind of cell (all text, all numbers or all dates: the usual
     export).  A column that mixes kinds (an ID column where a few IDs were typed as numbers) costs
     a second pass that tells, per cell, which ID cells were numbers and which other cells dates.
-    A large sheet is parsed in two parts on two cores (`xlsxparts`); anything unexpected about the
-    parts and it is parsed whole.  Returns the scan (`_register`: the canonical columns and
+    Returns the scan (`_register`: the canonical columns and
     _numeric_id over the registered Arrow table) and the headers."""
     _check_zip(path)
     try:
-        try:
-            cells = _sheet_cells(path, source, whole=False)
-        except (_Misfit, xlsxparts.CutFailed):
-            cells = _sheet_cells(path, source, whole=True)
+        cells = _sheet_cells(path, source)
     except fastexcel.FastExcelError as exc:
         raise FeedFileError("Excel文件无法读取（已损坏或加密）。") from exc
     data, infos, markers, header, id_pos = cells.data, cells.infos, cells.markers, cells.header, cells.id_pos
