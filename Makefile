@@ -61,7 +61,7 @@ bench: setup-test
 
 lock: $(VENV)/.created
 	$(UV) pip compile pyproject.toml --python-version 3.11 -o requirements/base.lock --quiet
-	$(UV) pip compile pyproject.toml --python-version 3.11 --extra test --extra dev -o requirements/test.lock --quiet
+	$(UV) pip compile pyproject.toml --python-version 3.11 --extra test --extra dev --extra bench -o requirements/test.lock --quiet
 
 clean-demo:
 	rm -f var/fangpin.sqlite3 var/fangpin.sqlite3-wal var/fangpin.sqlite3-shm
