@@ -249,8 +249,8 @@ CSV_OPTIONS = "header=true, all_varchar=true, auto_detect=true, sample_size=2048
 ARROW_MAX_BYTES = 2 * 1024**3
 # Arrow's parse block: 4 MB blocks read a 100 MB file faster than the 1 MB default (1M rows), and
 # the NumPy steps (ID verdict, column facts) work a block at a time: 16 MB blocks (about 150k rows)
-# keep both threads in NumPy rather than waiting on the GIL between short calls (10M rows: the
-# verdict 0.75 -> 0.62 s, the read unchanged).
+# keep both threads in NumPy rather than waiting on the GIL between short calls (figures in
+# docs/benchmarks.md).
 CSV_BLOCK = 16 * 1024**2
 
 
@@ -297,7 +297,7 @@ def _csv_arrow(path: Path, ncols: int, dialect: CsvDialect) -> pa.Table | None:
                 delimiter=dialect.delimiter,
                 quote_char=dialect.quote,
                 # A newline inside a value needs quotes round it; a file without the quote character
-                # has none, and Arrow then splits it into blocks in parallel (10M rows: 1.3 -> 1.0 s).
+                # has none, and Arrow then splits it into blocks in parallel.
                 newlines_in_values=_holds(path, dialect.quote.encode()),
             ),
             convert_options=pacsv.ConvertOptions(
@@ -315,7 +315,7 @@ def _csv_arrow(path: Path, ncols: int, dialect: CsvDialect) -> pa.Table | None:
 
 
 def _holds(path: Path, needle: bytes) -> bool:
-    """Whether the file holds `needle` anywhere (memchr over the mapped file: 0.15 s per GB)."""
+    """Whether the file holds `needle` anywhere (memchr over the mapped file)."""
     if path.stat().st_size == 0:
         return False
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:

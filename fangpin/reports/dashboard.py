@@ -281,8 +281,8 @@ def compute(*, user: Any, ctx: Ctx) -> dict[str, Any]:
 
 
 def no_jit() -> None:
-    """PostgreSQL's JIT spends more time compiling these four aggregates (≈1.4 s on the
-    300k-household benchmark) than running them; turn it off for this transaction only."""
+    """PostgreSQL's JIT spends more time compiling these four aggregates than running them (see
+    docs/benchmarks.md); turn it off for this transaction only."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
