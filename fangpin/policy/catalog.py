@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -20,7 +21,7 @@ class ParamSpec:
     key: str
     label: Any
     unit: str
-    kind: str  # "amount", "integer", "income_line", "days", "text", "months", "code_list"
+    kind: str  # "amount", "integer", "income_line", "days", "text", "months", "code_list", "date", "share"
     default: Any
     source: str
     note: Any = ""
@@ -316,6 +317,10 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
 
 
 def _positive(raw: Any) -> Decimal:
+    if spec.kind == "date":
+        return _iso_date(value)
+    if spec.kind == "share":
+        return _share(value)
     try:
         number = Decimal(str(raw))
     except (InvalidOperation, TypeError) as exc:
@@ -399,6 +404,67 @@ TIME_UNITS = {"calendar_days": ("自然日", "天", "日"), "working_days": ("�
 def _time_limit(value: Any) -> dict[str, Any]:
     """`{"value": n, "unit": "calendar_days" | "working_days"}` from a dict or text like "20 工作日"."""
     if isinstance(value, dict):
+def _iso_date(raw: Any) -> str:
+    """A day as "YYYY-MM-DD" (a month "YYYY-MM" means its first day)."""
+    text = str(raw or "").strip()
+    if re.fullmatch(r"\d{4}-\d{1,2}", text):
+        text += "-01"
+    try:
+        return date.fromisoformat("-".join(p.zfill(2) for p in text.split("-"))).isoformat()
+    except ValueError as exc:
+        raise ValueError(str(_("须为日期，如 2022-04-01"))) from exc
+
+
+def _share(raw: Any) -> str:
+    """A fraction in (0, 1]: "0.25", or "1/4"."""
+    text = str(raw or "").strip()
+    top, slash, bottom = text.partition("/")
+    try:
+        number = Decimal(top) / Decimal(bottom) if slash else Decimal(text)
+    except (InvalidOperation, ZeroDivisionError) as exc:
+        raise ValueError(str(_("须为0到1之间的比例，如 0.25 或 1/4"))) from exc
+    if not 0 < number <= 1:
+        raise ValueError(str(_("须为0到1之间的比例，如 0.25 或 1/4")))
+    return str(number.normalize())
+
+
+# Data-quality checks whose dates and ratio DOMAIN §4.14 / R-ID-6 mark CONFIG (issue 12).
+CATALOG.update(
+    {
+        spec.key: spec
+        for spec in [
+            ParamSpec(
+                key="dq02_eliminations_from",
+                label=_("帮扶消除最短监测时间检查的起始消除日期（DQ-02）"),
+                unit="",
+                kind="date",
+                default="2022-04-01",
+                source="DOMAIN §4.14 DQ-02 [C]“2022年4月以来消除”",
+                note=_("此日期及以后的帮扶消除才检查距识别是否满规定月数。格式：2022-04-01。"),
+            ),
+            ParamSpec(
+                key="dq12_identified_from",
+                label=_("识别时人均纯收入偏高检查的起始识别日期（DQ-12）"),
+                unit="",
+                kind="date",
+                default="2023-01-01",
+                source="DOMAIN §4.2 R-ID-6、§4.14 DQ-12 [C]“2023年以来识别”（本地设定）",
+                note=_("此日期及以后识别的监测户才与“识别时人均纯收入偏高核查线”比较。格式：2023-01-01。"),
+            ),
+            ParamSpec(
+                key="dq09_able_labour_share",
+                label=_("缺劳动力风险的劳动力占比上限（DQ-09）"),
+                unit="ratio",
+                kind="share",
+                default="0.25",
+                source="DOMAIN §4.2 R-ID-6、§4.14 DQ-09 [C]“超过1/4”",
+                note=_("风险为缺劳动力、而普通/技能劳动力占家庭成员的比例超过此值时提示。填 0.25 或 1/4。"),
+            ),
+        ]
+    }
+)
+
+
         number, unit = value.get("value"), value.get("unit", "calendar_days")
     else:
         text = str(value).strip()

@@ -32,12 +32,13 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
+from fangpin.areas.models import Area
 from fangpin.assistance import rules as arules
 from fangpin.assistance.models import AssistanceMeasure
 from fangpin.core.scoping import visible
 from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
 from fangpin.monitoring.models import MonitoringEpisode
-from fangpin.policy.selectors import monitoring_income_line, policy_get
+from fangpin.policy.selectors import policy_get, policy_get_many
 from fangpin.registry import rules as rrules
 from fangpin.registry.choices import HAS_LABOUR, LabourCapacity, PersonStatus, SnapshotKind
 from fangpin.registry.models import IncomeSnapshot, MigrantWork, Person
@@ -45,9 +46,6 @@ from fangpin.reports import rules
 
 MONITORED_CATEGORIES = ("unstable_escaped", "marginal")  # 脱贫不稳定户 / 边缘易致贫户
 ACTIVE = PersonStatus.ACTIVE
-# [C]: only eliminations from 2022-04 onward are held to the 6-month minimum.
-DQ02_FROM = date(2022, 4, 1)
-DQ12_FROM = date(2023, 1, 1)
 LABOUR_EXPORT = "EMP-01"  # 劳务输出 in the measure catalogue (fangpin.assistance.rules)
 
 
@@ -63,6 +61,9 @@ class Ctx:
 
     def param(self, key: str) -> Any:
         return policy_get(key, area=self.area, on=self.today).value
+
+    def date_param(self, key: str) -> date:
+        return date.fromisoformat(str(self.param(key)))
 
 
 @dataclass(frozen=True)
@@ -154,20 +155,58 @@ def dq02(ctx: Ctx) -> QuerySet[Any]:
     )
     return (
         _assisted_eliminated(ctx)
-        .filter(eliminated_on__gte=DQ02_FROM, identified_on__isnull=False)
+        .filter(eliminated_on__gte=ctx.date_param("dq02_eliminations_from"), identified_on__isnull=False)
         .annotate(eliminated_day=ExtractDay("eliminated_on"), identified_day=ExtractDay("identified_on"))
         .annotate(months=months - short)
         .filter(months__lt=minimum)
     )
 
 
+def _elimination_snapshot(ctx: Ctx) -> QuerySet[IncomeSnapshot]:
+    """The household's latest 风险消除时 snapshot up to the elimination (or today)."""
+    return IncomeSnapshot.objects.filter(
+        household=OuterRef("household_id"),
+        kind=SnapshotKind.ELIMINATION,
+        window_end__lte=Coalesce(OuterRef("eliminated_on"), Value(ctx.today)),
+    ).order_by("-window_end", "-id")
+
+
+def _lines_by_village(ctx: Ctx, village_ids: list[int]) -> dict[Decimal, list[int]]:
+    """Villages grouped by the monitoring line in force for each on the day of the check. [R-MON-2]"""
+    villages = list(Area.objects.filter(pk__in=village_ids))
+    if not villages:
+        return {}
+    lines = policy_get_many("monitoring_income_threshold", areas=villages, on=ctx.today)
+    dibao: dict[int, Any] = {}
+    if any(r.value["mode"] != "fixed_amount" for r in lines.values()):
+        dibao = policy_get_many("dibao_standard_monthly", areas=villages, on=ctx.today)
+    grouped: dict[Decimal, list[int]] = {}
+    for v in villages:
+        line = lines[v.pk].value
+        amount = (
+            Decimal(line["amount"])
+            if line["mode"] == "fixed_amount"
+            else (Decimal(line["multiple"]) * Decimal(str(dibao[v.pk].value)) * 12).quantize(Decimal("0.01"))
+        )
+        grouped.setdefault(amount, []).append(v.pk)
+    return grouped
+
+
 def dq03(ctx: Ctx) -> QuerySet[Any]:
-    qs = _assisted_eliminated(ctx)
-    years = sorted({d.year for d in qs.dates("eliminated_on", "year")})
-    below = Q(income_at_elimination__isnull=True)
-    for year in years:
-        line = monitoring_income_line(area=ctx.area, on=min(date(year, 12, 31), ctx.today))
-        below |= Q(eliminated_on__year=year, income_at_elimination__lt=line)
+    """Assisted eliminations whose 风险消除时 per-capita net income is below the current
+    year's monitoring line of the household's own area (R-EL-4: "低于本省当年监测范围")."""
+    snap = _elimination_snapshot(ctx)
+    net = F("wage_income") + F("business_income") + F("property_income") + F("transfer_income")
+    qs = _assisted_eliminated(ctx).annotate(
+        snap_net=Subquery(snap.annotate(net=net - F("business_expense")).values("net")[:1]),
+        snap_size=Subquery(snap.values("household_size")[:1]),
+    )
+    village_ids = list(qs.order_by().values_list("village_id", flat=True).distinct())
+    below = Q(snap_net__isnull=True) | Q(snap_size__lte=0)
+    for line, villages in _lines_by_village(ctx, village_ids).items():
+        # Per capita rounds half up to the cent (registry rules.per_capita): it is below
+        # the line exactly when the unrounded value is below line − ½ cent.
+        below |= Q(village_id__in=villages, snap_net__lt=(line - Decimal("0.005")) * F("snap_size"))
     return qs.filter(below)
 
 
@@ -232,8 +271,9 @@ def _labour_counts(qs: QuerySet[MonitoringEpisode]) -> QuerySet[MonitoringEpisod
 
 
 def dq09(ctx: Ctx) -> QuerySet[Any]:
+    share = float(Decimal(str(ctx.param("dq09_able_labour_share"))))
     qs = _labour_counts(_with_risk_text(_open(ctx)).filter(_has_risk("lack_of_labour")))
-    return qs.filter(Q(n_able__gt=F("n_total") / 4.0) | Q(n_any=F("n_total"), n_total__gt=0))
+    return qs.filter(Q(n_able__gt=F("n_total") * share) | Q(n_any=F("n_total"), n_total__gt=0))
 
 
 def dq10(ctx: Ctx) -> QuerySet[Any]:
@@ -251,7 +291,8 @@ def dq11(ctx: Ctx) -> QuerySet[Any]:
 
 def dq12(ctx: Ctx) -> QuerySet[Any]:
     line = Decimal(str(ctx.param("dq_high_income_line")))
-    return _episodes(ctx).filter(identified_on__gte=DQ12_FROM, income_at_identification__gt=line)
+    since = ctx.date_param("dq12_identified_from")
+    return _episodes(ctx).filter(identified_on__gte=since, income_at_identification__gt=line)
 
 
 def dq13(ctx: Ctx) -> QuerySet[Any]:

@@ -66,11 +66,65 @@ def test_dq02_flags_an_assisted_elimination_before_six_months(world):
     assert ids(world, "DQ-02") == {trip.pk}
 
 
+def elimination_income(household, per_capita, size=3, window_end=date(2025, 8, 31)):
+    """A 风险消除时 snapshot whose per-capita net income is `per_capita` (all wages)."""
+    return snapshot(
+        household,
+        "elimination",
+        year=window_end.year,
+        window_start=date(window_end.year - 1, window_end.month, 1),
+        window_end=window_end,
+        household_size=size,
+        wage_income=Decimal(per_capita) * size,
+    )
+
+
+def set_param(world, key, value, area="A", on=date(2026, 1, 1)):
+    from fangpin.core.actor import Actor
+    from fangpin.policy.services import policy_set
+
+    policy_set(actor=Actor.command(), key=key, value=value, area=world.areas[area], effective_from=on)
+
+
 def test_dq03_flags_an_assisted_elimination_below_the_income_line(world):
+    trip, clean, missing = hh(world, 0), hh(world, 1), hh(world, 2)
+    for h in (trip, clean, missing):
+        eliminated(h, date(2025, 1, 1), date(2025, 9, 1))
+    elimination_income(trip, "5000")
+    elimination_income(clean, "7000")
+    assert ids(world, "DQ-03") == {trip.pk, missing.pk}  # no 风险消除时 income: not shown above the line
+
+
+def test_dq03_reads_the_elimination_snapshot_not_a_later_or_annual_one(world):
     trip, clean = hh(world, 0), hh(world, 1)
-    eliminated(trip, date(2025, 1, 1), date(2025, 9, 1), income=Decimal("5000"))
-    eliminated(clean, date(2025, 1, 1), date(2025, 9, 1), income=Decimal("7000"))
+    for h in (trip, clean):
+        # The episode's own copy says 9,000 and a later annual survey says 9,000 as well:
+        # the income at elimination is the 风险消除时 snapshot's.
+        eliminated(h, date(2025, 1, 1), date(2025, 9, 1), income=Decimal("9000"))
+        snapshot(h, "annual_update", wage_income=Decimal("27000"))
+    elimination_income(trip, "5500")
+    elimination_income(clean, "6000")  # exactly on the line: not below
     assert ids(world, "DQ-03") == {trip.pk}
+
+
+def test_dq03_compares_with_the_current_years_line_of_the_households_own_area(world):
+    county, village = hh(world, 0), hh(world, 0, "A1b")
+    for h in (county, village):
+        eliminated(h, date(2025, 1, 1), date(2025, 9, 1))
+        elimination_income(h, "7000")
+    # This year the county line is 7,500; village A1b's own line is 6,800.
+    set_param(world, "monitoring_income_threshold", {"mode": "fixed_amount", "amount": "7500"})
+    set_param(world, "monitoring_income_threshold", {"mode": "fixed_amount", "amount": "6800"}, area="A1b")
+    assert ids(world, "DQ-03") == {county.pk}
+
+
+def test_dq02_start_date_is_a_policy_parameter(world):
+    early, late = hh(world, 0), hh(world, 1)
+    eliminated(early, date(2024, 1, 15), date(2024, 3, 1))
+    eliminated(late, date(2025, 1, 15), date(2025, 3, 1))
+    assert ids(world, "DQ-02") == {early.pk, late.pk}
+    set_param(world, "dq02_eliminations_from", "2025-01-01")
+    assert ids(world, "DQ-02") == {late.pk}
 
 
 def test_dq04_flags_an_assisted_elimination_without_a_developmental_measure(world):
@@ -137,6 +191,15 @@ def test_dq09_flags_lack_of_labour_when_a_quarter_of_members_can_work(world):
     assert ids(world, "DQ-09") == {trip.pk}
 
 
+def test_dq09_share_is_a_policy_parameter(world):
+    half = hh(world, 0)  # head and spouse ordinary labour, one child: 2 of 3 able
+    half.members.filter(relationship="spouse").update(labour_capacity="none")  # now 1 of 3 able
+    episode_for(half, risk_types=["lack_of_labour"])
+    assert ids(world, "DQ-09") == {half.pk}  # 1/3 > 1/4
+    set_param(world, "dq09_able_labour_share", "1/2")
+    assert ids(world, "DQ-09") == set()  # 1/3 is not above 1/2
+
+
 def test_dq10_flags_unstable_employment_in_a_household_without_labour(world):
     trip, clean = hh(world, 0), hh(world, 1)
     _no_labour(trip)
@@ -157,6 +220,14 @@ def test_dq12_flags_a_high_income_at_identification_since_2023(world):
     trip, clean = hh(world, 0), hh(world, 1)
     episode_for(trip, identified_on=date(2024, 5, 1), income_at_identification=Decimal("25000"))
     episode_for(clean, identified_on=date(2024, 5, 1), income_at_identification=Decimal("15000"))
+    assert ids(world, "DQ-12") == {trip.pk}
+
+
+def test_dq12_start_date_is_a_policy_parameter(world):
+    trip, before = hh(world, 0), hh(world, 1)
+    episode_for(trip, identified_on=date(2025, 5, 1), income_at_identification=Decimal("25000"))
+    episode_for(before, identified_on=date(2024, 5, 1), income_at_identification=Decimal("25000"))
+    set_param(world, "dq12_identified_from", "2025-01")
     assert ids(world, "DQ-12") == {trip.pk}
 
 
