@@ -311,16 +311,16 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
         return _step_limits(value)
     if spec.kind == "code_list":
         return format_code_list(parse_code_list(value))
+    if spec.kind == "date":
+        return _iso_date(value)
+    if spec.kind == "share":
+        return _share(value)
     if spec.choices and value not in spec.choices:
         raise ValueError(str(_("取值须为：")) + "、".join(spec.choices))
     return value
 
 
 def _positive(raw: Any) -> Decimal:
-    if spec.kind == "date":
-        return _iso_date(value)
-    if spec.kind == "share":
-        return _share(value)
     try:
         number = Decimal(str(raw))
     except (InvalidOperation, TypeError) as exc:
@@ -398,12 +398,6 @@ CATALOG.update(
 )
 
 
-TIME_UNITS = {"calendar_days": ("自然日", "天", "日"), "working_days": ("工作日",)}
-
-
-def _time_limit(value: Any) -> dict[str, Any]:
-    """`{"value": n, "unit": "calendar_days" | "working_days"}` from a dict or text like "20 工作日"."""
-    if isinstance(value, dict):
 def _iso_date(raw: Any) -> str:
     """A day as "YYYY-MM-DD" (a month "YYYY-MM" means its first day)."""
     text = str(raw or "").strip()
@@ -465,6 +459,12 @@ CATALOG.update(
 )
 
 
+TIME_UNITS = {"calendar_days": ("自然日", "天", "日"), "working_days": ("工作日",)}
+
+
+def _time_limit(value: Any) -> dict[str, Any]:
+    """`{"value": n, "unit": "calendar_days" | "working_days"}` from a dict or text like "20 工作日"."""
+    if isinstance(value, dict):
         number, unit = value.get("value"), value.get("unit", "calendar_days")
     else:
         text = str(value).strip()
