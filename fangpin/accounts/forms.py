@@ -1,26 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from fangpin.accounts.services import login_locked
-
 
 class LoginForm(AuthenticationForm):
+    # The lockout itself is django-axes' (settings.AXES_*), on every login path; its page is
+    # accounts.views.lockout_response with the "locked" message below.
     error_messages = {
         "invalid_login": _("用户名或密码错误。"),
         "inactive": _("该账号已停用。"),
-        "locked": _("登录失败次数过多，账号已暂时锁定，请15分钟后再试或联系管理员。"),
+        "locked": _("登录失败次数过多，该账号在当前网络已暂时锁定，请%(minutes)s分钟后再试或联系管理员。"),
     }
-
-    def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
-        if username and login_locked(username):
-            raise forms.ValidationError(self.error_messages["locked"], code="locked")
-        return super().clean()
 
 
 class TokenForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import Forbidden, InvalidInput, NotFound
-from fangpin.core.models import AuditAction, AuditEvent
+from fangpin.core.models import AuditAction
 
 
 def user_create(
@@ -100,11 +99,3 @@ def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
         )
     return token
 
-
-def login_locked(username: str) -> bool:
-    """Too many failed logins for this account recently (等保 8.1.4.1 b)."""
-    window = timezone.now() - timedelta(minutes=int(settings.FANGPIN.get("LOCKOUT_MINUTES", 15)))
-    failures = AuditEvent.objects.filter(
-        action=AuditAction.LOGIN_FAILED, object_label=username[:150], at__gte=window
-    ).count()
-    return failures >= int(settings.FANGPIN.get("LOCKOUT_FAILURES", 5))

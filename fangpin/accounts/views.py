@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +27,15 @@ login = classify(PUBLIC)(
     )
 )
 logout = classify(GLOBAL)(auth_views.LogoutView.as_view())
+
+
+def lockout_response(request: HttpRequest, original_response: Any = None, credentials: Any = None) -> HttpResponse:
+    """What django-axes answers on any login path while the username is locked from this address."""
+    # An unbound form: binding it would run authenticate() (and its audit row) a second time.
+    form = LoginForm(request, initial={"username": request.POST.get("username", "")})
+    message = LoginForm.error_messages["locked"] % {"minutes": settings.FANGPIN["LOCKOUT_MINUTES"]}
+    context = {"form": form, "locked": message, "next": request.POST.get("next", "")}
+    return render(request, "accounts/login.html", context, status=429)
 
 
 @login_view
