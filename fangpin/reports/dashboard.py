@@ -35,7 +35,8 @@ from django.db.models import (
     TextField,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, NullIf, Substr
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.areas.models import PREFIX_LENGTH, Area, AreaLevel
@@ -100,6 +101,74 @@ def _reported(ctx: Ctx) -> QuerySet[Any]:
 
 def _in_period(field: str, ctx: Ctx) -> Q:
     return Q(**{f"{field}__gte": ctx.period.start, f"{field}__lte": ctx.period.end})
+
+
+# A reversal clears the episode's eliminated_on and keeps the elimination and reversal dates
+# as one entry of reversal_history; its first REVERSALS_READ entries are read in SQL (more
+# reversals of one episode is a record to correct, not a pattern). docs/monitoring.md.
+REVERSALS_READ = 4
+REVERSAL_WINDOW_MONTHS = 12  # DOMAIN §5 reversal_rate: "within 12 months"
+
+
+def _day_key(year: Any, month: Any, day: Any) -> Any:
+    """(year·12 + month)·100 + day: the same day N months later is this + 100·N (month-end
+    clipping only ever moves the later day back, so "≤ key + 100·N" is "within N months")."""
+    return (year * 12 + month) * 100 + day
+
+
+def _text_day_key(text: Any) -> Any:
+    def part(start: int, length: int) -> Any:
+        return Cast(Substr(text, start, length), IntegerField())
+
+    return _day_key(part(1, 4), part(6, 2), part(9, 2))
+
+
+def _history(i: int, key: str) -> Any:
+    text = KeyTextTransform(key, KeyTransform(str(i), "reversal_history"))
+    return NullIf(text, Value(""), output_field=TextField())
+
+
+def _eliminated_in_period(ctx: Ctx) -> Q:
+    """Eliminated in the period: the current elimination, or one a later reversal undid."""
+    start, end = ctx.period.start.isoformat(), ctx.period.end.isoformat()
+    q = _in_period("eliminated_on", ctx)
+    for i in range(REVERSALS_READ):
+        q |= Q(**{f"rev{i}_eliminated__gte": start, f"rev{i}_eliminated__lte": end})
+    return q
+
+
+def _reversed_within_window(ctx: Ctx) -> Q:
+    """Of those, reversed within 12 months of that elimination, or re-identified (a successor
+    episode identified) within 12 months of the current one. [DOMAIN §5 reversal_rate]"""
+    start, end = ctx.period.start.isoformat(), ctx.period.end.isoformat()
+    q = _in_period("eliminated_on", ctx) & Q(has_successor_within=True)
+    for i in range(REVERSALS_READ):
+        q |= Q(
+            **{f"rev{i}_eliminated__gte": start, f"rev{i}_eliminated__lte": end},
+            **{f"rev{i}_on_key__lte": F(f"rev{i}_eliminated_key") + 100 * REVERSAL_WINDOW_MONTHS},
+        )
+    return q
+
+
+def _reversal_annotations() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i in range(REVERSALS_READ):
+        out[f"rev{i}_eliminated"] = _history(i, "eliminated_on")
+        out[f"rev{i}_eliminated_key"] = _text_day_key(_history(i, "eliminated_on"))
+        out[f"rev{i}_on_key"] = _text_day_key(_history(i, "on"))
+    return out
+
+
+def _date_key(field: str) -> Any:
+    return _day_key(ExtractYear(field), ExtractMonth(field), ExtractDay(field))
+
+
+def _successor_within_window() -> Exists:
+    """Needs the outer episode's `eliminated_key` annotation."""
+    successors = MonitoringEpisode.objects.filter(previous_episode=OuterRef("pk"), identified_on__isnull=False)
+    successors = successors.annotate(identified_key=_date_key("identified_on"))
+    window_end = OuterRef("eliminated_key") + 100 * REVERSAL_WINDOW_MONTHS
+    return Exists(successors.filter(identified_key__lte=window_end))
 
 
 KPIS: list[Kpi] = [
@@ -167,9 +236,9 @@ KPIS: list[Kpi] = [
         "reversal_rate",
         _("风险消除回退率"),
         "episode",
-        lambda c: _in_period("eliminated_on", c),
-        lambda c: Q(reversed_=True) | Q(has_successor=True),
-        note=_("期内消除风险的户中，之后回退或重新纳入的比例"),
+        lambda c: _eliminated_in_period(c),
+        lambda c: _reversed_within_window(c),
+        note=_("期内消除风险的户中，消除后12个月内回退或重新纳入的比例"),
     ),
     Kpi(
         "insurance_rate",
@@ -241,8 +310,8 @@ def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
                     plan__episode=OuterRef("pk"), is_developmental=True, implemented_on__isnull=False
                 )
             ),
-            reversal_text=Cast("reversal_history", TextField()),
-            has_successor=Exists(MonitoringEpisode.objects.filter(previous_episode=OuterRef("pk"))),
+            eliminated_key=_date_key("eliminated_on"),
+            **_reversal_annotations(),
             n_measures=Coalesce(
                 Subquery(
                     AssistanceMeasure.objects.filter(plan__episode=OuterRef("pk"))
@@ -253,7 +322,7 @@ def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
                 ),
                 Value(0),
             ),
-        ).annotate(reversed_=~Q(reversal_text="[]") & ~Q(reversal_text=""))
+        ).annotate(has_successor_within=_successor_within_window())
     elif base == "case":
         qs = _rows(IdentificationCase, user)
     elif base == "person":
