@@ -31,15 +31,36 @@ from fangpin.core.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
+FailureHook = Callable[[Job], None]
 _HANDLERS: dict[str, Handler] = {}
+# Per kind: what the job's own object (an import batch, a feed run) must say once the
+# job has failed, whether it raised or its process died; called from the one place
+# that decides a job failed, so no object is left "running" for ever.
+_ON_FAILURE: dict[str, FailureHook] = {}
+# Jobs this process is running now: a RUNNING job that carries our pid but is not one
+# of these belonged to an earlier process that had the same pid (a restarted container).
+_RUNNING_HERE: set[int] = set()
 
 
-def register(kind: str) -> Callable[[Handler], Handler]:
+def register(kind: str, *, on_failure: FailureHook | None = None) -> Callable[[Handler], Handler]:
     def deco(fn: Handler) -> Handler:
         _HANDLERS[kind] = fn
+        if on_failure is not None:
+            _ON_FAILURE[kind] = on_failure
         return fn
 
     return deco
+
+
+def _failed(job: Job) -> None:
+    hook = _ON_FAILURE.get(job.kind)
+    if hook is None:
+        return
+    try:
+        hook(job)
+    except Exception:
+        # The job is already marked failed; a broken hook must not hide that.
+        log.error("failure hook of job %s failed:\n%s", job.pk, traceback.format_exc())
 
 
 def _progress_path(job_id: int) -> Path:
@@ -109,6 +130,18 @@ def job_enqueue(*, kind: str, params: dict[str, Any], user: Any, identity_key: s
     return job
 
 
+def job_run_here(
+    *, kind: str, params: dict[str, Any], user: Any, progress_cb: Callable[[int, int, str], None] | None = None
+) -> Job:
+    """Run a job in this process (the command line): recorded like any job, so that a
+    killed command is found dead and its object marked failed like a killed worker."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"unknown job kind {kind}")
+    job_reap_dead()
+    job = Job.objects.create(kind=kind, params=params, requested_by=user)
+    return job_run(job.pk, progress_cb=progress_cb)
+
+
 def _spawn(job_id: int) -> None:
     logdir = Path(settings.FANGPIN["IMPORT_DIR"]).parent / "jobs"
     logdir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +165,7 @@ def job_run(job_id: int, *, progress_cb: Callable[[int, int, str], None] | None 
     if not claimed:
         return job
     progress = Progress(job.pk, progress_cb)
+    _RUNNING_HERE.add(job.pk)
     try:
         result = _HANDLERS[job.kind](job, progress)
         Job.objects.filter(pk=job.pk).update(
@@ -146,8 +180,12 @@ def job_run(job_id: int, *, progress_cb: Callable[[int, int, str], None] | None 
             finished_at=timezone.now(),
             message="任务运行出错，已全部回滚，未写入任何数据；请联系系统管理员查看日志后重试。",
         )
+    finally:
+        _RUNNING_HERE.discard(job.pk)
     progress.update(progress.done, phase="finished", force=True)
     job.refresh_from_db()
+    if job.status == JobStatus.FAILED:
+        _failed(job)
     return job
 
 
@@ -155,12 +193,15 @@ def job_reap_dead() -> int:
     """Mark jobs whose process died (killed, power loss) as failed so they can be re-run."""
     count = 0
     for job in Job.objects.filter(status=JobStatus.RUNNING).exclude(pid=None):
-        if not _alive(job.pid):
-            Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED,
-                finished_at=timezone.now(),
-                message="任务进程意外中断，未写入任何数据；可以重新运行。",
-            )
+        if _alive(job.pid) and not (job.pid == os.getpid() and job.pk not in _RUNNING_HERE):
+            continue
+        if Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            message="任务进程意外中断，未写入任何数据；可以重新运行。",
+        ):
+            job.refresh_from_db()
+            _failed(job)
             count += 1
     return count
 

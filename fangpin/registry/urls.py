@@ -25,4 +25,5 @@ urlpatterns = [
     path("imports/<int:pk>/report.xlsx", imports.batch_report, name="import-report"),
     path("imports/<int:pk>/accept/", imports.batch_accept, name="import-accept"),
     path("imports/<int:pk>/discard/", imports.batch_discard, name="import-discard"),
+    path("imports/<int:pk>/revalidate/", imports.batch_revalidate, name="import-revalidate"),
 ]

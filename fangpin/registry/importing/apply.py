@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,8 +16,8 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many, diff, snapshot
 from fangpin.core.bulk import bulk_insert
 from fangpin.core.models import AuditAction
-from fangpin.registry.choices import ChangeKind, Relationship, SnapshotKind
-from fangpin.registry.importing.validate import CHUNK, StagedHousehold
+from fangpin.registry.choices import ChangeKind, PersonStatus, Relationship, SnapshotKind
+from fangpin.registry.importing.validate import CHUNK, Issue, StagedHousehold, check_registry
 from fangpin.registry.models import Household, HouseholdChange, IncomeSnapshot, Person
 from fangpin.registry.services.common import HOUSEHOLD_FIELDS, PERSON_FIELDS
 
@@ -51,11 +51,14 @@ class ApplyStats:
     persons_unchanged: int = 0
     snapshots_created: int = 0
     snapshots_updated: int = 0
+    heads_changed: int = 0
     conflicts: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)
+    # Rows that validation passed but the registry, changed since, no longer allows.
+    conflict_issues: list[Issue] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if k != "events"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("events", "conflict_issues")}
 
 
 def _chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -121,10 +124,12 @@ def plan_and_apply(
     """Compute what would change; write it unless `dry_run`. One transaction."""
     stats = ApplyStats()
     with transaction.atomic():
+        if not dry_run:
+            staged = _still_valid(staged, stats)
         state = _load(staged)
         _households(staged, state, stats, dry_run)
         progress(1, 4)
-        _persons(staged, state, stats, dry_run)
+        _persons(staged, state, stats, dry_run, actor)
         progress(2, 4)
         _snapshots(staged, state, stats, dry_run, actor)
         progress(3, 4)
@@ -133,6 +138,25 @@ def plan_and_apply(
         progress(4, 4)
     stats.events = []
     return stats
+
+
+# One registry import writes at a time (PostgreSQL; SQLite's write transactions are
+# serialised already): a second one, a re-run started while a killed one's transaction
+# is still being rolled back, waits and then sees what the first committed.
+_IMPORT_LOCK = 0x66705F696D70  # "fp_imp"
+
+
+def _still_valid(staged: list[StagedHousehold], stats: ApplyStats) -> list[StagedHousehold]:
+    """Validation's registry checks once more, under the lock: the registry may have
+    changed since (a page edit, another import); such households are left out, reported."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+    issues = check_registry(staged)
+    bad = {i.household_code for i in issues}
+    stats.conflicts += len(bad)
+    stats.conflict_issues = issues
+    return [h for h in staged if h.code not in bad]
 
 
 def _households(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool) -> None:
@@ -222,13 +246,17 @@ def _bulk_update(model: type[Any], objs: list[Any], fields: list[str]) -> None:
         model.objects.filter(pk__in=chunk).update(version=F("version") + 1)
 
 
-def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool) -> None:
+def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool, actor: Actor) -> None:
     now = timezone.now()
     new_rows: list[dict[str, Any]] = []
     demoted: list[Person] = []
     others: list[Person] = []
+    head_changes: list[tuple[int, str, str, str]] = []  # household pk, new head's ID, old and new names
     for h in staged:
         household_pk = state.ids.get(h.code)
+        change = _head_change(h, household_pk, state)
+        if change is not None:
+            head_changes.append(change)
         for data in h.persons:
             values = {k: v for k, v in data.items() if k != "row"}
             current = state.persons.get(values["id_number"])
@@ -261,6 +289,7 @@ def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dr
                     changes,
                 )
             )
+    stats.heads_changed = len(head_changes)
     if dry_run:
         return
     # A new head may only be set once the old head has been demoted (one active head per household).
@@ -271,6 +300,7 @@ def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dr
     person_ids: dict[str, int] = {}
     for chunk in _chunks([r["id_number"] for r in new_rows]):
         person_ids.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", "pk"))
+    _record_head_changes(head_changes, state, person_ids, actor)
     for row in new_rows:
         stats.events.append(
             _event(
@@ -283,6 +313,53 @@ def _persons(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dr
                 snapshot({k: row.get(k) for k in PERSON_FIELDS}),
             )
         )
+
+
+def _head_change(h: StagedHousehold, household_pk: int | None, state: _State) -> tuple[int, str, str, str] | None:
+    """An existing household whose file names another head; validation made sure the old
+    head is in the file too, so the write demotes them before it sets the new one."""
+    if household_pk is None or h.code not in state.households:
+        return None
+    new_head = next((p for p in h.persons if p["relationship"] == Relationship.HEAD), None)
+    if new_head is None:
+        return None
+    old_head = next(
+        (
+            current
+            for p in h.persons
+            if (current := state.persons.get(p["id_number"])) is not None
+            and current.household_id == household_pk
+            and current.relationship == Relationship.HEAD
+            and current.status == PersonStatus.ACTIVE
+        ),
+        None,
+    )
+    if old_head is None or old_head.id_number == new_head["id_number"]:
+        return None
+    return household_pk, new_head["id_number"], old_head.name, new_head["name"]
+
+
+def _record_head_changes(
+    changes: list[tuple[int, str, str, str]], state: _State, new_ids: dict[str, int], actor: Actor
+) -> None:
+    """The same history row as the page's 变更户主."""
+    today = timezone.localdate()
+    bulk_insert(
+        HouseholdChange,
+        (
+            {
+                "household_id": household_pk,
+                "kind": ChangeKind.HEAD_CHANGED,
+                "occurred_on": today,
+                "note": "批量导入",
+                "person_id": new_ids.get(id_number) or state.persons[id_number].pk,
+                "details": {"old_head": old_name, "new_head": new_name},
+                "actor_id": getattr(actor.user, "pk", None),
+                "created_at": timezone.now(),
+            }
+            for household_pk, id_number, old_name, new_name in changes
+        ),
+    )
 
 
 def _snapshots(staged: list[StagedHousehold], state: _State, stats: ApplyStats, dry_run: bool, actor: Actor) -> None:

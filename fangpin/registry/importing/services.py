@@ -25,7 +25,7 @@ from fangpin.core.jobs import job_enqueue, job_reap_dead
 from fangpin.core.models import AuditAction, Channel, Job, JobStatus
 from fangpin.registry.importing.apply import plan_and_apply
 from fangpin.registry.importing.reader import read_table
-from fangpin.registry.importing.validate import StagedHousehold, validate_table
+from fangpin.registry.importing.validate import Issue, StagedHousehold, validate_table
 from fangpin.registry.models import ImportBatch, ImportIssue, ImportStatus
 from fangpin.registry.services.common import require
 
@@ -122,20 +122,7 @@ def import_validate(*, batch: ImportBatch, progress: Progress = lambda d, t, p: 
     }
     with transaction.atomic():
         ImportIssue.objects.filter(batch=batch).delete()
-        ImportIssue.objects.bulk_create(
-            [
-                ImportIssue(
-                    batch=batch,
-                    row=i.row,
-                    column=i.column[:60],
-                    value=i.value[:200],
-                    message=i.message[:500],
-                    household_code=i.household_code[:32],
-                )
-                for i in result.issues
-            ],
-            batch_size=2000,
-        )
+        _store_issues(batch, result.issues)
         scope_code = batch.scope_code or (result.households[0].village_code[:6] + "000000" if result.households else "")
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.VALIDATED,
@@ -146,6 +133,23 @@ def import_validate(*, batch: ImportBatch, progress: Progress = lambda d, t, p: 
         )
     batch.refresh_from_db()
     return batch
+
+
+def _store_issues(batch: ImportBatch, issues: list[Issue], *, prefix: str = "") -> None:
+    ImportIssue.objects.bulk_create(
+        [
+            ImportIssue(
+                batch=batch,
+                row=i.row,
+                column=i.column[:60],
+                value=i.value[:200],
+                message=(prefix + i.message)[:500],
+                household_code=i.household_code[:32],
+            )
+            for i in issues
+        ],
+        batch_size=2000,
+    )
 
 
 def _apply_job(batch: ImportBatch) -> Job | None:
@@ -182,11 +186,16 @@ def import_apply(*, batch: ImportBatch, actor: Actor, progress: Progress = lambd
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.APPLYING, message="")
     with transaction.atomic():
         stats = plan_and_apply(staged, actor=actor, dry_run=False, progress=lambda d, t: progress(d, t, "写入"))
+        _store_issues(batch, stats.conflict_issues, prefix="确认导入时系统中的数据已有变化，本户未导入：")
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=ImportStatus.APPLIED,
             applied_at=timezone.now(),
             accepted_by=actor.user,
-            stats={**batch.stats, "applied": stats.as_dict()},
+            stats={
+                **batch.stats,
+                "issues": batch.stats.get("issues", 0) + len(stats.conflict_issues),
+                "applied": stats.as_dict(),
+            },
         )
         audit_log(
             actor=actor,
@@ -223,7 +232,8 @@ def import_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
 
 
 def job_actor(job: Job, batch: ImportBatch) -> Actor:
-    return Actor(user=job.requested_by, channel=Channel.IMPORT, batch_ref=batch.ref)
+    channel = job.params.get("channel") or Channel.IMPORT
+    return Actor(user=job.requested_by, channel=channel, batch_ref=batch.ref)
 
 
 def run_validate_job(job: Job, progress: Any) -> dict[str, Any]:
@@ -234,13 +244,59 @@ def run_validate_job(job: Job, progress: Any) -> dict[str, Any]:
 
 def run_apply_job(job: Job, progress: Any) -> dict[str, Any]:
     batch = ImportBatch.objects.get(pk=job.params["batch"])
-    try:
-        batch = import_apply(
-            batch=batch, actor=job_actor(job, batch), progress=lambda d, t, p: progress.update(d, t, p)
-        )
-    except Exception:
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportStatus.FAILED, message="导入失败，已全部回滚，可以重新导入。"
-        )
-        raise
+    batch = import_apply(batch=batch, actor=job_actor(job, batch), progress=lambda d, t, p: progress.update(d, t, p))
     return {"status": batch.status, **batch.stats.get("applied", {})}
+
+
+# What a batch says once its job failed: raised, or its process was killed (found by
+# the job runner's dead-process check). The state a dead job left is the state it set
+# before it died, so only those states are replaced.
+JOB_DIED = {
+    "registry.import.validate": (
+        (ImportStatus.UPLOADED, ImportStatus.VALIDATING),
+        "导入任务意外中断，请重新校验。",
+    ),
+    "registry.import.apply": ((ImportStatus.APPLYING,), "导入任务意外中断，未写入任何数据，请重新导入。"),
+}
+
+
+def import_job_failed(job: Job) -> None:
+    """Failure hook of the import jobs: the batch leaves 校验中/导入中 for 失败 with a reason."""
+    states, message = JOB_DIED[job.kind]
+    ImportBatch.objects.filter(pk=job.params.get("batch"), status__in=states).update(
+        status=ImportStatus.FAILED, message=message
+    )
+
+
+def import_revalidate(*, actor: Actor, batch: ImportBatch) -> Job:
+    """Run the validation of a failed batch again (its file is kept until it is discarded)."""
+    require(actor, "registry.import")
+    job_reap_dead()
+    batch.refresh_from_db()
+    if batch.status != ImportStatus.FAILED or not source_path(batch).exists():
+        raise InvalidInput("只有失败的批次可以重新校验。")
+    with transaction.atomic():
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.UPLOADED, message="")
+        audit_log(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            object_type="import_batch",
+            object_id=batch.pk,
+            object_label=batch.file_name,
+            area_code=batch.scope_code,
+            reason="重新校验",
+        )
+    return job_enqueue(
+        kind="registry.import.validate",
+        params={"batch": batch.pk},
+        user=actor.user,
+        identity_key=f"import-validate-{batch.pk}",
+    )
+
+
+def import_refresh(*, batch: ImportBatch) -> ImportBatch:
+    """A batch that is being worked on, re-read after the dead-job check, so a killed job shows."""
+    if batch.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING):
+        job_reap_dead()
+        batch.refresh_from_db()
+    return batch

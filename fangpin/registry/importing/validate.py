@@ -17,7 +17,7 @@ from fangpin.core.errors import InvalidInput
 from fangpin.core.idnumber import mask
 from fangpin.core.masking import mask_phone
 from fangpin.registry import validation as v
-from fangpin.registry.choices import Relationship
+from fangpin.registry.choices import HouseholdStatus, PersonStatus, Relationship
 from fangpin.registry.household_data import HouseholdDataError, clean_household_data
 from fangpin.registry.importing.reader import Table
 from fangpin.registry.importing.schema import BY_FIELD, COLUMNS, map_headers
@@ -104,7 +104,7 @@ def validate_table(
     progress(count, count)
     households = _group(rows, issues)
     _check_areas(households, scope_area, issues)
-    _check_database(households, issues)
+    issues.extend(check_registry(households))
     bad = {i.household_code for i in issues if i.household_code}
     staged = [h for h in households if h.code not in bad]
     return ValidationResult(
@@ -286,45 +286,139 @@ def _chunks(items: list[str]) -> Iterable[list[str]]:
         yield items[i : i + CHUNK]
 
 
-def _check_database(households: list[StagedHousehold], issues: list[Issue]) -> None:
-    """Conflicts with what is already registered: a person in another household,
-    a household code registered in another village."""
-    by_code = {h.code: h for h in households}
-    existing_villages: dict[str, str] = {}
-    for chunk in _chunks(list(by_code)):
-        existing_villages.update(
-            Household.objects.filter(national_household_code__in=chunk).values_list(
-                "national_household_code", "village_code"
-            )
+@dataclass(frozen=True)
+class _Registered:
+    household_code: str
+    name: str
+    status: str
+
+
+@dataclass(frozen=True)
+class _Member:
+    id_number: str
+    name: str
+    birth_date: Any
+    relationship: str
+
+
+@dataclass
+class _Registry:
+    """What the registry holds for the households and IDs of a file."""
+
+    households: dict[str, tuple[int, str, str]]  # code -> (pk, village code, status)
+    persons: dict[str, _Registered]  # ID number -> where and who
+    members: dict[int, list[_Member]]  # household pk -> active members
+
+
+def _registry_of(households: list[StagedHousehold]) -> _Registry:
+    found: dict[str, tuple[int, str, str]] = {}
+    for chunk in _chunks([h.code for h in households]):
+        for code, pk, village_code, status in Household.objects.filter(national_household_code__in=chunk).values_list(
+            "national_household_code", "pk", "village_code", "status"
+        ):
+            found[code] = (pk, village_code, status)
+    persons: dict[str, _Registered] = {}
+    for chunk in _chunks([p["id_number"] for h in households for p in h.persons]):
+        for id_number, code, name, status in Person.objects.filter(id_number__in=chunk).values_list(
+            "id_number", "household__national_household_code", "name", "status"
+        ):
+            persons[id_number] = _Registered(code, name, status)
+    members: dict[int, list[_Member]] = defaultdict(list)
+    for chunk in _chunks([pk for pk, _, _ in found.values()]):
+        rows = Person.objects.filter(household_id__in=chunk, status=PersonStatus.ACTIVE).values_list(
+            "household_id", "id_number", "name", "birth_date", "relationship"
         )
-    for code, village_code in existing_villages.items():
-        h = by_code[code]
-        if village_code != h.village_code:
-            issues.append(
-                Issue(
-                    h.rows[0],
-                    "行政区划代码",
-                    h.village_code,
-                    "该户已登记在其他村；户迁移请在系统中使用“迁移到其他村”操作",
-                    code,
-                )
-            )
-    person_home: dict[str, str] = {}
-    ids = [p["id_number"] for h in households for p in h.persons]
-    for chunk in _chunks(ids):
-        person_home.update(
-            Person.objects.filter(id_number__in=chunk).values_list("id_number", "household__national_household_code")
-        )
+        for household_id, *member in rows:
+            members[household_id].append(_Member(*member))
+    return _Registry(found, persons, members)
+
+
+def check_registry(households: list[StagedHousehold]) -> list[Issue]:
+    """Every row the write would refuse, or that would break a database constraint, given
+    what is registered now: one household code per village, one ID per person, one person
+    per household, one active head per household. Used by validation and again by the
+    write, inside its transaction, for what changed in between."""
+    registry = _registry_of(households)
+    issues: list[Issue] = []
     for h in households:
-        for p in h.persons:
-            home = person_home.get(p["id_number"])
-            if home is not None and home != h.code:
-                issues.append(
-                    Issue(
-                        p["row"],
-                        "证件号码",
-                        mask(p["id_number"]),
-                        "此人已登记在其他户；成员转户请在系统中使用“转入他户”操作",
-                        h.code,
-                    )
-                )
+        _check_household(h, registry, issues)
+    return issues
+
+
+def _check_household(h: StagedHousehold, registry: _Registry, issues: list[Issue]) -> None:
+    existing = registry.households.get(h.code)
+    if existing is not None:
+        _, village_code, status = existing
+        if village_code != h.village_code:
+            message = "该户已登记在其他村；户迁移请在系统中使用“迁移到其他村”操作"
+            issues.append(Issue(h.rows[0], "行政区划代码", h.village_code, message, h.code))
+            return
+        if status != HouseholdStatus.ACTIVE:
+            label = HouseholdStatus(status).label
+            message = f"该户在系统中{label}，不能再通过导入更新或增加成员"
+            issues.append(Issue(h.rows[0], "户编号", h.code, message, h.code))
+            return
+    members = registry.members.get(existing[0], []) if existing else []
+    listed = {p["id_number"] for p in h.persons}
+    for p in h.persons:
+        _check_person(h, p, registry.persons.get(p["id_number"]), members, listed, issues)
+    heads = [p for p in h.persons if p["relationship"] == Relationship.HEAD]
+    if existing is not None and len(heads) == 1:
+        _check_head(h, heads[0], registry, members, listed, issues)
+
+
+def _check_person(
+    h: StagedHousehold,
+    p: dict[str, Any],
+    registered: _Registered | None,
+    members: list[_Member],
+    listed: set[str],
+    issues: list[Issue],
+) -> None:
+    """One ID, one person: a name corrected on its own ID is an update, but an ID that the
+    registry gives to another member, or a member who comes with another ID, is not."""
+    shown = mask(p["id_number"])
+    message = ""
+    if registered is not None and registered.household_code != h.code:
+        message = "此人已登记在其他户；成员转户请在系统中使用“转入他户”操作"
+    elif registered is not None and registered.name != p["name"]:
+        if any(m.name == p["name"] and m.id_number != p["id_number"] for m in members):
+            message = (
+                f"该证件号码在系统中登记的是本户另一名成员，不是“{p['name']}”（本户的“{p['name']}”另有证件号码）："
+                "同一证件号只能对应一人；证件号码填错了请改正，确需更正请先在系统中修改该成员信息"
+            )
+    elif registered is None and any(
+        (m.name, m.birth_date) == (p["name"], p["birth_date"]) and m.id_number not in listed for m in members
+    ):
+        message = (
+            "本户已登记同名、同出生日期的成员（证件号码不同），导入会把同一人登记两次；"
+            "如系更正证件号码，请先在系统中修改该成员的证件号码"
+        )
+    if message:
+        issues.append(Issue(p["row"], "证件号码", shown, message, h.code))
+
+
+def _check_head(
+    h: StagedHousehold,
+    head: dict[str, Any],
+    registry: _Registry,
+    members: list[_Member],
+    listed: set[str],
+    issues: list[Issue],
+) -> None:
+    """A change of head is done by the write when the file lists both heads (the old one
+    with the relationship it takes); anything else would leave two heads, or none."""
+    label = Relationship.HEAD.label
+    registered = registry.persons.get(head["id_number"])
+    if registered is not None and registered.status != PersonStatus.ACTIVE:
+        status = PersonStatus(registered.status).label
+        message = f"此人在系统中已减员（{status}），不能作为户主；导入不恢复已减员的成员"
+        issues.append(Issue(head["row"], "与户主关系", label, message, h.code))
+        return
+    current = next((m for m in members if m.relationship == Relationship.HEAD), None)
+    if current is not None and current.id_number != head["id_number"] and current.id_number not in listed:
+        message = (
+            "系统中本户的户主是另一名成员，文件中没有列出此人：导入不减员，不能另立户主。"
+            "变更户主请在文件中同时列出原户主（填写其与新户主的关系），或先在系统中使用“变更户主”操作"
+        )
+        issues.append(Issue(head["row"], "与户主关系", label, message, h.code))

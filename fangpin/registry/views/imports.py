@@ -15,7 +15,14 @@ from fangpin.core.views_util import scoped_view
 from fangpin.registry.forms import UploadForm
 from fangpin.registry.importing.report import issues_xlsx
 from fangpin.registry.importing.schema import COLUMNS
-from fangpin.registry.importing.services import earlier_import, import_accept, import_create, import_discard
+from fangpin.registry.importing.services import (
+    earlier_import,
+    import_accept,
+    import_create,
+    import_discard,
+    import_refresh,
+    import_revalidate,
+)
 from fangpin.registry.models import ImportBatch, ImportStatus
 
 ACTIVE = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING)
@@ -43,7 +50,7 @@ def _progress(batch: ImportBatch) -> dict[str, object]:
 
 @scoped_view("registry.import")
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
+    batch = import_refresh(batch=get_visible_or_404(ImportBatch, request.user, pk=pk))
     context = {
         "batch": batch,
         "active": batch.status in ACTIVE,
@@ -75,6 +82,15 @@ def batch_accept(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     import_accept(actor=Actor.from_request(request), batch=batch)
     messages.info(request, "已开始导入。")
+    return redirect("registry:import-detail", pk=batch.pk)
+
+
+@require_POST
+@scoped_view("registry.import")
+def batch_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
+    import_revalidate(actor=Actor.from_request(request), batch=batch)
+    messages.info(request, "已开始重新校验。")
     return redirect("registry:import-detail", pk=batch.pk)
 
 

@@ -12,10 +12,11 @@ from rich.table import Table
 
 from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError
-from fangpin.core.models import Channel
+from fangpin.core.jobs import job_run_here
+from fangpin.core.models import Channel, JobStatus
 from fangpin.registry.importing.report import issues_xlsx
-from fangpin.registry.importing.services import earlier_import, import_apply, import_create, import_validate
-from fangpin.registry.models import ImportStatus
+from fangpin.registry.importing.services import earlier_import, import_create
+from fangpin.registry.models import ImportBatch, ImportStatus
 
 LABELS = {
     "households_created": "新增户",
@@ -51,7 +52,7 @@ class Command(BaseCommand):
                 batch = import_create(actor=actor, stream=fh, file_name=path.name, start=False)
             with self._bar(console) as bar:
                 task = bar.add_task("校验", total=None)
-                batch = import_validate(batch=batch, progress=lambda d, t, p: bar.update(task, completed=d, total=t))
+                batch = self._run("registry.import.validate", batch, actor_user, bar, task)
             if batch.status == ImportStatus.FAILED:
                 raise CommandError(batch.message)
             self._summary(console, batch)
@@ -74,15 +75,27 @@ class Command(BaseCommand):
                 raise CommandError("没有无误的户可以导入。")
             with self._bar(console) as bar:
                 task = bar.add_task("写入", total=4)
-                batch = import_apply(
-                    batch=batch,
-                    actor=actor.with_batch(batch.ref, Channel.COMMAND),
-                    progress=lambda d, t, p: bar.update(task, completed=d, total=t),
-                )
+                batch = self._run("registry.import.apply", batch, actor_user, bar, task)
+            if batch.status != ImportStatus.APPLIED:
+                raise CommandError(batch.message or "导入失败，未写入任何数据。")
             applied = batch.stats.get("applied", {})
             console.print("已导入：" + "，".join(f"{LABELS[k]} {v}" for k, v in applied.items() if k in LABELS))
         except DomainError as exc:
             raise CommandError("\n".join([exc.message, *exc.reasons[:30]])) from exc
+
+    def _run(self, kind: str, batch: ImportBatch, user, bar: Progress, task) -> ImportBatch:  # type: ignore[no-untyped-def]
+        # As a job run in this process: a killed command is found dead like a killed
+        # worker, and its batch says so instead of staying 校验中/导入中.
+        job = job_run_here(
+            kind=kind,
+            params={"batch": batch.pk, "channel": Channel.COMMAND},
+            user=user,
+            progress_cb=lambda d, t, p: bar.update(task, completed=d, total=t),
+        )
+        batch.refresh_from_db()
+        if job.status == JobStatus.FAILED and batch.status != ImportStatus.FAILED:
+            raise CommandError(job.message)
+        return batch
 
     def _user(self, username: str | None):  # type: ignore[no-untyped-def]
         if not username:
