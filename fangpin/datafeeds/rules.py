@@ -188,17 +188,35 @@ class _Compiler:
         raise RuleError(f"不支持的函数“{fn or ast.unparse(node.func)}”（可用：param、age、is_null）")
 
 
-def compile_condition(
-    condition: str, *, columns: set[str], params: dict[str, Decimal], run_day: date | None = None
-) -> str:
-    """The condition as a DuckDB boolean expression over `f` (feed) and `reg` (registry)."""
+# Real rules nest a few levels; the compiler recurses once per level, so a deeper expression
+# (e.g. 1,990 minus signs, within the length cap) would end in a RecursionError.
+MAX_DEPTH = 100
+
+
+def _parse(condition: str) -> ast.Expression:
+    """The condition's syntax tree, refused in Chinese when too long, malformed or too deep."""
     if len(condition) > 2000:
         raise RuleError("条件过长")
     try:
         tree = ast.parse(condition.strip(), mode="eval")
     except SyntaxError as exc:
         raise RuleError(f"条件写法有误（第{exc.offset or 0}个字符附近）") from exc
-    return _Compiler(columns, params, run_day=run_day).visit(tree)
+    except (RecursionError, MemoryError) as exc:
+        raise RuleError(f"条件嵌套过深（超过{MAX_DEPTH}层），请简化写法") from exc
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:  # iterative, so that measuring the depth cannot overflow itself
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise RuleError(f"条件嵌套过深（超过{MAX_DEPTH}层），请简化写法")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return tree
+
+
+def compile_condition(
+    condition: str, *, columns: set[str], params: dict[str, Decimal], run_day: date | None = None
+) -> str:
+    """The condition as a DuckDB boolean expression over `f` (feed) and `reg` (registry)."""
+    return _Compiler(columns, params, run_day=run_day).visit(_parse(condition))
 
 
 def _known_part(condition: str, compiler: _Compiler) -> str:
@@ -216,7 +234,7 @@ def _known_part(condition: str, compiler: _Compiler) -> str:
         sql = compiler.visit(node)
         return None if compiler.saw_unknown else sql
 
-    return known(ast.parse(condition.strip(), mode="eval").body) or "TRUE"
+    return known(_parse(condition).body) or "TRUE"
 
 
 def feed_prefilter(condition: str, *, columns: set[str], params: dict[str, Decimal]) -> str:
@@ -236,7 +254,7 @@ def registry_prefilter(
 
 
 def params_used(condition: str) -> set[str]:
-    tree = ast.parse(condition.strip(), mode="eval")
+    tree = _parse(condition)
     return {
         n.args[0].value
         for n in ast.walk(tree)

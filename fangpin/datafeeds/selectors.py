@@ -94,19 +94,78 @@ def decisions_frame(*, source: str) -> pa.Table:
     )
 
 
-def rules_in_force(*, source: str, scope_code: str, on: date, enabled_only: bool = True) -> list[Rule]:
-    """The rule version in force on `on` for the county: a county's own copy wins over the national one."""
+def scope_chain(scope_code: str) -> list[str]:
+    """The rule scopes that apply to an area prefix, widest first: national "", province, city, county…"""
+    return ["", *(scope_code[:n] for n in (2, 4, 6, 9, 12) if len(scope_code) >= n)]
+
+
+def rule_rows_in_force(*, scope_code: str, on: date, source: str | None = None) -> dict[str, WarningRule]:
+    """Per rule code, the row in force on `on` for the area: the narrowest scope wins (a county's
+    own version over the provincial one over the national one)."""
     qs = (
-        WarningRule.objects.filter(source=source, effective_from__lte=on)
+        WarningRule.objects.filter(effective_from__lte=on)
         .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
-        .filter(Q(scope_code="") | Q(scope_code__in=[scope_code[:n] for n in (2, 4, 6, 9, 12) if len(scope_code) >= n]))
+        .filter(scope_code__in=scope_chain(scope_code))
     )
+    if source is not None:
+        qs = qs.filter(source=source)
     chosen: dict[str, WarningRule] = {}
     for row in qs.order_by("code", "-effective_from"):
         current = chosen.get(row.code)
         if current is None or (len(row.scope_code) > len(current.scope_code)):
             chosen[row.code] = row
+    return chosen
+
+
+def rules_in_force(*, source: str, scope_code: str, on: date, enabled_only: bool = True) -> list[Rule]:
+    """The rule version in force on `on` for the county: a county's own copy wins over the national one."""
+    chosen = rule_rows_in_force(scope_code=scope_code, on=on, source=source)
     return [to_rule(r) for r in chosen.values() if r.enabled or not enabled_only]
+
+
+def user_rule_scope(user: Any) -> str | None:
+    """The rule scope a user reads and keeps: their area's code prefix (None: no area)."""
+    area = getattr(user, "scope_area", None)
+    return area.prefix if area is not None else None
+
+
+def rules_visible(user: Any) -> QuerySet[WarningRule]:
+    """Rules of the user's own scope and of every scope above it; nothing of a sibling county."""
+    scope = user_rule_scope(user)
+    if scope is None:
+        return WarningRule.objects.none()
+    return WarningRule.objects.filter(scope_code__in=scope_chain(scope))
+
+
+def rule_list_rows(user: Any, *, on: date) -> list[dict[str, Any]]:
+    """The rule list of an area: the version in force per code, its level, and whether the
+    area's own version overrides one from above."""
+    scope = user_rule_scope(user)
+    if scope is None:
+        return []
+    chosen = rule_rows_in_force(scope_code=scope, on=on)
+    above = {
+        code
+        for code, scope_code in WarningRule.objects.filter(scope_code__in=scope_chain(scope)[:-1]).values_list(
+            "code", "scope_code"
+        )
+    }
+    return [
+        {
+            "rule": row,
+            "level": rule_level_label(row.scope_code, own=scope),
+            "overridden": row.scope_code == scope and row.code in above,
+        }
+        for row in sorted(chosen.values(), key=lambda r: r.code)
+    ]
+
+
+def rule_level_label(scope_code: str, *, own: str | None = None) -> str:
+    if scope_code == "":
+        return "全国"
+    if own is not None and scope_code == own:
+        return {2: "本省", 4: "本市"}.get(len(scope_code), "本县")
+    return {2: "省", 4: "市"}.get(len(scope_code), "县")
 
 
 def to_rule(row: WarningRule) -> Rule:

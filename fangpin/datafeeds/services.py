@@ -23,13 +23,14 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.bulk import bulk_insert
-from fangpin.core.errors import Conflict, Forbidden, InvalidInput
+from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
 from fangpin.core.models import AuditAction, Job, JobStatus
@@ -49,8 +50,11 @@ from fangpin.datafeeds.selectors import (
     HAS_LABOUR_VALUES,
     decisions_frame,
     registry_frame,
+    rule_level_label,
     rule_params,
     rules_in_force,
+    scope_chain,
+    user_rule_scope,
 )
 from fangpin.datafeeds.sources.departments import BY_CODE
 from fangpin.datafeeds.templates_rules import TEMPLATES
@@ -532,12 +536,69 @@ def _rule_fields(rule: Rule) -> dict[str, Any]:
     return data
 
 
-def rule_set_enabled(*, actor: Actor, rule: WarningRule, enabled: bool) -> WarningRule:
-    """Switch a rule on or off (after its preview)."""
-    if not actor.user.can("datafeeds.rules"):
+def _rule_for_change(actor: Actor, rule: WarningRule) -> WarningRule:
+    """The row a change by `actor` lands on, locked: the rule itself when it is of the actor's own
+    scope; for a rule of a level above (national, provincial), the actor's own effective-dated
+    version of it, created from it today if there is none yet.  A rule of another or a lower area
+    is refused (404 / 403): a county never changes what other counties use. [issue 12 §2]"""
+    if actor.user is None or not actor.user.can("datafeeds.rules"):
         raise Forbidden()
+    own = user_rule_scope(actor.user)
+    if own is None or rule.scope_code not in scope_chain(own):
+        if own is not None and rule.scope_code.startswith(own):
+            raise Forbidden("这是下级区划自己的规则版本，由该区划的管理员维护。")
+        raise NotFound()
+    if rule.scope_code == own:
+        return WarningRule.objects.select_for_update().get(pk=rule.pk)
+    today = timezone.localdate()
+    mine = (
+        WarningRule.objects.select_for_update()
+        .filter(code=rule.code, scope_code=own, effective_from__lte=today)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .order_by("-effective_from")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    base = WarningRule.objects.get(pk=rule.pk)
+    fields = {f: getattr(base, f) for f in RULE_COPY_FIELDS}
+    return WarningRule.objects.create(
+        code=base.code, scope_code=own, effective_from=today, version=1, updated_at=timezone.now(), **fields
+    )
+
+
+RULE_COPY_FIELDS = (
+    "source",
+    "title",
+    "condition",
+    "population",
+    "window",
+    "cadence",
+    "metric",
+    "threshold",
+    "risk_types",
+    "enabled",
+)
+
+
+def _rule_audit(actor: Actor, row: WarningRule, changes: dict[str, list[Any]]) -> None:
+    # The area the change applies to (a county's own version: that county; a provincial rule:
+    # the province), so that area's auditors see it and other counties' do not.
+    audit_log(
+        actor=actor,
+        action=AuditAction.CONFIG,
+        object_type="WarningRule",
+        object_id=row.pk,
+        object_label=f"{row.code}（{rule_level_label(row.scope_code)}）",
+        area_code=row.scope_code.ljust(12, "0") if row.scope_code else "",
+        changes=changes,
+    )
+
+
+def rule_set_enabled(*, actor: Actor, rule: WarningRule, enabled: bool) -> WarningRule:
+    """Switch a rule on or off (after its preview) for the actor's own area. [issue 12 §2]"""
     with transaction.atomic():
-        locked = WarningRule.objects.select_for_update().get(pk=rule.pk)
+        locked = _rule_for_change(actor, rule)
         if enabled:
             _validate(locked)
         old = locked.enabled
@@ -545,20 +606,14 @@ def rule_set_enabled(*, actor: Actor, rule: WarningRule, enabled: bool) -> Warni
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["enabled", "version", "updated_at"])
-        audit_log(
-            actor=actor,
-            action=AuditAction.CONFIG,
-            object_type="WarningRule",
-            object_id=locked.pk,
-            object_label=locked.code,
-            changes={"enabled": [old, enabled]},
-        )
+        _rule_audit(actor, locked, {"enabled": [old, enabled], "scope_code": [rule.scope_code, locked.scope_code]})
     return locked
 
 
 def rule_update(*, actor: Actor, rule: WarningRule, condition: str, title: str) -> WarningRule:
-    """Edit a rule's condition; an edited rule is switched off until previewed and switched on again."""
-    if not actor.user.can("datafeeds.rules"):
+    """Edit a rule's condition for the actor's own area; an edited rule is switched off until
+    previewed and switched on again."""
+    if actor.user is None or not actor.user.can("datafeeds.rules"):
         raise Forbidden()
     probe = Rule(
         code=rule.code,
@@ -573,20 +628,17 @@ def rule_update(*, actor: Actor, rule: WarningRule, condition: str, title: str) 
     )
     _validate_rule(probe)
     with transaction.atomic():
-        locked = WarningRule.objects.select_for_update().get(pk=rule.pk)
-        changes = {"condition": [locked.condition, condition], "title": [locked.title, title]}
+        locked = _rule_for_change(actor, rule)
+        changes = {
+            "condition": [locked.condition, condition],
+            "title": [locked.title, title],
+            "scope_code": [rule.scope_code, locked.scope_code],
+        }
         locked.condition, locked.title, locked.enabled = condition, title, False
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save(update_fields=["condition", "title", "enabled", "version", "updated_at"])
-        audit_log(
-            actor=actor,
-            action=AuditAction.CONFIG,
-            object_type="WarningRule",
-            object_id=locked.pk,
-            object_label=locked.code,
-            changes=changes,
-        )
+        _rule_audit(actor, locked, changes)
     return locked
 
 

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden, InvalidInput
+from fangpin.core.errors import Forbidden, InvalidInput, NotFound
 from fangpin.core.jobs import read_progress
 from fangpin.core.models import Job
-from fangpin.core.scoping import GLOBAL, get_visible_or_404
+from fangpin.core.scoping import SCOPED, get_visible_or_404
 from fangpin.core.views_util import _guard, scoped_view
 from fangpin.datafeeds import selectors, services
 from fangpin.datafeeds.feedback import feedback_xlsx
 from fangpin.datafeeds.forms import FeedUploadForm, RuleEditForm
+from fangpin.datafeeds.jobs import feed_run_refresh
 from fangpin.datafeeds.models import FeedRun, ReviewPair, ReviewStatus, RunStatus, WarningRule, WarningStatus
 from fangpin.datafeeds.sources.departments import BY_CODE, SOURCES
 
@@ -48,7 +52,7 @@ def _progress(run: FeedRun) -> dict[str, object]:
 
 @scoped_view("datafeeds.upload")
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_visible_or_404(FeedRun, request.user, pk=pk)
+    run = feed_run_refresh(get_visible_or_404(FeedRun, request.user, pk=pk))
     context = {
         "run": run,
         "active": run.status in (RunStatus.QUEUED, RunStatus.RUNNING),
@@ -116,54 +120,73 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _rules_view(view):  # type: ignore[no-untyped-def]
-    # Rules name no household: reference data, readable by every data-feed reader.
-    return _guard("datafeeds.view", GLOBAL)(view)
+    # Rules name no household, but each area reads only the rules that apply to it (its own
+    # version and those above): a data-feed reader, or whoever keeps rules (a province admin).
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not (request.user.can("datafeeds.view") or request.user.can("datafeeds.rules")):
+            raise Forbidden()
+        return view(request, *args, **kwargs)
+
+    return _guard(None, SCOPED)(checked)
+
+
+def _visible_rule(request: HttpRequest, pk: int) -> WarningRule:
+    rule = selectors.rules_visible(request.user).filter(pk=pk).first()
+    if rule is None:
+        raise NotFound()
+    return rule
 
 
 @_rules_view
 def rule_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "datafeeds/rule_list.html", {"rules": WarningRule.objects.all()})
+    rows = selectors.rule_list_rows(request.user, on=timezone.localdate())
+    return render(request, "datafeeds/rule_list.html", {"rows": rows})
 
 
 @_rules_view
 def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rule = WarningRule.objects.filter(pk=pk).first()
-    if rule is None:
-        from django.http import Http404
-
-        raise Http404
+    rule = _visible_rule(request, pk)
     runs = selectors.run_list(request.user).filter(source=rule.source, status=RunStatus.DONE)[:20]
     form = RuleEditForm(initial={"title": rule.title, "condition": rule.condition})
     preview = None
     if request.GET.get("run"):
         run = get_visible_or_404(FeedRun, request.user, pk=request.GET["run"])
         preview = services.rule_preview(rule=rule, run=run)
-    return render(
-        request,
-        "datafeeds/rule_detail.html",
-        {"rule": rule, "runs": runs, "form": form, "preview": preview, "can_edit": request.user.can("datafeeds.rules")},
-    )
+    own = selectors.user_rule_scope(request.user)
+    context = {
+        "rule": rule,
+        "runs": runs,
+        "form": form,
+        "preview": preview,
+        "can_edit": request.user.can("datafeeds.rules"),
+        "level": selectors.rule_level_label(rule.scope_code, own=own),
+        "above": rule.scope_code != own,
+    }
+    return render(request, "datafeeds/rule_detail.html", context)
 
 
 @require_POST
 @_rules_view
 def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.can("datafeeds.rules"):
-        raise Forbidden()
-    rule = WarningRule.objects.get(pk=pk)
-    services.rule_set_enabled(actor=Actor.from_request(request), rule=rule, enabled=request.POST.get("enabled") == "1")
-    return redirect("datafeeds:rule", pk=pk)
+    rule = _visible_rule(request, pk)
+    changed = services.rule_set_enabled(
+        actor=Actor.from_request(request), rule=rule, enabled=request.POST.get("enabled") == "1"
+    )
+    if changed.pk != rule.pk:
+        messages.info(request, "已为本区划生成自己的规则版本，只对本区划生效；上级规则不变。")
+    return redirect("datafeeds:rule", pk=changed.pk)
 
 
 @require_POST
 @_rules_view
 def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.can("datafeeds.rules"):
-        raise Forbidden()
-    rule = WarningRule.objects.get(pk=pk)
+    rule = _visible_rule(request, pk)
     form = RuleEditForm(request.POST)
     if not form.is_valid():
         raise InvalidInput("名称和触发条件都须填写。")
-    services.rule_update(actor=Actor.from_request(request), rule=rule, **form.cleaned_data)
+    changed = services.rule_update(actor=Actor.from_request(request), rule=rule, **form.cleaned_data)
     messages.info(request, "规则已修改并暂停，请预览后再启用。")
-    return redirect("datafeeds:rule", pk=pk)
+    if changed.pk != rule.pk:
+        messages.info(request, "修改保存为本区划自己的规则版本，只对本区划生效；上级规则不变。")
+    return redirect("datafeeds:rule", pk=changed.pk)

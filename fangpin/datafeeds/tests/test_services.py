@@ -133,9 +133,9 @@ def test_a_file_missing_a_required_column_fails_the_run_with_the_column_named(wo
 
 def test_a_rule_preview_counts_households_before_the_rule_is_switched_on(world, actor_for):
     run = _upload(actor_for("county_admin_a"), _rows())
-    rule = WarningRule.objects.get(code="GAP-MED")
-    rule_set_enabled(actor=actor_for("county_admin_a"), rule=rule, enabled=False)
-    rule.refresh_from_db()
+    national = WarningRule.objects.get(code="GAP-MED")
+    rule = rule_set_enabled(actor=actor_for("county_admin_a"), rule=national, enabled=False)
+    assert rule.scope_code == world.areas["A"].prefix  # the county's own version; the national one stays
     rule.condition = "oop_ytd >= 20000"
     rule.save()
     preview = rule_preview(rule=rule, run=run)

@@ -94,14 +94,17 @@ def test_a_rule_is_previewed_edited_and_switched_on_only_by_the_county_admin(cli
     assert "1 户被预警" in preview and CANARY_ID not in preview
     response = admin.post(f"/feeds/rules/{rule.pk}/edit/", {"title": rule.title, "condition": "oop_ytd >= 40000"})
     assert response.status_code == 302
+    # The national rule stays as it is; the county's edit is its own version.
+    own = WarningRule.objects.get(code="W-MED-1", scope_code="340102")
+    assert own.condition == "oop_ytd >= 40000" and not own.enabled
     rule.refresh_from_db()
-    assert rule.condition == "oop_ytd >= 40000" and not rule.enabled
-    bad = admin.post(f"/feeds/rules/{rule.pk}/edit/", {"title": "x", "condition": "__import__('os')"})
+    assert rule.condition != own.condition and rule.enabled
+    bad = admin.post(f"/feeds/rules/{own.pk}/edit/", {"title": "x", "condition": "__import__('os')"})
     assert bad.status_code == 400 and "不支持的函数" in bad.content.decode()
-    assert client_as("county_staff_a").post(f"/feeds/rules/{rule.pk}/toggle/", {"enabled": "1"}).status_code == 403
-    admin.post(f"/feeds/rules/{rule.pk}/toggle/", {"enabled": "1"})
-    rule.refresh_from_db()
-    assert rule.enabled
+    assert client_as("county_staff_a").post(f"/feeds/rules/{own.pk}/toggle/", {"enabled": "1"}).status_code == 403
+    admin.post(f"/feeds/rules/{own.pk}/toggle/", {"enabled": "1"})
+    own.refresh_from_db()
+    assert own.enabled
 
 
 def test_the_api_takes_a_liaisons_upload_and_reports_the_run(client_as, world):
