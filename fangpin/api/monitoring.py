@@ -54,6 +54,9 @@ class ClueIn(Schema):
     reporter_phone: str = ""
     idempotency_key: str | None = None
 
+# A working-day deadline counted across a year whose holiday schedule is not entered yet (issue 12).
+PROVISIONAL = "时限跨入尚未录入放假安排的年份，暂按周末推算（录入后重新计算）"
+
 
 class ClueOut(Schema):
     id: int
@@ -70,7 +73,9 @@ class ClueOut(Schema):
     outcome: str
     received_at: datetime
     accept_due: date | None
+    accept_due_provisional: bool = Field(False, description=PROVISIONAL)
     verify_due: date | None
+    verify_due_provisional: bool = Field(False, description=PROVISIONAL)
     feedback: str
     identification_case_id: int | None
     version: int
@@ -91,6 +96,7 @@ class SelfReportOut(Schema):
     tracking_code: str
     status: str
     verify_due: date | None
+    verify_due_provisional: bool = Field(False, description=PROVISIONAL)
 
 
 class PublicStatusOut(Schema):
@@ -133,6 +139,7 @@ class CaseOut(Schema):
     green_channel: bool
     clock_started_on: date
     deadline_on: date
+    deadline_provisional: bool = Field(False, description=PROVISIONAL)
     episode_id: int | None
     version: int
     clock: ClockOut | None = None
@@ -171,6 +178,7 @@ class EliminationOut(Schema):
     status: str
     mode: str
     deadline_on: date
+    deadline_provisional: bool = Field(False, description=PROVISIONAL)
     override_reason: str
     refusal_reasons: list[str] = []
     allowed_actions: list[str] = []
@@ -254,7 +262,15 @@ def self_report(request: HttpRequest, payload: SelfReportIn) -> Any:
         idempotency_key=payload.idempotency_key,
         consent=payload.consent,
     )
-    return Status(201, {"tracking_code": clue.tracking_code, "status": clue.status, "verify_due": clue.verify_due})
+    return Status(
+        201,
+        {
+            "tracking_code": clue.tracking_code,
+            "status": clue.status,
+            "verify_due": clue.verify_due,
+            "verify_due_provisional": clue.verify_due_provisional,
+        },
+    )
 
 
 @router.get(
@@ -294,8 +310,9 @@ def clue_list(request: HttpRequest, status: str = "", source: str = "", offset: 
 
 @router.post(
     "/clues",
-    response={201: ClueOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: ClueOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="登记风险线索（部门预警、热线、督导等）",
+    description="idempotency_key 只在同一调用人、同一村内去重；来源编号已被他人或其他区划登记时返回409，不返回该线索。",
 )
 @classify(SCOPED)
 def clue_new(request: HttpRequest, payload: ClueIn) -> Any:
@@ -508,6 +525,7 @@ class NoticeOut(Schema):
     items: list[dict]
     posted_on: date
     ends_on: date
+    ends_provisional: bool = Field(False, description=PROVISIONAL)
     min_days: int
     day_unit: str
     identification_case_id: int | None

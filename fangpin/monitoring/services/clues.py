@@ -3,6 +3,7 @@ the clue state machine, and feedback to the source. [DOMAIN §2.6, §3.1]"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -15,11 +16,12 @@ from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log_many
 from fangpin.core.bulk import bulk_insert
-from fangpin.core.errors import DomainError, Forbidden, InvalidInput, TransitionRefused
+from fangpin.core.errors import Conflict, DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
 from fangpin.core.masking import mask_text
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
+from fangpin.core.scoping import visible
 from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
 from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
@@ -163,7 +165,8 @@ def clue_create(
     )
     if problems:
         raise InvalidInput("线索信息有误：" + "；".join(problems), reasons=problems)
-    existing = _existing(source, source_ref, idempotency_key)
+    idempotency_key = _caller_key(actor, village, idempotency_key)
+    existing = _existing(actor, source, source_ref, idempotency_key)
     if existing is not None:
         return existing
     clue = _new_clue(
@@ -186,7 +189,7 @@ def clue_create(
             with transaction.atomic():
                 clue.save()
         except IntegrityError:
-            again = _existing(source, source_ref, idempotency_key)
+            again = _existing(actor, source, source_ref, idempotency_key)
             if again is not None:
                 return again
             raise
@@ -204,13 +207,44 @@ def clue_create(
     return clue
 
 
-def _existing(source: str, source_ref: str, key: str | None) -> RiskClue | None:
+# A source number another area (or a clue the caller cannot see) already holds: refused without
+# saying whose it is or what it says.
+REF_TAKEN = "来源编号“{ref}”已被登记过，不能重复登记；如确属新线索，请使用其他来源编号或不填。"
+
+
+def _caller_key(actor: Actor, village: Area, key: str | None) -> str | None:
+    """The stored idempotency key: the caller's key hashed with who calls (the user; for the
+    anonymous self-report the client address) and the village, so two callers' equal keys never
+    meet and a replay finds only the caller's own clue. [issue 12 §2]"""
+    key = (key or "").strip()
+    if not key:
+        return None
+    user = actor.user
+    caller = f"user:{user.pk}" if user is not None else f"{actor.channel}:{actor.ip}"
+    return hashlib.sha256(f"{caller}|{village.code}|{key}".encode()).hexdigest()
+
+
+def _sees(actor: Actor, clue: RiskClue) -> bool:
+    """Whether a matched clue may be handed back: the system sees all; a user only what they may read."""
+    if actor.user is None:
+        return actor.channel != Channel.PUBLIC
+    return visible(RiskClue.objects.filter(pk=clue.pk), actor.user).exists()
+
+
+def _existing(actor: Actor, source: str, source_ref: str, key: str | None) -> RiskClue | None:
+    """The clue this request repeats, if any; a (source, source_ref) match outside the caller's
+    scope is a refusal that reveals nothing of it (the number is unique across all areas)."""
     if key:
         found = RiskClue.objects.filter(idempotency_key=key).first()
-        if found:
+        if found is not None:
+            return found  # the key is the caller's own (_caller_key)
+    ref = (source_ref or "").strip()[:64]
+    if ref:
+        found = RiskClue.objects.filter(source=source, source_ref=ref).first()
+        if found is not None:
+            if not _sees(actor, found):
+                raise Conflict(REF_TAKEN.format(ref=ref))
             return found
-    if source_ref and source_ref.strip():
-        return RiskClue.objects.filter(source=source, source_ref=source_ref.strip()[:64]).first()
     return None
 
 
@@ -269,6 +303,13 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
             ((c.source, c.source_ref), c)
             for c in RiskClue.objects.filter(source__in={s for s, _ in chunk}, source_ref__in=[r for _, r in chunk])
         )
+    if actor.user is not None and existing:
+        # Only a match the caller may read is handed back; any other is refused, naming no clue.
+        matched = RiskClue.objects.filter(pk__in=[c.pk for c in existing.values()])
+        seen = set(visible(matched, actor.user).values_list("pk", flat=True))
+        taken = sorted(ref for (_, ref), c in existing.items() if c.pk not in seen)
+        if taken:
+            raise Conflict(REF_TAKEN.format(ref="、".join(taken[:20])))
     now = timezone.now()
     dues = _deadlines([i["village"] for i in prepared], timezone.localdate(now))
     new: list[RiskClue] = []
@@ -441,10 +482,10 @@ def clue_self_report(
         problems.append("同意告知：请阅读告知并勾选同意，否则无法受理申报")
     if problems:
         raise InvalidInput("申报信息有误：" + "；".join(problems), reasons=problems)
-    if idempotency_key:
-        found = RiskClue.objects.filter(idempotency_key=idempotency_key).first()
-        if found:
-            return found
+    actor = Actor(user=None, channel=Channel.PUBLIC, ip=client_address)
+    found = _existing(actor, ClueSource.SELF_REPORT, "", _caller_key(actor, village, idempotency_key))
+    if found is not None:
+        return found  # the same reporter's repeat from the same address for the same village
     since = timezone.now() - timedelta(days=1)
     recent = RiskClue.objects.filter(source=ClueSource.SELF_REPORT, received_at__gte=since)
     if recent.filter(reporter_phone=digits).count() >= int(param("self_report_limit_per_phone", area=village)):
@@ -453,7 +494,6 @@ def clue_self_report(
     if client_address and recent.filter(client_address=client_address).count() >= limit_address:
         raise InvalidInput("当前网络今日提交的申报已达上限，请明天再试，或直接联系村委会。")
     person = Person.objects.filter(id_number=number, household__village_code=village.code).first()
-    actor = Actor(user=None, channel=Channel.PUBLIC, ip=client_address)
     with transaction.atomic():
         return _self_report_create(
             village=village,
