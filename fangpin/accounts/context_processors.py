@@ -22,6 +22,7 @@ MENU = [
     ("datafeeds.upload", "datafeeds:run-list", _("部门数据比对")),
     ("datafeeds.view", "datafeeds:warning-list", _("部门预警")),
     ("policy.view", "policy:list", _("政策参数")),
+    ("calendar.view", "policy:calendar", _("放假安排")),
     ("audit.view", "core:audit-list", _("审计日志")),
     ("api.token", "accounts:tokens", _("API令牌")),
 ]

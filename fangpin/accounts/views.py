@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangpin.accounts.forms import LoginForm, TokenForm
@@ -18,6 +19,7 @@ from fangpin.accounts.services import token_create, token_revoke
 from fangpin.core.actor import Actor
 from fangpin.core.scoping import GLOBAL, PUBLIC, classify
 from fangpin.core.views_util import login_view, scoped_view
+from fangpin.policy.selectors import calendar_warning
 
 login = classify(PUBLIC)(
     auth_views.LoginView.as_view(
@@ -42,6 +44,8 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {"no_area": user.scope_area is None}
+    if user.scope_area is not None and user.can("calendar.edit"):
+        context["calendar_warning"] = calendar_warning(area=user.scope_area, on=timezone.localdate())
     if user.scope_area is not None and user.role in REGISTRY_READERS:
         context["summary"] = home_summary(user=user)
     return render(request, "accounts/home.html", context)

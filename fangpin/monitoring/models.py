@@ -78,6 +78,9 @@ class RiskClue(models.Model):
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now, db_index=True)
     accept_due = models.DateField(_("受理时限"), null=True, blank=True)
     verify_due = models.DateField(_("核实时限"), null=True, blank=True)
+    # Counted across a year whose holiday schedule is not entered yet (暂按周末推算, issue 12).
+    accept_due_provisional = models.BooleanField(_("受理时限暂按周末推算"), default=False)
+    verify_due_provisional = models.BooleanField(_("核实时限暂按周末推算"), default=False)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     feedback = models.TextField(_("反馈意见"), blank=True)
@@ -194,6 +197,7 @@ class IdentificationCase(models.Model):
     # The clock starts at the first clue (R-ID-4); deadline computed by rules.clock at creation.
     clock_started_on = models.DateField(_("计时起点"))
     deadline_on = models.DateField(_("办结时限"))
+    deadline_provisional = models.BooleanField(_("办结时限暂按周末推算"), default=False)
     step_started_on = models.DateField(_("当前环节开始"), null=True, blank=True)
     recommendation = models.JSONField(_("比对建议"), default=dict, blank=True)
     consent_signed_on = models.DateField(_("签署承诺授权书"), null=True, blank=True)
@@ -256,6 +260,7 @@ class EliminationCase(models.Model):
     )
     proposed_on = models.DateField(_("提出日期"))
     deadline_on = models.DateField(_("办结时限"))
+    deadline_provisional = models.BooleanField(_("办结时限暂按周末推算"), default=False)
     step_started_on = models.DateField(_("当前环节开始"), null=True, blank=True)
     guard_failures = models.JSONField(_("未满足的条件"), default=list, blank=True)
     override_reason = models.TextField(_("县级特批理由"), blank=True)
@@ -311,6 +316,7 @@ class PublicNotice(models.Model):
     items = models.JSONField(_("公示名单"), default=list)
     posted_on = models.DateField(_("张贴日期"))
     ends_on = models.DateField(_("截止日期"))
+    ends_provisional = models.BooleanField(_("截止日期暂按周末推算"), default=False)
     min_days = models.PositiveSmallIntegerField(_("最短天数"))
     day_unit = models.CharField(_("天数单位"), max_length=16, default="calendar_days")
     identification_case = models.ForeignKey(

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-
-import chinese_calendar
+from typing import NamedTuple
 
 CALENDAR_DAYS, WORKING_DAYS = "calendar_days", "working_days"
 ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
@@ -29,10 +28,6 @@ RISK_LABELS = {
     "other": "其他",
 }
 MAX_RISK_TYPES = 5
-
-
-class CalendarUnavailable(ValueError):
-    """The holiday package has no data for the year: update `chinesecalendar`."""
 
 
 # ---------------------------------------------------------------- the clock
@@ -54,31 +49,58 @@ class TimeLimit:
         return f"{self.value}个{'工作日' if self.unit == WORKING_DAYS else '自然日'}"
 
 
-def is_working_day(day: date) -> bool:
-    """Official working day: weekdays minus statutory holidays plus make-up
-    workdays (调休), from the maintained `chinesecalendar` package."""
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError as exc:
-        raise CalendarUnavailable(f"节假日日历缺少{day.year}年数据，请升级 chinesecalendar 软件包。") from exc
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The official calendar of one area: statutory holidays, make-up workdays (调休上班日)
+    and the years whose schedule has been entered. [DOMAIN §4.2, issue 12]"""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    covered_years: frozenset[int] = frozenset()
+
+    @property
+    def covered_until(self) -> date | None:
+        """The last day of the last entered year (None when nothing is entered)."""
+        return date(max(self.covered_years), 12, 31) if self.covered_years else None
+
+    def covers(self, day: date) -> bool:
+        return day.year in self.covered_years
+
+    def is_working_day(self, day: date) -> bool:
+        """Weekdays minus holidays plus make-up workdays; a day of a year not entered yet
+        counts as a working day iff it is Monday to Friday (provisional)."""
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        return day.weekday() < 5
 
 
-def add_limit(start: date, limit: TimeLimit | dict) -> date:
+class Due(NamedTuple):
+    """A due date, and whether it was counted across a year whose schedule is not entered
+    yet (暂按周末推算: recomputed when the year is entered)."""
+
+    on: date
+    provisional: bool = False
+
+
+def add_limit(start: date, limit: TimeLimit | dict, calendar: WorkCalendar) -> Due:
     """The due date `limit` after `start` (start day not counted). [R-ID-4, CONFIG unit]"""
     limit = TimeLimit.of(limit)
     if limit.unit == CALENDAR_DAYS:
-        return start + timedelta(days=limit.value)
+        return Due(start + timedelta(days=limit.value))
     if limit.unit != WORKING_DAYS:
         raise ValueError(f"未知的时限单位：{limit.unit}")
-    day, left = start, limit.value
+    day, left, provisional = start, limit.value, False
     while left > 0:
         day += timedelta(days=1)
-        if is_working_day(day):
+        provisional = provisional or not calendar.covers(day)
+        if calendar.is_working_day(day):
             left -= 1
-    return day
+    return Due(day, provisional)
 
 
-def days_left(*, today: date, due: date, unit: str = CALENDAR_DAYS) -> int:
+def days_left(*, today: date, due: date, calendar: WorkCalendar, unit: str = CALENDAR_DAYS) -> int:
     """Days until `due` in `unit` (negative when overdue)."""
     if unit == CALENDAR_DAYS:
         return (due - today).days
@@ -86,7 +108,7 @@ def days_left(*, today: date, due: date, unit: str = CALENDAR_DAYS) -> int:
     count, day = 0, lo
     while day < hi:
         day += timedelta(days=1)
-        if is_working_day(day):
+        if calendar.is_working_day(day):
             count += 1
     return sign * count
 
@@ -321,12 +343,14 @@ def follow_up_until(*, eliminated_on: date, months: int) -> date:
     return add_months(eliminated_on, months)
 
 
-def notice_end(posted_on: date, limit: TimeLimit | dict) -> date:
+def notice_end(posted_on: date, limit: TimeLimit | dict, calendar: WorkCalendar) -> Due:
     """Last day of a notice window; the posting day counts as day one when it is
     a counted day. [R-ID-3, CONFIG notice_min_days with unit]"""
     limit = TimeLimit.of(limit)
-    counts_today = limit.unit == CALENDAR_DAYS or is_working_day(posted_on)
-    return add_limit(posted_on, TimeLimit(limit.value - 1 if counts_today else limit.value, limit.unit))
+    counts_today = limit.unit == CALENDAR_DAYS or calendar.is_working_day(posted_on)
+    due = add_limit(posted_on, TimeLimit(limit.value - 1 if counts_today else limit.value, limit.unit), calendar)
+    uncovered_start = limit.unit == WORKING_DAYS and not calendar.covers(posted_on)
+    return Due(due.on, due.provisional or uncovered_start)
 
 
 def mask_name(name: str) -> str:

@@ -554,3 +554,24 @@ def parse_code_list(value: Any) -> list[CodeEntry]:
 def format_code_list(entries: list[CodeEntry]) -> str:
     """The canonical text form stored as the parameter's value."""
     return "；".join(f"{e.code}={e.label}{'（停用）' if e.retired else ''}" for e in entries)
+
+
+# The official holiday calendar (issue 12 §1; fangpin.policy.selectors.work_calendar).
+CATALOG.update(
+    {
+        spec.key: spec
+        for spec in [
+            ParamSpec(
+                key="calendar_warning_days",
+                label=_("放假安排录入提醒提前天数"),
+                unit="calendar_days",
+                kind="days",
+                default=60,
+                source="fangpin 默认值（国务院办公厅通常于每年12月公布次年放假安排）",
+                note=_(
+                    "距已录入放假安排的最后一天不足该天数时，县级和省（市）级管理员在首页和待办中看到“某年放假安排尚未录入”。"
+                ),
+            ),
+        ]
+    }
+)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangpin.core.forms import DateInput, StyledForm
 from fangpin.policy.catalog import CATALOG
+from fangpin.policy.models import HolidayKind
 
 
 class ParameterForm(StyledForm):
@@ -31,3 +32,24 @@ class ParameterForm(StyledForm):
             mode = self.cleaned_data.get("mode") or "fixed_amount"
             return {"mode": mode, "amount" if mode == "fixed_amount" else "multiple": raw}
         return raw
+
+
+class CalendarDayForm(StyledForm):
+    day = forms.DateField(label=_("日期"), widget=DateInput())
+    kind = forms.ChoiceField(label=_("类型"), choices=HolidayKind.choices)
+    name = forms.CharField(label=_("名称（如春节、国庆节）"), max_length=60, required=False)
+    source_document = forms.CharField(label=_("依据文件（首次录入该年时必填）"), max_length=300, required=False)
+
+
+class CalendarDeleteForm(StyledForm):
+    day = forms.DateField(label=_("日期"), widget=DateInput())
+
+
+class CalendarLoadForm(StyledForm):
+    year = forms.IntegerField(label=_("年份"), min_value=2000, max_value=2100)
+    source_document = forms.CharField(
+        label=_("依据文件"),
+        max_length=300,
+        help_text=_("如：国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕N号）"),
+    )
+    file = forms.FileField(label=_("放假安排文件（.csv 或 .xlsx，列：日期,类型,名称）"))

@@ -7,12 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Max, Q, Sum
 
 from fangpin.areas.models import Area
 from fangpin.core.errors import DomainError
+from fangpin.monitoring.rules import WorkCalendar
 from fangpin.policy.catalog import CATALOG
-from fangpin.policy.models import PolicyParameter
+from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear, PolicyParameter
 
 
 class MissingParameter(DomainError):
@@ -110,3 +111,77 @@ def monitoring_income_line(*, area: Area | None, on: date) -> Decimal:
 def policy_history(*, key: str | None = None) -> Any:
     qs = PolicyParameter.objects.select_related("area", "created_by")
     return qs.filter(key=key) if key else qs
+
+
+# ---------------------------------------------------------------- the official calendar
+
+
+@dataclass(frozen=True)
+class _YearRow:
+    pk: int
+    year: int
+    prefix: str  # "" for the national schedule
+
+
+# Process-wide cache of the calendar tables, keyed by a stamp that every change of a year or its
+# days moves (count, latest change, id sum): another process's change is seen at the next read.
+_calendar_cache: dict[str, Any] = {"stamp": None, "rows": [], "calendars": {}}
+
+
+def calendar_invalidate() -> None:
+    """Forget the cached calendars (called by every calendar write)."""
+    _calendar_cache.update(stamp=None, rows=[], calendars={})
+
+
+def _calendar_rows() -> list[_YearRow]:
+    agg = HolidayYear.objects.aggregate(n=Count("id"), at=Max("changed_at"), ids=Sum("id"))
+    stamp = (agg["n"], agg["at"], agg["ids"])
+    if _calendar_cache["stamp"] != stamp:
+        rows = HolidayYear.objects.select_related("area").only("pk", "year", "area__code", "area__level")
+        calendar_invalidate()
+        _calendar_cache["rows"] = [_YearRow(r.pk, r.year, r.area.prefix if r.area else "") for r in rows]
+        _calendar_cache["stamp"] = stamp
+    return _calendar_cache["rows"]
+
+
+def _years_in_force(area: Area | None, rows: list[_YearRow]) -> dict[int, _YearRow]:
+    """Per year, the row of the most specific area above `area` (the national one last)."""
+    code = area.code if area is not None else ""
+    best: dict[int, _YearRow] = {}
+    for row in rows:
+        if code.startswith(row.prefix) and (row.year not in best or len(row.prefix) > len(best[row.year].prefix)):
+            best[row.year] = row
+    return best
+
+
+def work_calendar(*, area: Area | None) -> WorkCalendar:
+    """The official calendar the statutory clock reads for `area`: per year, the schedule of the
+    most specific area that entered it (county, city, province, then national). [issue 12]"""
+    chosen = _years_in_force(area, _calendar_rows())
+    key = tuple(sorted(r.pk for r in chosen.values()))
+    calendars: dict[tuple[int, ...], WorkCalendar] = _calendar_cache["calendars"]
+    if key not in calendars:
+        days = HolidayDay.objects.filter(calendar_year_id__in=key).values_list("day", "kind")
+        calendars[key] = WorkCalendar(
+            holidays=frozenset(d for d, kind in days if kind == HolidayKind.HOLIDAY),
+            workdays=frozenset(d for d, kind in days if kind == HolidayKind.WORKDAY),
+            covered_years=frozenset(chosen),
+        )
+    return calendars[key]
+
+
+def holiday_year_in_force(*, area: Area | None, year: int) -> HolidayYear | None:
+    """The schedule of `year` that applies to `area` (its own, an area's above, or national)."""
+    row = _years_in_force(area, _calendar_rows()).get(year)
+    return HolidayYear.objects.select_related("area", "entered_by").get(pk=row.pk) if row else None
+
+
+def calendar_warning(*, area: Area | None, on: date) -> str:
+    """ "2027年放假安排尚未录入" from `calendar_warning_days` before the last entered day
+    (or once it has passed); "" otherwise. [issue 12, CONFIG calendar_warning_days]"""
+    until = work_calendar(area=area).covered_until
+    lead = int(policy_get("calendar_warning_days", area=area, on=on).value)
+    if until is not None and (until - on).days > lead:
+        return ""
+    year = until.year + 1 if until is not None else on.year
+    return f"{year}年放假安排尚未录入"

@@ -105,6 +105,7 @@ def clue_start_identification(
         first_clue = _first_clue_of_round(household)
         started = timezone.localdate((first_clue or clue).received_at)
         limit = time_limit("identification_time_limit", area=household.village, on=started)
+        due = add_limit(started, limit, area=household.village)
         case = IdentificationCase(
             case_no=new_code("SB", 8),
             household=household,
@@ -117,7 +118,8 @@ def clue_start_identification(
             monitoring_contact_name=monitoring_contact_name.strip()[:50],
             monitoring_contact_phone=monitoring_contact_phone.strip()[:20],
             clock_started_on=started,
-            deadline_on=add_limit(started, limit),
+            deadline_on=due.on,
+            deadline_provisional=due.provisional,
             step_started_on=today(),
             recommendation=asdict(household_recommendation(household=household, risk_types=risk_types, on=today())),
             created_by=actor.user,

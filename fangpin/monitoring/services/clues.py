@@ -39,7 +39,7 @@ from fangpin.monitoring.services.common import (
     time_limit,
     today,
 )
-from fangpin.policy.selectors import policy_get_many
+from fangpin.policy.selectors import policy_get_many, work_calendar
 from fangpin.registry.models import Household, Person
 
 CLUE_CREATORS = {"county_admin", "county_staff", "township_staff", "village_cadre", "grid_worker", "department_liaison"}
@@ -102,8 +102,8 @@ def _new_clue(
     cache = dues if dues is not None else {}
     if (village.pk, day) not in cache:
         cache[(village.pk, day)] = (
-            add_limit(day, time_limit("clue_accept_limit", area=village, on=day)),
-            add_limit(day, time_limit("clue_verify_limit", area=village, on=day)),
+            add_limit(day, time_limit("clue_accept_limit", area=village, on=day), area=village),
+            add_limit(day, time_limit("clue_verify_limit", area=village, on=day), area=village),
         )
     accept_due, verify_due = cache[(village.pk, day)]
     return RiskClue(
@@ -120,8 +120,10 @@ def _new_clue(
         reporter_name=(reporter_name or "").strip()[:50],
         reporter_phone=(reporter_phone or "").strip()[:20],
         received_at=received,
-        accept_due=accept_due,
-        verify_due=verify_due,
+        accept_due=accept_due.on,
+        accept_due_provisional=accept_due.provisional,
+        verify_due=verify_due.on,
+        verify_due_provisional=verify_due.provisional,
         created_by=actor.user,
     )
 
@@ -371,13 +373,14 @@ def _deadlines(villages: list[Any], day: Any) -> dict[tuple[int, Any], tuple[Any
     verify = policy_get_many("clue_verify_limit", areas=distinct, on=day)
     counted: dict[Any, Any] = {}
 
-    def due(raw: Any) -> Any:
-        limit = rules.TimeLimit.of(raw)
-        if limit not in counted:
-            counted[limit] = add_limit(day, limit)
-        return counted[limit]
+    def due(raw: Any, village: Area) -> Any:
+        # Counties may enter their own holiday schedule: count once per (limit, calendar).
+        limit, calendar = rules.TimeLimit.of(raw), work_calendar(area=village)
+        if (limit, calendar) not in counted:
+            counted[(limit, calendar)] = rules.add_limit(day, limit, calendar)
+        return counted[(limit, calendar)]
 
-    return {(v.pk, day): (due(accept[v.pk].value), due(verify[v.pk].value)) for v in distinct}
+    return {(v.pk, day): (due(accept[v.pk].value, v), due(verify[v.pk].value, v)) for v in distinct}
 
 
 def _insert_clues(clues: list[RiskClue]) -> None:

@@ -14,12 +14,12 @@ from django.utils import timezone
 from fangpin.accounts.models import User
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
-from fangpin.core.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangpin.core.models import AuditAction
 from fangpin.core.scoping import area_in_scope
 from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.models import CaseEvent, Notification
-from fangpin.policy.selectors import policy_get
+from fangpin.policy.selectors import policy_get, work_calendar
 
 M = TypeVar("M", bound=models.Model)
 ROLE_LEVEL = {
@@ -45,11 +45,10 @@ def time_limit(key: str, *, area: Any, on: date | None = None) -> rules.TimeLimi
     return rules.TimeLimit.of(param(key, area=area, on=on))
 
 
-def add_limit(start: date, limit: rules.TimeLimit) -> date:
-    try:
-        return rules.add_limit(start, limit)
-    except rules.CalendarUnavailable as exc:
-        raise DomainError(str(exc)) from exc
+def add_limit(start: date, limit: rules.TimeLimit, *, area: Any) -> rules.Due:
+    """The due date on the area's official calendar; never refused for a year not entered
+    yet: such a due date is provisional (暂按周末推算). [R-ID-4, issue 12]"""
+    return rules.add_limit(start, limit, work_calendar(area=area))
 
 
 def new_code(prefix: str, length: int = 8) -> str:

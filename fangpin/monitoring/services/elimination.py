@@ -103,6 +103,7 @@ def elimination_propose(
         _check_natural_reason(episode, natural_reason, justification, on)
     if episode.status != EpisodeStatus.MONITORED:
         raise TransitionRefused(f"监测状态为“{episode.get_status_display()}”，不能提出风险消除。")
+    due = add_limit(on, time_limit("elimination_time_limit", area=episode.village, on=on), area=episode.village)
     with transaction.atomic():
         case = EliminationCase(
             case_no=new_code("XC", 8),
@@ -115,7 +116,8 @@ def elimination_propose(
             justification=(justification or "").strip(),
             continuing_measures=(continuing_measures or "").strip(),
             proposed_on=on,
-            deadline_on=add_limit(on, time_limit("elimination_time_limit", area=episode.village, on=on)),
+            deadline_on=due.on,
+            deadline_provisional=due.provisional,
             step_started_on=on,
             guard_failures=elimination_check(
                 episode=episode, mode=mode, natural_reason=natural_reason, justification=justification, on=on

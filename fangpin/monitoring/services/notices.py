@@ -18,6 +18,7 @@ from fangpin.monitoring import rules
 from fangpin.monitoring.choices import MonitoringCategory, NoticeKind, NoticeSubject, ObjectionStatus
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, Objection, PublicNotice
 from fangpin.monitoring.services.common import param, record_event, require_in_area, role_of, today
+from fangpin.policy.selectors import work_calendar
 
 NOTICE_TEXT = {
     (NoticeSubject.IDENTIFICATION, NoticeKind.VILLAGE_NOTICE): (
@@ -65,7 +66,12 @@ def notice_post(
     subject = NoticeSubject.IDENTIFICATION if isinstance(case, IdentificationCase) else NoticeSubject.ELIMINATION
     posted_on = posted_on or today()
     limit = rules.TimeLimit.of(param("notice_min_days", area=case.village, on=posted_on))
-    ends_on = rules.notice_end(posted_on, limit) if kind == NoticeKind.VILLAGE_NOTICE else posted_on
+    ends = (
+        rules.notice_end(posted_on, limit, work_calendar(area=case.village))
+        if kind == NoticeKind.VILLAGE_NOTICE
+        else rules.Due(posted_on)
+    )
+    ends_on = ends.on
     title, body = NOTICE_TEXT[(subject, kind)]
     fields = {"village": case.village.full_name, "start": f"{posted_on:%Y年%m月%d日}", "end": f"{ends_on:%Y年%m月%d日}"}
     notice = PublicNotice.objects.create(
@@ -78,6 +84,7 @@ def notice_post(
         items=_items(case),
         posted_on=posted_on,
         ends_on=ends_on,
+        ends_provisional=ends.provisional,
         min_days=limit.value if kind == NoticeKind.VILLAGE_NOTICE else 0,
         day_unit=limit.unit,
         identification_case=case if subject == NoticeSubject.IDENTIFICATION else None,

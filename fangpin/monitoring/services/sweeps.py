@@ -1,8 +1,10 @@
 """Timed work: due-soon and overdue reminders with escalation, the end of the
-follow-up year, and dispatching the SMS outbox. Run by `fangpin monitoring-sweep`."""
+follow-up year, dispatching the SMS outbox, and the warning that a year's holiday
+schedule is not entered yet. Run by `fangpin monitoring-sweep`."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.accounts.models import User
+from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.monitoring import selectors
 from fangpin.monitoring.choices import ClueStatus, SmsStatus
@@ -26,7 +29,9 @@ from fangpin.monitoring.models import (
 from fangpin.monitoring.services.common import _recipients
 from fangpin.monitoring.services.episodes import episode_follow_up_sweep
 from fangpin.monitoring.sms import SmsSender, get_sender
+from fangpin.policy.selectors import calendar_warning
 
+logger = logging.getLogger("fangpin.monitoring.sweeps")
 ESCALATE_TO = {1: ("township_staff",), 2: ("county_staff", "county_admin")}
 
 
@@ -96,9 +101,23 @@ def sms_dispatch(*, sender: SmsSender | None = None, limit: int = 500) -> int:
     return sent
 
 
-def monitoring_sweep(*, on: date | None = None) -> dict[str, int]:
+def calendar_sweep(*, on: date | None = None) -> list[str]:
+    """One warning per county whose official holiday schedule runs out within
+    `calendar_warning_days` (logged, and shown to its administrators). [issue 12]"""
+    on = on or timezone.localdate()
+    warnings = []
+    for county in Area.objects.filter(level=AreaLevel.COUNTY).order_by("code"):
+        message = calendar_warning(area=county, on=on)
+        if message:
+            warnings.append(f"{county.name}（{county.code}）：{message}")
+            logger.warning("%s（%s）：%s", county.name, county.code, message)
+    return warnings
+
+
+def monitoring_sweep(*, on: date | None = None) -> dict[str, Any]:
     return {
         "follow_up_ended": episode_follow_up_sweep(on=on, actor=Actor.system()),
         "reminders": reminders_sweep(on=on),
         "sms_sent": sms_dispatch(),
+        "calendar_warnings": calendar_sweep(on=on),
     }

@@ -9,9 +9,39 @@ from decimal import Decimal
 import pytest
 
 from fangpin.monitoring import rules
-from fangpin.monitoring.rules import CALENDAR_DAYS, WORKING_DAYS, TimeLimit
+from fangpin.monitoring.rules import CALENDAR_DAYS, WORKING_DAYS, Due, TimeLimit, WorkCalendar
 
 # --------------------------------------------------------------- the clock
+
+
+def _days(*spans: tuple[str, str]) -> frozenset[date]:
+    out = set()
+    for first, last in spans:
+        day, end = date.fromisoformat(first), date.fromisoformat(last)
+        while day <= end:
+            out.add(day)
+            day = date.fromordinal(day.toordinal() + 1)
+    return frozenset(out)
+
+
+# The 2026 schedule as the State Council General Office published it, the same
+# days the `chinesecalendar` package seeds: the rules take the calendar as a plain value.
+CAL_2026 = WorkCalendar(
+    holidays=_days(
+        ("2026-01-01", "2026-01-03"),
+        ("2026-02-15", "2026-02-23"),
+        ("2026-04-04", "2026-04-06"),
+        ("2026-05-01", "2026-05-05"),
+        ("2026-06-19", "2026-06-21"),
+        ("2026-09-25", "2026-09-27"),
+        ("2026-10-01", "2026-10-07"),
+    ),
+    workdays=frozenset(
+        date.fromisoformat(d)
+        for d in ("2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10")
+    ),
+    covered_years=frozenset({2026}),
+)
 
 
 @pytest.mark.parametrize(
@@ -32,19 +62,33 @@ from fangpin.monitoring.rules import CALENDAR_DAYS, WORKING_DAYS, TimeLimit
     ],
 )
 def test_deadline_follows_the_official_holiday_calendar(start, limit, due):
-    assert rules.add_limit(start, limit) == due
+    assert rules.add_limit(start, limit, CAL_2026) == Due(due, provisional=False)
 
 
 def test_make_up_saturdays_are_working_days_and_holiday_weekdays_are_not():
-    assert rules.is_working_day(date(2026, 10, 10))  # Saturday, make-up
-    assert not rules.is_working_day(date(2026, 10, 2))  # Friday, National Day
-    assert rules.is_working_day(date(2026, 2, 28))  # Saturday, make-up
-    assert not rules.is_working_day(date(2026, 2, 16))  # Monday, Spring Festival
+    assert CAL_2026.is_working_day(date(2026, 10, 10))  # Saturday, make-up
+    assert not CAL_2026.is_working_day(date(2026, 10, 2))  # Friday, National Day
+    assert CAL_2026.is_working_day(date(2026, 2, 28))  # Saturday, make-up
+    assert not CAL_2026.is_working_day(date(2026, 2, 16))  # Monday, Spring Festival
 
 
-def test_a_year_without_calendar_data_is_refused_clearly():
-    with pytest.raises(rules.CalendarUnavailable, match="chinesecalendar"):
-        rules.add_limit(date(2099, 1, 1), TimeLimit(3, WORKING_DAYS))
+def test_twenty_working_days_from_2026_12_10_run_into_2027_provisionally():
+    # Thu 2026-12-10, start day not counted. December 2026 has no holiday: Fri 11 (1),
+    # 14–18 (6), 21–25 (11), 28–31 (15). 2027 is not entered: Mon–Fri count, so Fri
+    # 2027-01-01 (16) and Mon 4 – Thu 7 (20) → 2027-01-07, provisional.
+    assert rules.add_limit(date(2026, 12, 10), TimeLimit(20, WORKING_DAYS), CAL_2026) == Due(date(2027, 1, 7), True)
+    # Ten working days stay inside 2026: Fri 11, 14–18, 21–24 → Thu 2026-12-24, final.
+    assert rules.add_limit(date(2026, 12, 10), TimeLimit(10, WORKING_DAYS), CAL_2026) == Due(date(2026, 12, 24), False)
+
+
+def test_a_year_without_a_schedule_is_never_refused_and_counts_weekdays():
+    due = rules.add_limit(date(2099, 1, 1), TimeLimit(3, WORKING_DAYS), CAL_2026)  # Thursday
+    assert due == Due(date(2099, 1, 6), provisional=True)  # Fri 2, Mon 5, Tue 6
+    assert CAL_2026.covered_until == date(2026, 12, 31)
+
+
+def test_calendar_days_are_never_provisional():
+    assert rules.add_limit(date(2026, 12, 28), TimeLimit(15, CALENDAR_DAYS), CAL_2026) == Due(date(2027, 1, 12), False)
 
 
 def test_unit_is_part_of_the_parameter():
@@ -78,14 +122,16 @@ def test_step_deadline_never_passes_the_overall_deadline():
 
 
 def test_days_left_counts_working_days_across_national_day():
-    assert rules.days_left(today=date(2026, 9, 30), due=date(2026, 10, 9), unit=WORKING_DAYS) == 2
-    assert rules.days_left(today=date(2026, 10, 9), due=date(2026, 9, 30), unit=WORKING_DAYS) == -2
+    assert rules.days_left(today=date(2026, 9, 30), due=date(2026, 10, 9), calendar=CAL_2026, unit=WORKING_DAYS) == 2
+    assert rules.days_left(today=date(2026, 10, 9), due=date(2026, 9, 30), calendar=CAL_2026, unit=WORKING_DAYS) == -2
 
 
 def test_notice_window_counts_the_posting_day():
-    assert rules.notice_end(date(2026, 3, 2), TimeLimit(5, CALENDAR_DAYS)) == date(2026, 3, 6)
+    assert rules.notice_end(date(2026, 3, 2), TimeLimit(5, CALENDAR_DAYS), CAL_2026) == Due(date(2026, 3, 6))
     # Posted on a holiday with working days: the holiday does not count.
-    assert rules.notice_end(date(2026, 10, 1), TimeLimit(5, WORKING_DAYS)) == date(2026, 10, 13)
+    assert rules.notice_end(date(2026, 10, 1), TimeLimit(5, WORKING_DAYS), CAL_2026) == Due(date(2026, 10, 13))
+    # Posted on a working day of a year not entered: provisional even when it ends that day.
+    assert rules.notice_end(date(2027, 3, 1), TimeLimit(1, WORKING_DAYS), CAL_2026) == Due(date(2027, 3, 1), True)
 
 
 def test_add_months_clamps_to_month_end():

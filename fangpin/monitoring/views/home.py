@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from fangpin.core.views_util import scoped_view
 from fangpin.monitoring import selectors, workflow
 from fangpin.monitoring.views.common import page_of
+from fangpin.policy.selectors import calendar_warning
 
 
 @scoped_view("monitoring.view")
@@ -24,7 +25,10 @@ def work_queue(request: HttpRequest) -> HttpResponse:
         objections=role in workflow.VILLAGE | workflow.TOWNSHIP,
     )
     template = "monitoring/work_queue.html#queue" if request.htmx else "monitoring/work_queue.html"
-    return render(request, template, {"queue": queue})
+    warning = ""
+    if request.user.can("calendar.edit") and not request.htmx:  # the home page shows its own
+        warning = calendar_warning(area=request.user.scope_area, on=timezone.localdate())
+    return render(request, template, {"queue": queue, "calendar_warning": warning})
 
 
 @scoped_view("notifications.view")

@@ -1,5 +1,5 @@
-"""`fangpin monitoring-sweep`: reminders and escalation, follow-up ends, SMS outbox, then the
-dashboard's KPI summary (run daily)."""
+"""`fangpin monitoring-sweep`: reminders and escalation, follow-up ends, SMS outbox, the
+holiday-schedule warning per county, then the dashboard's KPI summary (run daily)."""
 
 from __future__ import annotations
 
@@ -18,5 +18,7 @@ class Command(BaseCommand):
         result = monitoring_sweep()
         ended, reminders, sent = result["follow_up_ended"], result["reminders"], result["sms_sent"]
         self.stdout.write(f"跟踪期满 {ended} 户；新提醒 {reminders} 条；已发短信 {sent} 条")
+        for warning in result["calendar_warnings"]:
+            self.stdout.write(f"放假安排：{warning}")
         # After the sweep, so that the day's figures include what it changed.
         refresh_all(write=self.stdout.write)
