@@ -201,5 +201,7 @@ def _in_flight(village: Area, households: list[Household], rng: random.Random, t
         cases += 1
     episode = MonitoringEpisode.objects.filter(village_code=village.code, status=EpisodeStatus.MONITORED).first()
     if episode is not None:
-        services.elimination_propose(episode=episode, mode="assisted", actor=v)
+        services.elimination_propose(
+            episode=episode, mode="assisted", actor=v, exception_request="演示：不满足条件时申请县级特批"
+        )
     return {"clues": clues + 1, "cases": cases}

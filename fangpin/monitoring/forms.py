@@ -138,6 +138,12 @@ class EliminationProposeForm(StyledForm):
     continuing_measures = forms.CharField(
         label=_("消除后延续的措施"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    exception_request = forms.CharField(
+        label=_("申请县级特批的理由（仅在不满足上列条件、确有特殊情况时填写）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
         """`reasons`: the natural-elimination codes in force for the episode's village."""

@@ -20,6 +20,7 @@ from fangpin.registry.choices import (
     MigrantWorkSource,
     PersonStatus,
     Relationship,
+    SnapshotKind,
     StudentStatus,
     WorkLocation,
 )
@@ -208,6 +209,8 @@ class HouseholdForm(StyledForm):
 
 
 class SnapshotForm(StyledForm):
+    # 风险消除时 is the post-elimination record R-EL-5 / DQ-05 ask for: a cadre must be able to enter it here.
+    kind = forms.ChoiceField(label=_("类型"), choices=SnapshotKind.choices, initial=SnapshotKind.ANNUAL)
     year = forms.IntegerField(label=_("收入年度"), min_value=2014, max_value=2100)
     window_start = forms.DateField(label=_("收入计算起始日"), widget=DateInput())
     window_end = forms.DateField(label=_("收入计算截止日"), widget=DateInput())

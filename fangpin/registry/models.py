@@ -215,9 +215,17 @@ class IncomeSnapshot(models.Model):
     def net_income(self) -> Decimal:
         return rules.household_net_income(self.components())
 
+    @cached_property
+    def figures(self) -> rules.SnapshotFigures:
+        """Per-capita and inclusion reference income by the county's rules in force
+        (household_size_rule, inclusion_reference_income_formula). [R-MON-3]"""
+        from fangpin.registry.figures import snapshot_figures
+
+        return snapshot_figures(self)
+
     @property
     def per_capita_net_income(self) -> Decimal:
-        return rules.per_capita(self.net_income, self.household_size)
+        return self.figures.per_capita
 
     def components(self) -> rules.IncomeComponents:
         return rules.IncomeComponents(

@@ -18,6 +18,8 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -50,6 +52,19 @@ LABOUR_EXPORT = "EMP-01"  # 劳务输出 in the measure catalogue (fangpin.assis
 
 
 @dataclass(frozen=True)
+class AsEliminated:
+    """The elimination being approved, as the checks should see it: as if it were
+    done today (mode, date, per-capita income at elimination). The checks on
+    eliminated households (DQ-02 … DQ-05) then judge the case before it is
+    approved, not after it is flagged. [R-EL-1, R-EL-2, R-EL-4, R-EL-5]"""
+
+    episode_id: int
+    mode: str
+    on: date
+    income: Decimal | None
+
+
+@dataclass(frozen=True)
 class Ctx:
     user: Any
     area: Any
@@ -58,6 +73,8 @@ class Ctx:
     # of its episodes, to the one being decided (none: episode checks find nothing).
     household_id: int | None = None
     episode_id: int | None = None
+    # Set: the elimination being approved, judged as if it were done (see AsEliminated).
+    as_eliminated: AsEliminated | None = None
 
     def param(self, key: str) -> Any:
         return policy_get(key, area=self.area, on=self.today).value
@@ -98,8 +115,29 @@ def _open(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
     return _episodes(ctx).filter(status__in=list(OPEN_EPISODE_STATUSES))
 
 
+def _eliminated(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
+    """Episodes with their elimination as elim_on / elim_mode / elim_income: the
+    stored fields or, for the case being approved (ctx.as_eliminated), its
+    hypothetical values."""
+    h = ctx.as_eliminated
+    if h is None:
+        return _episodes(ctx).annotate(
+            elim_on=F("eliminated_on"), elim_mode=F("elimination_mode"), elim_income=F("income_at_elimination")
+        )
+    this = Q(pk=h.episode_id)
+    return _episodes(ctx).annotate(
+        elim_on=Case(When(this, then=Value(h.on)), default=F("eliminated_on"), output_field=DateField()),
+        elim_mode=Case(When(this, then=Value(h.mode)), default=F("elimination_mode"), output_field=CharField()),
+        elim_income=Case(
+            When(this, then=Value(h.income)),
+            default=F("income_at_elimination"),
+            output_field=DecimalField(max_digits=12, decimal_places=2),
+        ),
+    )
+
+
 def _assisted_eliminated(ctx: Ctx) -> QuerySet[MonitoringEpisode]:
-    return _episodes(ctx).filter(elimination_mode="assisted", eliminated_on__isnull=False)
+    return _eliminated(ctx).filter(elim_mode="assisted", elim_on__isnull=False)
 
 
 def _implemented(**filters: Any) -> Exists:
@@ -147,16 +185,16 @@ def dq01(ctx: Ctx) -> QuerySet[Any]:
 
 def dq02(ctx: Ctx) -> QuerySet[Any]:
     minimum = int(ctx.param("elimination_min_months"))
-    months = (ExtractYear("eliminated_on") - ExtractYear("identified_on")) * 12 + (
-        ExtractMonth("eliminated_on") - ExtractMonth("identified_on")
+    months = (ExtractYear("elim_on") - ExtractYear("identified_on")) * 12 + (
+        ExtractMonth("elim_on") - ExtractMonth("identified_on")
     )
     short = Case(
         When(Q(eliminated_day__lt=F("identified_day")), then=Value(1)), default=Value(0), output_field=IntegerField()
     )
     return (
         _assisted_eliminated(ctx)
-        .filter(eliminated_on__gte=ctx.date_param("dq02_eliminations_from"), identified_on__isnull=False)
-        .annotate(eliminated_day=ExtractDay("eliminated_on"), identified_day=ExtractDay("identified_on"))
+        .filter(elim_on__gte=ctx.date_param("dq02_eliminations_from"), identified_on__isnull=False)
+        .annotate(eliminated_day=ExtractDay("elim_on"), identified_day=ExtractDay("identified_on"))
         .annotate(months=months - short)
         .filter(months__lt=minimum)
     )
@@ -215,14 +253,15 @@ def dq04(ctx: Ctx) -> QuerySet[Any]:
 
 
 def dq05(ctx: Ctx) -> QuerySet[Any]:
+    # Basic medical insurance is not asked of the snapshot: it is read from the
+    # members' own fields (fangpin.registry.figures), so it is never missing.
     complete = _snapshot(
         SnapshotKind.ELIMINATION,
         house_unsafe__isnull=False,
         child_out_of_school__isnull=False,
         water_unsafe__isnull=False,
-        member_without_medical_insurance__isnull=False,
     )
-    return _episodes(ctx).filter(eliminated_on__isnull=False).filter(Q(income_at_elimination__isnull=True) | ~complete)
+    return _eliminated(ctx).filter(elim_on__isnull=False).filter(Q(elim_income__isnull=True) | ~complete)
 
 
 def dq06(ctx: Ctx) -> QuerySet[Any]:
@@ -456,14 +495,24 @@ def summary(user: Any, today: date) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["severity"] != rules.BLOCKING, r["code"]))
 
 
-def household_blocking_problems(*, household: Any, user: Any, today: date, episode_id: int | None = None) -> list[str]:
+def household_blocking_problems(
+    *, household: Any, user: Any, today: date, episode_id: int | None = None, as_eliminated: AsEliminated | None = None
+) -> list[str]:
     """Every blocking check the household fails, in Chinese (the county-approval
     guard of identification and elimination). The set-based queries of the
     report, narrowed to the household's members and to the episode being
     decided (`episode_id`; earlier, closed episodes are history the approval
     cannot correct); thresholds and the blocking list are those in force for
-    the household's village."""
-    ctx = Ctx(user=user, area=household.village, today=today, household_id=household.pk, episode_id=episode_id)
+    the household's village. `as_eliminated`: the elimination being approved,
+    judged as if it were done."""
+    ctx = Ctx(
+        user=user,
+        area=household.village,
+        today=today,
+        household_id=household.pk,
+        episode_id=episode_id,
+        as_eliminated=as_eliminated,
+    )
     blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
     problems = []
     for check in CHECKS:

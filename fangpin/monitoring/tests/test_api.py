@@ -100,11 +100,16 @@ def test_elimination_api_lists_every_refusal_reason(world, client_as, at_start):
         identified_on=date(2026, 2, 1),
     )
     client = client_as("village_a1a")
+    url = f"/api/v1/monitoring/episodes/{episode.pk}/eliminations"
+    refused_proposal = client.post(url, {"mode": "assisted"}, content_type="application/json")
+    assert refused_proposal.status_code == 409
+    assert any("不足6个月" in r for r in refused_proposal.json()["reasons"])
     created = client.post(
-        f"/api/v1/monitoring/episodes/{episode.pk}/eliminations", {"mode": "assisted"}, content_type="application/json"
+        url, {"mode": "assisted", "exception_request": "特殊情况，申请县级特批"}, content_type="application/json"
     )
     assert created.status_code == 201
     reasons = created.json()["refusal_reasons"]
+    assert reasons == refused_proposal.json()["reasons"]
     assert any("不足6个月" in r for r in reasons) and any("R-EL-3" in r for r in reasons)
     case_id = created.json()["id"]
     refused = client.post(

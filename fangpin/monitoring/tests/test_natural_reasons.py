@@ -36,6 +36,8 @@ def propose(world, episode, code, justification="户主病故，家庭无其他�
         actor=Actor(user=world.users["village_a1a"]),
         natural_reason=code,
         justification=justification,
+        # These episodes have no income record: ask for the exception so the reason code itself is what is tested.
+        exception_request="测试：收支信息另行核实",
     )
 
 

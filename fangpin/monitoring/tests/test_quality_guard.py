@@ -99,8 +99,9 @@ def _secure_snapshot(household, end, income):
         house_unsafe=False,
         water_unsafe=False,
         child_out_of_school=False,
-        member_without_medical_insurance=False,
     )
+    # Basic medical insurance is read from the members (the world's child is not insured).
+    household.members.update(in_resident_medical=True)
 
 
 def _elimination_at_county(world, *, override: bool = False):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from fangpin.assistance.tests.factories import measure_for, plan_for
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from fangpin.core.models import AuditEvent
 from fangpin.monitoring import services
@@ -319,10 +320,10 @@ def test_a_second_open_case_for_the_same_household_is_refused(world, at_start):
     assert IdentificationCase.objects.filter(household=household).count() == 1
 
 
-def _secure_snapshot(household, on, per_capita_income):
+def _secure_snapshot(household, on, per_capita_income, kind="ad_hoc"):
     IncomeSnapshot.objects.create(
         household=household,
-        kind="ad_hoc",
+        kind=kind,
         year=on.year,
         window_start=date(on.year - 1, on.month, 1),
         window_end=on,
@@ -331,8 +332,9 @@ def _secure_snapshot(household, on, per_capita_income):
         house_unsafe=False,
         water_unsafe=False,
         child_out_of_school=False,
-        member_without_medical_insurance=False,
     )
+    # Basic medical insurance is read from the members (the world's child is not insured).
+    household.members.update(in_resident_medical=True)
 
 
 def _monitored(world):
@@ -340,16 +342,31 @@ def _monitored(world):
     return MonitoringEpisode.objects.get(pk=case.episode_id)
 
 
-def test_elimination_too_early_lists_every_failing_reason(world, at_start):
+def test_elimination_too_early_is_refused_at_the_proposal_listing_every_failing_reason(world, at_start):
     episode = _monitored(world)
     with time_machine.travel(date(2026, 4, 1), tick=False):
-        case = services.elimination_propose(episode=episode, mode="assisted", actor=act(world, "village_a1a"))
         with pytest.raises(TransitionRefused) as exc:
-            services.elimination_transition(case=case, action="verify", actor=act(world, "village_a1a"))
+            services.elimination_propose(episode=episode, mode="assisted", actor=act(world, "village_a1a"))
     reasons = " ".join(exc.value.reasons)
+    assert "不能提出风险消除" in exc.value.message
     assert "不足6个月" in reasons
     assert "因病" in reasons and "R-EL-3" in reasons
     assert "两不愁三保障" in reasons
+    assert not episode.elimination_cases.exists()  # no case, no 30-day clock
+
+
+def test_a_proposal_asking_for_a_county_exception_is_opened_and_still_waits_at_verification(world, at_start):
+    episode = _monitored(world)
+    with time_machine.travel(date(2026, 4, 1), tick=False):
+        case = services.elimination_propose(
+            episode=episode, mode="assisted", actor=act(world, "village_a1a"), exception_request="户主病故，情况特殊"
+        )
+        assert "不足6个月" in " ".join(case.guard_failures)
+        with pytest.raises(TransitionRefused) as exc:
+            services.elimination_transition(case=case, action="verify", actor=act(world, "village_a1a"))
+    assert exc.value.reasons == case.guard_failures
+    event = CaseEvent.objects.get(case_kind="elimination", case_id=case.pk, action="create")
+    assert event.reason == "户主病故，情况特殊"
     case.refresh_from_db()
     assert case.status == "proposed"
 
@@ -358,7 +375,10 @@ def test_elimination_is_allowed_after_six_months_with_measures_and_stable_income
     episode = _monitored(world)
     household = episode.household
     _secure_snapshot(household, date(2026, 4, 30), 12000)
-    _secure_snapshot(household, date(2026, 9, 30), 13000)
+    _secure_snapshot(household, date(2026, 9, 30), 13000, kind="elimination")  # R-EL-5 / DQ-05
+    plan = plan_for(episode)
+    measure_for(plan, "HEA-02", start_date=date(2026, 3, 20), implemented_on=date(2026, 3, 20))
+    measure_for(plan, "EMP-01", start_date=date(2026, 3, 20), implemented_on=date(2026, 3, 20))  # R-EL-2 / DQ-04
     services.episode_record_measures(
         episode=episode,
         implemented_measures=[{"category": "健康帮扶", "implemented_on": date(2026, 3, 20), "covers": ("illness",)}],
@@ -387,7 +407,9 @@ def test_elimination_is_allowed_after_six_months_with_measures_and_stable_income
 def test_county_override_with_a_written_reason_lets_the_elimination_proceed_and_is_audited(world, at_start):
     episode = _monitored(world)
     with time_machine.travel(date(2026, 4, 1), tick=False):
-        case = services.elimination_propose(episode=episode, mode="assisted", actor=act(world, "village_a1a"))
+        case = services.elimination_propose(
+            episode=episode, mode="assisted", actor=act(world, "village_a1a"), exception_request="家庭成员去世"
+        )
         with pytest.raises(Forbidden):
             services.elimination_transition(
                 case=case, action="override_guards", actor=act(world, "township_a1"), reason="x"

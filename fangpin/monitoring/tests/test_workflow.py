@@ -192,6 +192,27 @@ def test_identification_service_obeys_the_table_for_every_role(world, state, act
                 assert case.status == state
 
 
+def _ready_for_county_checks(episode):
+    """What the county's blocking checks ask of an assisted elimination (DQ-04 a
+    developmental measure implemented, DQ-05 the 风险消除时 record)."""
+    from fangpin.assistance.tests.factories import measure_for, plan_for
+    from fangpin.registry.models import IncomeSnapshot
+
+    measure_for(plan_for(episode), "EMP-01", start_date=date(2025, 2, 1), implemented_on=date(2025, 2, 1))
+    IncomeSnapshot.objects.create(
+        household=episode.household,
+        kind="elimination",
+        year=2026,
+        window_start=date(2025, 2, 1),
+        window_end=date(2026, 1, 31),
+        wage_income=45000,
+        household_size=3,
+        house_unsafe=False,
+        water_unsafe=False,
+        child_out_of_school=False,
+    )
+
+
 ELIM_ROWS = sorted({(t.source, t.action) for t in workflow.ELIMINATION_TRANSITIONS})
 
 
@@ -208,6 +229,7 @@ def test_elimination_service_obeys_the_table_for_every_role(world, state, action
             status="monitored",
             identified_on=date(2025, 1, 1),
         )
+        _ready_for_county_checks(episode)
         case = EliminationCase.objects.create(
             case_no="XCTEST",
             episode=episode,

@@ -191,6 +191,7 @@ def elimination_new(request: HttpRequest, pk: int) -> HttpResponse:
         natural_reason=data["natural_reason"],
         justification=data["justification"],
         continuing_measures=data["continuing_measures"],
+        exception_request=data["exception_request"],
     )
     messages.success(request, f"已提出风险消除 {case.case_no}。")
     return redirect("monitoring:elimination-detail", pk=case.pk)
