@@ -215,9 +215,14 @@ def test_an_import_killed_half_way_leaves_nothing_and_a_rerun_completes(tmp_path
     proc.wait(timeout=30)
     assert Person.objects.count() == 0
     assert Household.objects.count() == 0
+    killed = ImportBatch.objects.get(status=ImportStatus.APPLYING)
     rerun = _cli("import-registry", str(paths["registry"]), "--accept")
     output = rerun.communicate(timeout=600)[0].decode()
     assert rerun.returncode == 0, output
+    assert "Traceback" not in output and "Error" not in output
+    # The command ran as a job: the rerun found the killed one dead, and its batch says so.
+    killed.refresh_from_db()
+    assert killed.status == ImportStatus.FAILED and "导入任务意外中断" in killed.message
     assert Household.objects.count() == 4000
     assert (
         Person.objects.filter(status="active").count() == paths["registry"].read_text(encoding="utf-8").count("\n") - 1

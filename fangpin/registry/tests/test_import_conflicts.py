@@ -235,3 +235,30 @@ def test_a_registry_changed_between_validation_and_accept_skips_that_household(w
     issue = batch.issues.get()
     assert issue.household_code == ZHAO and "已有变化" in issue.message and "文件中没有列出" in issue.message
     assert _head(ZHAO) == "赵新"
+
+
+def test_an_overlapping_synthetic_county_writes_exactly_what_validation_reported(world, tmp_path):
+    """The case of issue 12 §4 at a small scale: a second synthetic file of the same county
+    shares household codes and people with the registered one, under other heads."""
+    from django.core.management import call_command
+
+    from fangpin.core.actor import Actor
+    from fangpin.core.models import Channel
+    from fangpin.synth.county import write_county
+
+    first = write_county(tmp_path / "first", households=300, seed=7)
+    second = write_county(tmp_path / "second", households=1000, seed=7)
+    call_command("load_areas", str(first["areas"]), stdout=io.StringIO())
+    actor = Actor(user=None, channel=Channel.COMMAND)
+    assert _apply(_validate(first["registry"], actor), actor).status == ImportStatus.APPLIED
+    before = Household.objects.count(), Person.objects.count()
+    batch = _validate(second["registry"], actor)
+    messages = [i.message for i in batch.issues.all()]
+    assert any("文件中没有列出此人" in m for m in messages)  # another head for a registered household
+    assert any("已登记在其他户" in m for m in messages)  # a registered person in another household
+    preview = batch.stats["preview"]
+    batch = _apply(batch, actor)
+    assert batch.status == ImportStatus.APPLIED
+    assert batch.stats["applied"] == preview
+    assert Household.objects.count() == before[0] + preview["households_created"]
+    assert Person.objects.count() == before[1] + preview["persons_created"]

@@ -27,6 +27,7 @@ LABELS = {
     "persons_unchanged": "未变人",
     "snapshots_created": "新增收支记录",
     "snapshots_updated": "更新收支记录",
+    "heads_changed": "变更户主",
     "conflicts": "冲突跳过",
 }
 
