@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from fangpin.accounts.models import User
+from fangpin.accounts.services import user_admin_save
+from fangpin.core.actor import Actor
 
 
 @admin.register(User)
@@ -16,3 +18,7 @@ class FangpinUserAdmin(UserAdmin):
         ("防返贫平台", {"fields": ("role", "area", "display_name", "phone", "department")}),
     )
     autocomplete_fields = ("area",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # Through the accounts service, so that a change of role or area is audited.
+        user_admin_save(actor=Actor.from_request(request), user=obj, created=not change)

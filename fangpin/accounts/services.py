@@ -99,3 +99,37 @@ def token_revoke(*, actor: Actor, token_id: int) -> ApiToken:
         )
     return token
 
+
+# What decides what a user may see and do: every change of these is an audit event.
+ACCESS_FIELDS = ("role", "area_id", "is_active", "is_staff", "is_superuser")
+
+
+def _access_of(values: dict[str, object]) -> dict[str, object]:
+    out = {f: values.get(f) for f in ACCESS_FIELDS}
+    area_id = out.pop("area_id")
+    out["area"] = Area.objects.filter(pk=area_id).values_list("code", flat=True).first() if area_id else None
+    return out
+
+
+def user_admin_save(*, actor: Actor, user: User, created: bool) -> User:
+    """Save a user edited in the Django admin, with an audit row naming the old and new role,
+    area and access flags (a village cadre made county administrator is never silent). [SECURITY T-82]"""
+    with transaction.atomic():
+        stored = None if created else User.objects.filter(pk=user.pk).values(*ACCESS_FIELDS).first()
+        before = _access_of(stored) if stored else {}
+        user.save()
+        after = _access_of({f: getattr(user, f) for f in ACCESS_FIELDS})
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if created or changes:
+            audit_log(
+                actor=actor,
+                action=AuditAction.CREATE if created else AuditAction.UPDATE,
+                object_type="user",
+                object_id=user.pk,
+                object_label=user.username,
+                # The new area (else the old), so that area's auditors see who now works in it.
+                area_code=str(after["area"] or before.get("area") or ""),
+                changes=changes,
+                reason="系统管理后台",
+            )
+    return user

@@ -25,6 +25,7 @@ api.add_router("/feeds", feeds.router)
 
 @api.exception_handler(DomainError)
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    request.fangpin_refusal = exc.message  # type: ignore[attr-defined]  # for the denied audit row
     return api.create_response(request, {"detail": exc.message, "reasons": exc.reasons}, status=exc.status)
 
 

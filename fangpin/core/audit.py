@@ -20,7 +20,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.bulk import bulk_insert
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.masking import mask_phone, mask_text
-from fangpin.core.models import AuditAction, AuditEvent
+from fangpin.core.models import AuditAction, AuditEvent, Channel
 
 _CHAIN_LOCK = 4_117_001
 ID_FIELDS = {"id_number", "head_id_number", "person_id_number"}
@@ -184,6 +184,26 @@ def audit_log(
             }
         ],
     )[0]
+
+
+def audit_denied(request: Any) -> AuditEvent:
+    """One `denied` row for a refused request: the user, the method and path, and the reason the
+    page or API gave (set on the request as `fangpin_refusal`). [SECURITY T-82]"""
+    user = getattr(request, "user", None)
+    actor = Actor(
+        user=user if user is not None and user.is_authenticated else None,
+        channel=Channel.API if request.path.startswith("/api/") else Channel.WEB,
+        request_id=getattr(request, "request_id", ""),
+        ip=request.META.get("REMOTE_ADDR", ""),
+    )
+    return audit_log(
+        actor=actor,
+        action=AuditAction.DENIED,
+        object_type="request",
+        object_label=f"{request.method} {request.path}",
+        reason=getattr(request, "fangpin_refusal", "") or "403",
+        success=False,
+    )
 
 
 def audit_log_many(*, actor: Actor, events: Iterable[Mapping[str, Any]], premasked: bool = False) -> list[AuditEvent]:

@@ -1,4 +1,5 @@
-"""Request id for the audit trail, and the security headers of every response."""
+"""Request id for the audit trail, an audit row for every refused request, and the security
+headers of every response."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import uuid
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+
+from fangpin.core.audit import audit_denied
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -39,4 +42,19 @@ class SecurityHeadersMiddleware:
         if not request.path.startswith("/static/"):
             response.setdefault("Cache-Control", "no-store")
         response.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        return response
+
+
+class DeniedAuditMiddleware:
+    """Every request answered 403 (a role without the permission, from a page, the API or
+    Django itself) leaves one `denied` audit row: who, what path, and the Chinese reason given.
+    After the authentication middleware, so that the row names the user. [SECURITY T-82]"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            audit_denied(request)
         return response

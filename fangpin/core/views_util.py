@@ -18,6 +18,7 @@ View = Callable[..., HttpResponse]
 
 
 def error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    request.fangpin_refusal = exc.message  # type: ignore[attr-defined]  # for the denied audit row
     template = "partials/error_inline.html" if getattr(request, "htmx", False) else "error.html"
     response = render(request, template, {"message": exc.message, "reasons": exc.reasons}, status=exc.status)
     if getattr(request, "htmx", False):
