@@ -170,6 +170,7 @@ class EliminationIn(Schema):
     natural_reason: str = ""
     justification: str = ""
     continuing_measures: str = ""
+    exception_request: str = ""  # asks the county for an exception when the guards fail
 
 
 class EliminationOut(Schema):
@@ -479,6 +480,7 @@ def elimination_new(request: HttpRequest, episode_id: int, payload: EliminationI
         natural_reason=payload.natural_reason,
         justification=payload.justification,
         continuing_measures=payload.continuing_measures,
+        exception_request=payload.exception_request,
     )
     return Status(201, _elimination_out(case, request.user))
 

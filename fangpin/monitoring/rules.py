@@ -155,6 +155,7 @@ def add_months(day: date, months: int) -> date:
 class ChecklistInput:
     per_capita_income: Decimal | None
     income_line: Decimal
+    income_label: str = "人均纯收入"  # which per-capita figure is compared (R-MON-3 reference income)
     house_unsafe: bool | None = None
     water_unsafe: bool | None = None
     child_out_of_school: bool | None = None
@@ -186,7 +187,8 @@ def checklist_recommendation(data: ChecklistInput) -> Recommendation:
     else:
         below = data.per_capita_income < data.income_line
         findings.append(
-            f"人均纯收入{data.per_capita_income}元，{'低于' if below else '不低于'}监测收入标准{data.income_line}元"
+            f"{data.income_label}{data.per_capita_income}元，"
+            f"{'低于' if below else '不低于'}监测收入标准{data.income_line}元"
         )
     checks = {
         "住房出现安全问题": data.house_unsafe,
@@ -262,6 +264,14 @@ class EliminationFacts:
     stable_months: int
     natural_reason: str = ""
     justification: str = ""
+    # §4.5.1 item 3: the latest snapshot's household net income and eligible
+    # out-of-pocket spending, and the CONFIG share (None: not checked).
+    latest_net_income: Decimal | None = None
+    latest_out_of_pocket: Decimal | None = None
+    rigid_spending_max_share: Decimal | None = None
+    # §4.5.1 item 5: the household's open risk signals (clues not closed,
+    # identification cases not finished), each as a Chinese description.
+    open_risks: Sequence[str] = ()
 
 
 def elimination_refusals(f: EliminationFacts) -> list[str]:
@@ -281,7 +291,9 @@ def elimination_refusals(f: EliminationFacts) -> list[str]:
     else:
         reasons.append("消除方式无效")
     reasons += _income_stable(f)
+    reasons += _rigid_spending(f)
     reasons += _guarantees(f)
+    reasons += _no_new_risk(f)
     if f.whole_household_without_labour:
         reasons.append("整户无劳动能力：落实兜底保障后暂不标注风险消除，继续跟踪（§4.5.3）")
     return reasons
@@ -319,6 +331,30 @@ def _income_stable(f: EliminationFacts) -> list[str]:
             f"人均{below[0].per_capita}元，标准{below[0].line}元）"
         ]
     return []
+
+
+def _rigid_spending(f: EliminationFacts) -> list[str]:
+    """Large rigid spending stably resolved: the latest snapshot's eligible
+    out-of-pocket spending is not above `rigid_spending_max_share` of the
+    household's net income. fangpin's reading of §4.5.1 item 3 (DOMAIN names
+    no measure; CONFIG elimination_rigid_spending_max_share)."""
+    if f.rigid_spending_max_share is None or f.latest_out_of_pocket is None or f.latest_net_income is None:
+        return []
+    if f.latest_out_of_pocket <= 0:
+        return []
+    ceiling = (f.latest_net_income * f.rigid_spending_max_share).quantize(Decimal("0.01"))
+    if f.latest_out_of_pocket > ceiling:
+        share = f"{(f.rigid_spending_max_share * 100).normalize():f}%"
+        return [
+            f"刚性支出尚未稳定解决：最近一次收支信息合规自付支出{f.latest_out_of_pocket}元，"
+            f"超过家庭纯收入{f.latest_net_income}元的{share}（§4.5.1第3项）"
+        ]
+    return []
+
+
+def _no_new_risk(f: EliminationFacts) -> list[str]:
+    """No new risk: no open clue or unfinished identification for the household. [§4.5.1 item 5]"""
+    return [f"存在尚未办结的新风险：{r}（§4.5.1第5项）" for r in f.open_risks]
 
 
 def _guarantees(f: EliminationFacts) -> list[str]:

@@ -71,6 +71,7 @@ CATALOG: dict[str, ParamSpec] = {
             note=_(
                 "net：家庭纯收入；net_minus_out_of_pocket：纯收入减合规自付支出；"
                 "net_plus_claims_minus_out_of_pocket：纯收入加理赔收入再减合规自付支出。"
+                "识别纳入的核对清单以该参考值（人均）与监测收入标准比较；风险消除仍看人均纯收入。"
             ),
         ),
         ParamSpec(
@@ -78,10 +79,15 @@ CATALOG: dict[str, ParamSpec] = {
             label=_("人均收入计算人口口径"),
             unit="",
             kind="text",
-            default="active_members",
-            source="N4 以户籍为依据，统筹实际居住和共享收支",
+            # N4: the household is the registered one corrected for actual residence
+            # and a shared budget, i.e. the co-resident count entered with each snapshot.
+            default="snapshot_size",
+            source="N4 以户籍为依据，统筹实际居住和共享收支；DOMAIN §2.5（CONFIG）",
             choices=("active_members", "snapshot_size"),
-            note=_("active_members：在册家庭成员数；snapshot_size：收支记录中填报的共同生活人口数。"),
+            note=_(
+                "snapshot_size：收支记录中填报的共同生活人口数（默认）；active_members：户内在册家庭成员数。"
+                "用于人均纯收入和人均纳入监测收入参考值。"
+            ),
         ),
         # --- Monitoring (issue 3): time limits carry their unit in the value. ---
         ParamSpec(
@@ -554,6 +560,29 @@ def parse_code_list(value: Any) -> list[CodeEntry]:
 def format_code_list(entries: list[CodeEntry]) -> str:
     """The canonical text form stored as the parameter's value."""
     return "；".join(f"{e.code}={e.label}{'（停用）' if e.retired else ''}" for e in entries)
+
+
+# Risk elimination guards and the assistance code lists (issue 12 §3; fangpin.monitoring.rules,
+# fangpin.assistance.catalogue).
+CATALOG.update(
+    {
+        spec.key: spec
+        for spec in [
+            ParamSpec(
+                key="elimination_rigid_spending_max_share",
+                label=_("风险消除：合规自付支出占家庭纯收入的上限"),
+                unit="ratio",
+                kind="amount",
+                default="0.5",
+                source="DOMAIN §4.5.1 第3项“刚性支出稳定解决”（UNCLEAR：未见量化标准，本系统推定，可由县调整）",
+                note=_(
+                    "最近一次收支信息的合规自付支出高于家庭纯收入乘以该比例时，视为大额刚性支出尚未稳定解决，"
+                    "不能提出或通过风险消除。如0.5即一半。"
+                ),
+            ),
+        ]
+    }
+)
 
 
 # The official holiday calendar (issue 12 §1; fangpin.policy.selectors.work_calendar).

@@ -41,20 +41,24 @@ from fangpin.monitoring.services.notices import notice_post, notice_problems
 from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import HouseholdType
+from fangpin.registry.figures import member_without_basic_medical_insurance
 from fangpin.registry.models import Household, IncomeSnapshot
 
 
 def household_recommendation(*, household: Household, risk_types: list[str], on: date) -> rules.Recommendation:
-    """The R-MON-4 checklist for a household from its latest snapshot (advice only)."""
+    """The R-MON-4 checklist for a household from its latest snapshot (advice only):
+    the inclusion reference income per capita (R-MON-3, by the county's formula
+    and size rule) against the line; insurance from the members themselves."""
     snapshot = IncomeSnapshot.objects.filter(household=household).order_by("-window_end", "-id").first()
     return rules.checklist_recommendation(
         rules.ChecklistInput(
-            per_capita_income=snapshot.per_capita_net_income if snapshot else None,
+            per_capita_income=snapshot.figures.reference_per_capita if snapshot else None,
+            income_label="人均纳入监测收入参考值",
             income_line=monitoring_income_line(area=household.village, on=on),
             house_unsafe=snapshot.house_unsafe if snapshot else None,
             water_unsafe=snapshot.water_unsafe if snapshot else None,
             child_out_of_school=snapshot.child_out_of_school if snapshot else None,
-            member_without_medical_insurance=snapshot.member_without_medical_insurance if snapshot else None,
+            member_without_medical_insurance=member_without_basic_medical_insurance(household.pk),
             risk_types=risk_types,
             escaped_household=household.household_type == HouseholdType.ESCAPED,
         )

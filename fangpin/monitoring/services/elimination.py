@@ -5,6 +5,7 @@ reason and is audited. [DOMAIN §2.13, §3.4, §4.5]"""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,8 +14,8 @@ from django.utils import timezone
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
 from fangpin.monitoring import rules, workflow
-from fangpin.monitoring.choices import EliminationMode, EpisodeStatus, NoticeKind
-from fangpin.monitoring.models import EliminationCase, MonitoringEpisode
+from fangpin.monitoring.choices import CaseStatus, ClueStatus, EliminationMode, EpisodeStatus, NoticeKind
+from fangpin.monitoring.models import EliminationCase, IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.monitoring.selectors import natural_reasons
 from fangpin.monitoring.services.common import (
     add_limit,
@@ -31,9 +32,10 @@ from fangpin.monitoring.services.common import (
 )
 from fangpin.monitoring.services.episodes import episode_follow_up_until, episode_transition
 from fangpin.monitoring.services.notices import notice_post, notice_problems
-from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
+from fangpin.monitoring.services.quality_guard import AsEliminated, require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import LabourCapacity, PersonStatus
+from fangpin.registry.figures import member_without_basic_medical_insurance
 from fangpin.registry.models import IncomeSnapshot, Person
 
 NO_LABOUR = {LabourCapacity.NONE, LabourCapacity.LOST}
@@ -53,6 +55,7 @@ def elimination_facts(
     latest = snapshots[-1] if snapshots else None
     members = Person.objects.filter(household_id=episode.household_id, status=PersonStatus.ACTIVE)
     capacities = list(members.values_list("labour_capacity", flat=True))
+    area = episode.village
     return rules.EliminationFacts(
         mode=mode,
         today=on,
@@ -63,13 +66,34 @@ def elimination_facts(
         house_unsafe=latest.house_unsafe if latest else None,
         water_unsafe=latest.water_unsafe if latest else None,
         child_out_of_school=latest.child_out_of_school if latest else None,
-        member_without_medical_insurance=latest.member_without_medical_insurance if latest else None,
+        # From the members' own insurance fields, as the household page shows them (§2.5, §4.6.2).
+        member_without_medical_insurance=member_without_basic_medical_insurance(episode.household_id),
         whole_household_without_labour=bool(capacities) and all(c in NO_LABOUR for c in capacities),
-        min_months=int(param("elimination_min_months", area=episode.village, on=on)),
-        stable_months=int(param("income_stable_months", area=episode.village, on=on)),
+        min_months=int(param("elimination_min_months", area=area, on=on)),
+        stable_months=int(param("income_stable_months", area=area, on=on)),
         natural_reason=natural_reason,
         justification=justification,
+        latest_net_income=latest.net_income if latest else None,
+        latest_out_of_pocket=latest.eligible_out_of_pocket if latest else None,
+        rigid_spending_max_share=Decimal(str(param("elimination_rigid_spending_max_share", area=area, on=on))),
+        open_risks=open_risks(episode),
     )
+
+
+def open_risks(episode: MonitoringEpisode) -> list[str]:
+    """The household's risk signals still being handled: clues not closed and
+    identification cases not finished (other than the one that opened this
+    episode). [§4.5.1 item 5 "no new risk"]"""
+    clues = RiskClue.objects.filter(household_id=episode.household_id).exclude(status=ClueStatus.CLOSED)
+    cases = (
+        IdentificationCase.objects.filter(household_id=episode.household_id)
+        .exclude(status__in=[CaseStatus.MONITORED, CaseStatus.REJECTED])
+        .exclude(episode_id=episode.pk)
+    )
+    return [
+        *(f"风险线索{c.tracking_code}（{c.get_status_display()}）" for c in clues.order_by("id")),
+        *(f"识别认定程序{c.case_no}（{c.get_status_display()}）" for c in cases.order_by("id")),
+    ]
 
 
 def elimination_check(
@@ -90,8 +114,13 @@ def elimination_propose(
     natural_reason: str = "",
     justification: str = "",
     continuing_measures: str = "",
+    exception_request: str = "",
 ) -> EliminationCase:
-    """The village proposes; the current guard result is stored and shown. [§3.4]"""
+    """The village proposes. A proposal failing the §4.5 guards (the same as home
+    verification) is refused listing every reason, before any clock starts,
+    unless the proposer asks the county for an exception with a written reason
+    (`exception_request`): the case is then opened, the failures stored, and
+    verification still waits for the county's override. [§3.4]"""
     role = role_of(actor)
     require_in_area(actor, episode.village, episode.household)
     if role not in workflow.VILLAGE | workflow.TOWNSHIP:
@@ -103,6 +132,14 @@ def elimination_propose(
         _check_natural_reason(episode, natural_reason, justification, on)
     if episode.status != EpisodeStatus.MONITORED:
         raise TransitionRefused(f"监测状态为“{episode.get_status_display()}”，不能提出风险消除。")
+    exception_request = (exception_request or "").strip()
+    failures = elimination_check(
+        episode=episode, mode=mode, natural_reason=natural_reason, justification=justification, on=on
+    )
+    if failures and not exception_request:
+        raise TransitionRefused(
+            "不符合风险消除条件，不能提出风险消除（确有特殊情况的，请填写申请县级特批的理由）：", reasons=failures
+        )
     due = add_limit(on, time_limit("elimination_time_limit", area=episode.village, on=on), area=episode.village)
     with transaction.atomic():
         case = EliminationCase(
@@ -119,9 +156,7 @@ def elimination_propose(
             deadline_on=due.on,
             deadline_provisional=due.provisional,
             step_started_on=on,
-            guard_failures=elimination_check(
-                episode=episode, mode=mode, natural_reason=natural_reason, justification=justification, on=on
-            ),
+            guard_failures=failures,
             created_by=actor.user,
         )
         try:
@@ -136,7 +171,8 @@ def elimination_propose(
             from_state="",
             to_state=case.status,
             actor=actor,
-            payload={"guard_failures": case.guard_failures},
+            reason=exception_request if failures else "",
+            payload={"guard_failures": case.guard_failures, "exception_requested": bool(failures)},
             title=f"风险消除 {case.case_no}：待入户核实",
             url=reverse("monitoring:elimination-detail", args=[case.pk]),
         )
@@ -191,7 +227,18 @@ def elimination_transition(
             if problems:
                 raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
         if "dq_blocking" in guards:  # the county's own data-quality rules; the override does not lift them
-            require_no_blocking_problems(household=locked.household, episode_id=locked.episode_id, actor=actor, on=on)
+            require_no_blocking_problems(
+                household=locked.household,
+                episode_id=locked.episode_id,
+                actor=actor,
+                on=on,
+                as_eliminated=AsEliminated(
+                    episode_id=locked.episode_id,
+                    mode=locked.mode,
+                    on=on,
+                    income=income_at_elimination(locked.household_id),
+                ),
+            )
         fields += _apply(locked, action, reason=reason, on=on, actor=actor)
         from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
         record_event(
@@ -207,6 +254,13 @@ def elimination_transition(
             url=reverse("monitoring:elimination-detail", args=[locked.pk]),
         )
     return locked
+
+
+def income_at_elimination(household_id: int) -> Decimal | None:
+    """The per-capita net income recorded as the elimination's: the latest snapshot
+    (the same value the county-approval checks judge beforehand)."""
+    snapshot = IncomeSnapshot.objects.filter(household_id=household_id).order_by("-window_end", "-id").first()
+    return snapshot.per_capita_net_income if snapshot else None
 
 
 def _apply(case: EliminationCase, action: str, *, reason: str, on: date, actor: Actor) -> list[str]:
@@ -238,7 +292,6 @@ def _apply(case: EliminationCase, action: str, *, reason: str, on: date, actor: 
     if action == "flag":
         case.flagged_on = on
         episode = case.episode
-        snapshot = IncomeSnapshot.objects.filter(household_id=case.household_id).order_by("-window_end").first()
         episode_transition(
             episode=episode,
             action="eliminate",
@@ -248,7 +301,7 @@ def _apply(case: EliminationCase, action: str, *, reason: str, on: date, actor: 
                 "eliminated_on": on,
                 "elimination_mode": case.mode,
                 "follow_up_until": episode_follow_up_until(episode=episode, eliminated_on=on),
-                "income_at_elimination": snapshot.per_capita_net_income if snapshot else None,
+                "income_at_elimination": income_at_elimination(case.household_id),
             },
         )
         return ["flagged_on"]
