@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from fangpin.core.errors import Forbidden
 from fangpin.core.models import AuditEvent
@@ -177,3 +178,12 @@ def test_an_upload_with_a_day_of_another_year_is_refused(world, client_as, in_de
 def test_the_calendar_page_is_in_the_navigation_of_its_readers_only(world, client_as, in_december):
     assert "/policy/calendar/" in client_as("county_admin_a").get("/policy/").content.decode()
     assert "/policy/calendar/" not in client_as("village_a1a").get("/policy/").content.decode()
+
+
+def test_the_national_schedule_is_loaded_from_the_command_line(world, tmp_path, in_december):
+    path = tmp_path / "2027.csv"
+    path.write_text("日期,类型,名称\n2027-01-01,法定节假日,元旦\n", encoding="utf-8")
+    call_command("calendar_load", str(path), year=2027, source=SOURCE, stdout=io.StringIO())
+    row = HolidayYear.objects.get(year=2027, area__isnull=True)
+    assert row.source_document == SOURCE and not work_calendar(area=world.areas["B1a"]).is_working_day(date(2027, 1, 1))
+    assert AuditEvent.objects.filter(object_type="policy.holiday_year", object_id=str(row.pk), area_code="").exists()
