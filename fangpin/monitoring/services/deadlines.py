@@ -126,7 +126,9 @@ def _notices(area: Area | None, years: set[int], actor: Actor) -> int:
         new = rules.notice_end(notice.posted_on, limit, work_calendar(area=notice.village))
         if new != old:
             notice.ends_on, notice.ends_provisional = new.on, new.provisional
-            notice.save(update_fields=["ends_on", "ends_provisional"])
+            # The posted text names the window's end ("公示期自…至…"): it moves with it.
+            notice.body = notice.body.replace(f"至{old.on:%Y年%m月%d日}", f"至{new.on:%Y年%m月%d日}")
+            notice.save(update_fields=["ends_on", "ends_provisional", "body"])
             case = notice.identification_case or notice.elimination_case
             machine = "identification" if notice.identification_case_id else "elimination"
             _event(case, machine, [("公示截止日期", old, new)], actor)

@@ -4,7 +4,13 @@ from fangpin.monitoring.rules import RISK_LABELS
 from fangpin.monitoring.workflow import ACTION_LABELS
 
 register = template.Library()
-EXTRA = {"create": "创建", "open": "开始监测", "post": "发布", "objection_received": "收到异议"}
+EXTRA = {
+    "create": "创建",
+    "open": "开始监测",
+    "post": "发布",
+    "objection_received": "收到异议",
+    "deadline_recomputed": "时限按新录入的放假安排重新计算",
+}
 
 
 @register.filter

@@ -16,7 +16,7 @@ from fangpin.monitoring import rules
 from fangpin.monitoring.models import CaseEvent, RiskClue
 from fangpin.monitoring.rules import WORKING_DAYS, Due, TimeLimit
 from fangpin.monitoring.services.sweeps import calendar_sweep
-from fangpin.monitoring.tests.helpers import act, new_clue, start_case
+from fangpin.monitoring.tests.helpers import act, case_to_notice, new_clue, start_case
 from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear
 from fangpin.policy.selectors import work_calendar
 from fangpin.policy.services import CalendarDay, holiday_year_load, policy_set
@@ -168,6 +168,7 @@ def test_loading_a_2027_schedule_recomputes_the_provisional_case_and_the_timelin
     with time_machine.travel(date(2027, 1, 21), tick=False):
         page = client_as("county_staff_a").get(f"/monitoring/cases/{case.pk}/").content.decode()
     assert "办结时限按新录入的放假安排重新计算" in page and "2027-02-22" in page
+    assert "时限按新录入的放假安排重新计算 · " in page and "deadline_recomputed" not in page  # the action's label
 
 
 def test_loading_a_year_also_moves_an_open_clues_verification_due(world):
@@ -243,3 +244,27 @@ def test_no_calendar_rows_at_all_still_computes_by_weekdays(world):
         clue = new_clue(world)
     # Fri 2, Mon 5, Tue 6, Wed 7, Thu 8: weekdays, marked provisional.
     assert (clue.verify_due, clue.verify_due_provisional) == (date(2026, 10, 8), True)
+
+
+def test_a_running_working_day_notice_moves_with_the_schedule_and_its_text_too(world, client_as):
+    policy_set(
+        actor=Actor.command(),
+        key="notice_min_days",
+        value={"value": 5, "unit": WORKING_DAYS},
+        area=world.areas["A"],
+        effective_from=date(2026, 1, 1),
+    )
+    with time_machine.travel(date(2027, 2, 3), tick=False):
+        case = case_to_notice(world, start_case(world))
+        notice = case.notices.get()
+        # Wed 3 Feb counts as day one, then Thu 4, Fri 5, Mon 8, Tue 9 (weekdays only).
+        assert (notice.ends_on, notice.ends_provisional) == (date(2027, 2, 9), True)
+        page = client_as("village_a1a").get(f"/monitoring/notices/{notice.pk}/").content.decode()
+        assert "暂按周末推算" in page
+        load_2027(world)
+    notice.refresh_from_db()
+    # With the schedule: Wed 3, Thu 4, then 5–11 off, Fri 12, Mon 15, Tue 16.
+    assert (notice.ends_on, notice.ends_provisional) == (date(2027, 2, 16), False)
+    assert "至2027年02月16日" in notice.body and "2027年02月09日" not in notice.body
+    event = CaseEvent.objects.get(case_kind="identification", case_id=case.pk, action="deadline_recomputed")
+    assert event.reason == "公示截止日期按新录入的放假安排重新计算：原 2027-02-09（暂按周末推算），现 2027-02-16"
