@@ -33,6 +33,7 @@ HAND = {
         f"SELECT reg.person_id, 'W-MED-1B' {L} WHERE f.oop_ytd >= 20000 AND reg.population = 'ordinary'",
         f"SELECT reg.person_id, 'W-MED-1C' {L} WHERE f.oop_outpatient_month >= 500 AND {ESC}",
         f"SELECT reg.person_id, 'W-MED-2' {L} WHERE f.oop_ytd > 0.5 * 20133 AND {ESC}",
+        f"SELECT reg.person_id, 'W-MED-2B' {L} WHERE f.oop_ytd > 1 * 20133 AND reg.population = 'ordinary'",
         f"SELECT reg.person_id, 'GAP-MED' {L} WHERE f.insured_status IN ('未参保', '断保') AND {ESC}",
     ],
     "health": [
@@ -50,25 +51,34 @@ HAND = {
     ],
     "housing": [
         f"SELECT reg.person_id, 'W-HOUSE-1' {L} WHERE f.rating IN ('C', 'D') AND "
-        "(reg.population IN ('escaped', 'monitored') OR reg.is_dibao OR reg.is_tekun)",
+        "(reg.population IN ('escaped', 'monitored') OR reg.is_dibao OR reg.is_tekun OR f.household_group IN "
+        "('农村低保户', '农村分散供养特困人员', '低保边缘家庭', '严重困难家庭', '监测对象', '其他脱贫户'))",
         f"SELECT reg.person_id, 'GAP-HOUSE' {L} WHERE f.rating IN ('C', 'D') AND f.renovation = '未改造' AND {ESC}",
     ],
     "water": [
         f"SELECT reg.person_id, 'W-WATER-1' {L} WHERE f.problem IN ('水质不达标', '取水不便') OR f.outage_days > 30"
     ],
     "human_resources": [
-        f"SELECT reg.person_id, 'W-EMP-1' {L} WHERE f.employment IN ('失业', '返乡未就业', '未就业') AND {ESC}"
+        f"SELECT reg.person_id, 'W-EMP-1' {L} WHERE f.employment IN ('失业', '返乡未就业', '未就业') AND {ESC}",
+        f"SELECT reg.person_id, 'W-EMP-1B' {L} WHERE f.job_loss_type IN ('企业裁员', '企业停产', '规模性失业')",
+        f"SELECT reg.person_id, 'W-EMP-1C' {L} WHERE f.employment = '返乡未就业' AND reg.population = 'ordinary'",
+        f"SELECT reg.person_id, 'W-EMP-1D' {L} WHERE f.zero_employment_family = '是'",
     ],
     "disabled_persons_federation": [
         f"SELECT reg.person_id, 'W-DISAB-1' {L} WHERE f.grade <= 2 AND f.cert_change = '新办'"
     ],
     "civil_affairs": [
         f"SELECT reg.person_id, 'W-CIVIL-1' {L} WHERE f.benefit IN ('低保', '特困') AND f.change = '取消'",
+        f"SELECT reg.person_id, 'W-CIVIL-1B' {L} WHERE f.benefit IN ('低保', '特困') AND f.change = '新增'",
+        f"SELECT reg.person_id, 'W-CIVIL-1C' {L} WHERE f.benefit = '临时救助' AND f.change <> '取消'",
+        f"SELECT reg.person_id, 'W-CIVIL-1D' {L} WHERE f.benefit = '殡葬' AND reg.labour IN ('skilled', 'ordinary')",
+        f"SELECT reg.person_id, 'W-CIVIL-1E' {L} WHERE f.benefit = '低收入预警'",
         f"SELECT reg.person_id, 'GAP-DEATH' {L} WHERE f.benefit = '殡葬' AND reg.person_status = 'active'",
     ],
     "agriculture_rural": [
         f"SELECT reg.person_id, 'W-AGRI-1' {L} WHERE f.event = '产业项目失败' OR f.loss_amount >= 10000"
     ],
+    "transport": [f"SELECT reg.person_id, 'W-TRANS-1' {L} WHERE f.casualty IN ('死亡', '重伤')"],
     "public_security": [
         f"SELECT reg.person_id, 'W-PUB-1' {L} WHERE f.change_type = '迁出' AND reg.person_status = 'active'",
         f"SELECT reg.person_id, 'GAP-DEATH-PUB' {L} WHERE f.change_type = '死亡' AND reg.person_status = 'active'",

@@ -49,6 +49,8 @@ REGISTRY_NAMES = {
     "is_tekun": "reg.is_tekun",
     "hh_no_labour": "reg.hh_no_labour",
     "hh_safety_net": "reg.hh_safety_net",
+    # A main labourer: 技能 or 普通劳动力 in the registry (W-CIVIL-1D: death of the main labourer).
+    "is_labourer": "(reg.labour IN ('skilled', 'ordinary'))",
 }
 
 

@@ -15,6 +15,7 @@ from fangpin.core.scoping import visible
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, ReviewPair, ReviewStatus, WarningRule
 from fangpin.datafeeds.rules import Rule, params_used
 from fangpin.datafeeds.sources.departments import BY_CODE
+from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
 from fangpin.policy.selectors import policy_get
 from fangpin.registry.choices import HAS_LABOUR, HouseholdType, PersonStatus
 
@@ -40,17 +41,23 @@ def registry_frame(*, scope_code: str, chunk: int = 50_000) -> pa.Table:
     """Every person of the area (any status) as an Arrow table, read in chunks with one cursor."""
     sql = (
         "SELECT p.id, p.household_id, p.id_number, p.name, p.gender, p.birth_date, h.village_code, "
-        "h.household_type, p.status, p.is_dibao, p.is_tekun, p.labour_capacity "
+        "h.household_type, p.status, p.is_dibao, p.is_tekun, p.labour_capacity, m.household_id "
         "FROM registry_person p JOIN registry_household h ON h.id = p.household_id "
+        # Under monitoring (an open episode): the rules' "monitored" population.
+        "LEFT JOIN (SELECT DISTINCT household_id FROM monitoring_monitoringepisode WHERE status IN (%s, %s)) m "
+        "ON m.household_id = h.id "
         "WHERE h.village_code LIKE %s ORDER BY p.id"
     )
     batches = []
     with connection.cursor() as cur:
-        cur.execute(sql, [scope_code + "%"])
+        cur.execute(sql, [*(str(s) for s in OPEN_EPISODE_STATUSES), scope_code + "%"])
         while rows := cur.fetchmany(chunk):
             cols = list(zip(*rows, strict=True))
             births = [b if isinstance(b, date) else date.fromisoformat(str(b)) for b in cols[5]]
-            population = ["escaped" if t == HouseholdType.ESCAPED else "ordinary" for t in cols[7]]
+            population = [
+                "monitored" if open_ is not None else "escaped" if t == HouseholdType.ESCAPED else "ordinary"
+                for t, open_ in zip(cols[7], cols[12], strict=True)
+            ]
             batches.append(
                 pa.record_batch(
                     [

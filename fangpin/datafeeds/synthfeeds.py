@@ -19,13 +19,15 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from fangpin.datafeeds.sources.departments import SOURCES
+from fangpin.datafeeds.sources.departments import HOUSING_GROUPS, SOURCES
 from fangpin.synth import names as nm
 from fangpin.synth.idgen import assign_sequences, build_ids
 
 EPOCH = date(1970, 1, 1).toordinal()
 SPECIAL_DISEASES = ("恶性肿瘤", "尿毒症", "白血病", "先天性心脏病")
 OTHER_DISEASES = ("高血压", "糖尿病", "慢性胃炎")
+LABOUR = ("skilled", "ordinary", "weak", "lost", "none")  # registry LabourCapacity values
+LABOUR_SHARES = (0.1, 0.5, 0.1, 0.05, 0.25)
 
 
 def _dates(days: np.ndarray) -> pl.Series:
@@ -101,6 +103,8 @@ def synth_registry(n: int, *, seed: int = 1, counties: int | None = None, per_vi
             "is_tekun": tekun,
             "hh_no_labour": no_labour[hh],
             "hh_safety_net": safety[hh],
+            # Its own stream, so that the columns above stay what they were for a given seed.
+            "labour": _pick(LABOUR, np.random.default_rng(seed + 7919).choice(5, size=n, p=LABOUR_SHARES)),
         }
     )
 
@@ -241,6 +245,8 @@ def _eligible(code: str, people: pl.DataFrame, age: np.ndarray) -> np.ndarray:
         return (age >= 7) & (age < 15)
     if code in ("human_resources", "housing", "medical_security"):
         return esc
+    if code == "transport":  # a traffic accident: any rural resident old enough to be on the road
+        return age >= 6
     return np.ones(people.height, dtype=bool)
 
 
@@ -285,6 +291,7 @@ def _columns(code: str, rng: np.random.Generator, m: int, ev: np.ndarray, age: n
     if code == "housing":
         return {
             "鉴定等级": pl.Series(np.where(ev, "D", np.where(r < 0.5, "A", "B"))),
+            "对象类别": _pick((*HOUSING_GROUPS, "一般农户"), rng.integers(0, len(HOUSING_GROUPS) + 1, m)),
             "改造状态": pl.Series(np.where(ev, "未改造", "已改造")),
             "鉴定日期": day,
         }
@@ -295,7 +302,12 @@ def _columns(code: str, rng: np.random.Generator, m: int, ev: np.ndarray, age: n
             "发现日期": day,
         }
     if code == "human_resources":
-        return {"就业状态": pl.Series(np.where(ev, "失业", "就业")), "变动日期": day}
+        return {
+            "就业状态": pl.Series(np.where(ev, "失业", "就业")),
+            "失业原因": pl.select(pl.when(pl.Series(ev)).then(pl.lit("个人原因")).otherwise(None)).to_series(),
+            "零就业家庭": pl.Series(["否"] * m),
+            "变动日期": day,
+        }
     if code == "disabled_persons_federation":
         return {
             "残疾等级": fmt(np.where(ev, 1, rng.integers(3, 5, m))),
@@ -313,6 +325,13 @@ def _columns(code: str, rng: np.random.Generator, m: int, ev: np.ndarray, age: n
             "事件类型": pl.Series(np.where(ev, "产业项目失败", "农作物病虫害")),
             "损失金额": fmt(np.where(ev, money(20000, 50000), money(0, 2000))),
             "发生日期": day,
+        }
+    if code == "transport":
+        return {
+            "伤亡情况": pl.Series(np.where(ev, np.where(r < 0.3, "死亡", "重伤"), np.where(r < 0.5, "轻伤", "无伤亡"))),
+            "事故类型": pl.Series(["道路交通事故"] * m),
+            "医疗费用": fmt(np.where(ev, money(5000, 80000), money(0, 2000))),
+            "事故日期": day,
         }
     if code == "public_security":
         return {"变动类型": pl.Series(np.where(ev, "死亡", "迁入")), "变动日期": day}

@@ -7,6 +7,8 @@ from __future__ import annotations
 from fangpin.datafeeds.rules import Rule
 
 ESC = "escaped_or_monitored"
+# DOMAIN §1.2 housing_six_groups as the housing feed names them (sources.departments.HOUSING_GROUPS).
+SIX_GROUPS = '("农村低保户", "农村分散供养特困人员", "低保边缘家庭", "严重困难家庭", "监测对象", "其他脱贫户")'
 
 TEMPLATES: tuple[Rule, ...] = (
     Rule(
@@ -55,6 +57,18 @@ TEMPLATES: tuple[Rule, ...] = (
         "every_10_days",
         metric="oop_ytd",
         threshold='param("med_oop_ratio_escaped") * param("rural_income_per_capita_last_year")',
+        risk_types=("illness",),
+    ),
+    Rule(
+        "W-MED-2B",
+        "medical_security",
+        "其他农村参保人员自付费用超过上年农村居民人均可支配收入的一定比例",
+        'oop_ytd > param("med_oop_ratio_other") * param("rural_income_per_capita_last_year")',
+        "ordinary",
+        "calendar_year",
+        "monthly",
+        metric="oop_ytd",
+        threshold='param("med_oop_ratio_other") * param("rural_income_per_capita_last_year")',
         risk_types=("illness",),
     ),
     Rule(
@@ -113,7 +127,9 @@ TEMPLATES: tuple[Rule, ...] = (
         "W-HOUSE-1",
         "housing",
         "六类重点对象住房鉴定为C级或D级",
-        'rating in ("C", "D") and (population in ("escaped", "monitored") or is_dibao or is_tekun)',
+        # The registry knows 脱贫/监测/低保/特困; the housing feed's group adds 低保边缘 and 严重困难家庭.
+        'rating in ("C", "D") and (population in ("escaped", "monitored") or is_dibao or is_tekun'
+        f" or household_group in {SIX_GROUPS})",
         "all_rural",
         "calendar_year",
         "event",
@@ -151,6 +167,36 @@ TEMPLATES: tuple[Rule, ...] = (
         risk_types=("unstable_employment",),
     ),
     Rule(
+        "W-EMP-1B",
+        "human_resources",
+        "规模性失业（企业裁员、停产）",
+        'job_loss_type in ("企业裁员", "企业停产", "规模性失业")',
+        "all_rural",
+        "month",
+        "monthly",
+        risk_types=("unstable_employment",),
+    ),
+    Rule(
+        "W-EMP-1C",
+        "human_resources",
+        "其他农村劳动力外出务工返乡未就业",
+        'employment == "返乡未就业"',
+        "ordinary",
+        "month",
+        "monthly",
+        risk_types=("unstable_employment",),
+    ),
+    Rule(
+        "W-EMP-1D",
+        "human_resources",
+        "零就业家庭",
+        'zero_employment_family == "是"',
+        "all_rural",
+        "month",
+        "monthly",
+        risk_types=("unstable_employment",),
+    ),
+    Rule(
         "W-DISAB-1",
         "disabled_persons_federation",
         "新办重度（一、二级）残疾人证",
@@ -168,6 +214,46 @@ TEMPLATES: tuple[Rule, ...] = (
         'benefit in ("低保", "特困") and change == "取消"',
         "all_rural",
         "calendar_year",
+        "monthly",
+        risk_types=("other",),
+    ),
+    Rule(
+        "W-CIVIL-1B",
+        "civil_affairs",
+        "新纳入低保或特困供养",
+        'benefit in ("低保", "特困") and change == "新增"',
+        "all_rural",
+        "calendar_year",
+        "monthly",
+        risk_types=("other",),
+    ),
+    Rule(
+        "W-CIVIL-1C",
+        "civil_affairs",
+        "获得临时救助",
+        'benefit == "临时救助" and change != "取消"',
+        "all_rural",
+        "month",
+        "monthly",
+        risk_types=("other",),
+    ),
+    Rule(
+        "W-CIVIL-1D",
+        "civil_affairs",
+        "主要劳动力死亡（殡葬记录）",
+        'benefit == "殡葬" and is_labourer',
+        "all_rural",
+        "once",
+        "monthly",
+        risk_types=("lack_of_labour",),
+    ),
+    Rule(
+        "W-CIVIL-1E",
+        "civil_affairs",
+        "低收入人口动态监测预警",
+        'benefit == "低收入预警"',
+        "all_rural",
+        "month",
         "monthly",
         risk_types=("other",),
     ),
@@ -191,6 +277,16 @@ TEMPLATES: tuple[Rule, ...] = (
         "event",
         metric="loss_amount",
         risk_types=("industry_failure",),
+    ),
+    Rule(
+        "W-TRANS-1",
+        "transport",
+        "农村居民道路交通事故死亡或重伤",
+        'casualty in ("死亡", "重伤")',
+        "all_rural",
+        "event",
+        "monthly",
+        risk_types=("accident",),
     ),
     Rule(
         "W-PUB-1",
@@ -230,6 +326,7 @@ RULE_PARAMS = {
     "med_oop_threshold_other": ("20000", "其他农村人口年度累计自付医疗费用预警线（元）", "L-xiexiebang"),
     "med_outpatient_month_threshold": ("500", "门诊特殊病当月自付预警线（元）", "L-xiexiebang"),
     "med_oop_ratio_escaped": ("0.5", "脱贫人口自付费用占上年农村居民人均可支配收入比例", "L-阳原"),
+    "med_oop_ratio_other": ("1", "其他农村参保人员自付费用占上年农村居民人均可支配收入比例", "L-阳原"),
     "rural_income_per_capita_last_year": ("20133", "上年本省农村居民人均可支配收入（元）", "省统计公报（示例值）"),
     "edu_self_paid_threshold": ("10000", "高中/中职学年自付费用预警线（元）", "L-xiexiebang"),
     "water_outage_days_threshold": ("30", "停水预警天数", "DOMAIN §4.4 W-WATER-1"),

@@ -460,6 +460,15 @@ CATALOG.update(
                 source="DOMAIN §4.2 R-ID-6、§4.14 DQ-09 [C]“超过1/4”",
                 note=_("风险为缺劳动力、而普通/技能劳动力占家庭成员的比例超过此值时提示。填 0.25 或 1/4。"),
             ),
+            # W-MED-2's second branch (DOMAIN §4.4; read by fangpin.datafeeds).
+            ParamSpec(
+                key="med_oop_ratio_other",
+                label=_("其他农村参保人员自付费用占上年农村居民人均可支配收入的比例"),
+                unit="ratio",
+                kind="amount",
+                default="1",
+                source="L-阳原 W-MED-2（因病致贫风险：超过100%）",
+            ),
         ]
     }
 )

@@ -1,9 +1,25 @@
 """The department feeds of DOMAIN §4.4 (S000's eleven pushing departments plus
-public security), as declared column mappings."""
+public security), as declared column mappings.
+
+S000's eleven: 教体 (education), 水务 (water), 住建 (housing), 交通 (transport),
+人社 (human_resources), 应急 (emergency), 民政 (civil_affairs), 医保
+(medical_security), 残联 (disabled_persons_federation), 卫健 (health), 农业农村
+(agriculture_rural).  What 交通 pushes is not written down anywhere found; the
+transport source is the project's reading (docs/datafeeds.md)."""
 
 from __future__ import annotations
 
 from fangpin.datafeeds.sources import Column, Source, person_columns
+
+# DOMAIN §1.2 housing_six_groups, as the housing department's lists name them.
+HOUSING_GROUPS = (
+    "农村低保户",
+    "农村分散供养特困人员",
+    "低保边缘家庭",
+    "严重困难家庭",  # 因病因灾因意外事故刚性支出大或收入大幅缩减
+    "监测对象",  # 农村易返贫致贫户
+    "其他脱贫户",
+)
 
 SOURCES: tuple[Source, ...] = (
     Source(
@@ -37,7 +53,7 @@ SOURCES: tuple[Source, ...] = (
             Column("event_date", "结算日期", type="date", aliases=("最近结算日期",), meaning="last settlement date"),
         ),
         cadence="monthly",
-        rule_codes=("W-MED-1", "W-MED-1B", "W-MED-2", "GAP-MED"),
+        rule_codes=("W-MED-1", "W-MED-1B", "W-MED-1C", "W-MED-2", "W-MED-2B", "GAP-MED"),
     ),
     Source(
         code="health",
@@ -127,6 +143,14 @@ SOURCES: tuple[Source, ...] = (
                 meaning="house safety rating",
             ),
             Column(
+                "household_group",
+                "对象类别",
+                type="enum",
+                aliases=("农户类别", "危改对象类别", "六类重点对象"),
+                choices=(*HOUSING_GROUPS, "一般农户"),
+                meaning="the household group the housing department records (DOMAIN §1.2 housing_six_groups)",
+            ),
+            Column(
                 "renovation",
                 "改造状态",
                 type="enum",
@@ -173,9 +197,25 @@ SOURCES: tuple[Source, ...] = (
                 choices=("就业", "失业", "返乡未就业", "未就业"),
                 meaning="employment status",
             ),
+            Column(
+                "job_loss_type",
+                "失业原因",
+                type="enum",
+                aliases=("失业类型",),
+                choices=("个人原因", "合同到期", "企业裁员", "企业停产", "规模性失业"),
+                meaning="why the job ended; the last three are large-scale job loss",
+            ),
+            Column(
+                "zero_employment_family",
+                "零就业家庭",
+                type="enum",
+                aliases=("是否零就业家庭",),
+                choices=("是", "否"),
+                meaning="the household has no employed member (人社 零就业家庭 register)",
+            ),
             Column("event_date", "变动日期", type="date", meaning="status date"),
         ),
-        rule_codes=("W-EMP-1",),
+        rule_codes=("W-EMP-1", "W-EMP-1B", "W-EMP-1C", "W-EMP-1D"),
     ),
     Source(
         code="disabled_persons_federation",
@@ -202,8 +242,8 @@ SOURCES: tuple[Source, ...] = (
                 "救助类型",
                 type="enum",
                 required=True,
-                choices=("低保", "特困", "临时救助", "殡葬"),
-                meaning="assistance type, or funeral record",
+                choices=("低保", "特困", "临时救助", "殡葬", "低收入预警"),
+                meaning="assistance type, funeral record, or a low-income-population monitoring alert",
             ),
             Column(
                 "change",
@@ -215,7 +255,7 @@ SOURCES: tuple[Source, ...] = (
             ),
             Column("event_date", "变动日期", type="date", meaning="date"),
         ),
-        rule_codes=("W-CIVIL-1", "GAP-DEATH"),
+        rule_codes=("W-CIVIL-1", "W-CIVIL-1B", "W-CIVIL-1C", "W-CIVIL-1D", "W-CIVIL-1E", "GAP-DEATH"),
     ),
     Source(
         code="agriculture_rural",
@@ -236,6 +276,41 @@ SOURCES: tuple[Source, ...] = (
         ),
         cadence="event",
         rule_codes=("W-AGRI-1",),
+    ),
+    Source(
+        code="transport",
+        department="transport",
+        label="交通部门：道路交通事故伤亡",
+        columns=(
+            *person_columns(),
+            Column(
+                "casualty",
+                "伤亡情况",
+                type="enum",
+                aliases=("伤亡类型", "受伤程度"),
+                required=True,
+                choices=("死亡", "重伤", "轻伤", "无伤亡"),
+                meaning="what the accident did to this rural resident",
+            ),
+            Column(
+                "accident_type",
+                "事故类型",
+                type="enum",
+                aliases=("交通事故类型",),
+                choices=("道路交通事故", "水上交通事故", "其他"),
+                meaning="kind of traffic accident",
+            ),
+            Column(
+                "medical_cost",
+                "医疗费用",
+                type="decimal",
+                aliases=("救治费用",),
+                meaning="treatment cost known to the department (元), if any",
+            ),
+            Column("event_date", "事故日期", type="date", aliases=("发生日期",), meaning="accident date"),
+        ),
+        cadence="monthly",
+        rule_codes=("W-TRANS-1",),
     ),
     Source(
         code="public_security",
