@@ -281,7 +281,7 @@ def _check_areas(households: list[StagedHousehold], scope_area: Area | None, iss
                 issues.append(Issue(h.rows[0], "网格编码", h.grid_code, "不是该村下已有的网格", h.code))
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
 
@@ -354,7 +354,7 @@ def _check_household(h: StagedHousehold, registry: _Registry, issues: list[Issue
             issues.append(Issue(h.rows[0], "行政区划代码", h.village_code, message, h.code))
             return
         if status != HouseholdStatus.ACTIVE:
-            label = HouseholdStatus(status).label
+            label = str(HouseholdStatus(status).label)
             message = f"该户在系统中{label}，不能再通过导入更新或增加成员"
             issues.append(Issue(h.rows[0], "户编号", h.code, message, h.code))
             return
@@ -408,10 +408,10 @@ def _check_head(
 ) -> None:
     """A change of head is done by the write when the file lists both heads (the old one
     with the relationship it takes); anything else would leave two heads, or none."""
-    label = Relationship.HEAD.label
+    label = str(Relationship.HEAD.label)
     registered = registry.persons.get(head["id_number"])
     if registered is not None and registered.status != PersonStatus.ACTIVE:
-        status = PersonStatus(registered.status).label
+        status = str(PersonStatus(registered.status).label)
         message = f"此人在系统中已减员（{status}），不能作为户主；导入不恢复已减员的成员"
         issues.append(Issue(head["row"], "与户主关系", label, message, h.code))
         return

@@ -227,7 +227,11 @@ def test_a_registry_changed_between_validation_and_accept_skips_that_household(w
     )
     household = Household.objects.get(pk=household.pk)
     household_change_head(
-        actor=actor, household=household, new_head=newcomer, old_head_relationship="parent", occurred_on=date(2026, 12, 2)
+        actor=actor,
+        household=household,
+        new_head=newcomer,
+        old_head_relationship="parent",
+        occurred_on=date(2026, 12, 2),
     )
     batch = _apply(batch, actor)  # the file still names 赵大 as head, and not 赵新
     assert batch.status == ImportStatus.APPLIED
