@@ -4,10 +4,13 @@ entered, and the coverage warning."""
 
 from __future__ import annotations
 
+import io
+import logging
 from datetime import date
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from conftest import CANARY_ID, CANARY_NAME, CANARY_PHONE
 from fangpin.core.actor import Actor
@@ -212,9 +215,11 @@ def test_the_change_and_the_recomputation_share_one_audit_trail_with_the_county(
 # ---------------------------------------------------------------- the coverage warning
 
 
-def test_the_sweep_warns_each_county_from_60_days_before_the_last_entered_day(world):
+def test_the_sweep_warns_each_county_from_60_days_before_the_last_entered_day(world, caplog):
     assert calendar_sweep(on=date(2026, 10, 31)) == []  # 61 days before 2026-12-31
-    warnings = calendar_sweep(on=date(2026, 11, 1))
+    with caplog.at_level(logging.WARNING, logger="fangpin.monitoring.sweeps"):
+        warnings = calendar_sweep(on=date(2026, 11, 1))
+    assert [r.getMessage() for r in caplog.records] == warnings
     assert warnings == [
         f"甲县（{world.areas['A'].code}）：2027年放假安排尚未录入",
         f"乙县（{world.areas['B'].code}）：2027年放假安排尚未录入",
@@ -222,6 +227,10 @@ def test_the_sweep_warns_each_county_from_60_days_before_the_last_entered_day(wo
     with time_machine.travel(date(2026, 12, 8), tick=False):
         load_2027(world)
     assert calendar_sweep(on=date(2026, 12, 8)) == [f"乙县（{world.areas['B'].code}）：2027年放假安排尚未录入"]
+    with time_machine.travel(date(2026, 12, 8), tick=False):
+        out = io.StringIO()
+        call_command("monitoring_sweep", stdout=out)
+    assert f"放假安排：乙县（{world.areas['B'].code}）：2027年放假安排尚未录入" in out.getvalue()
 
 
 def test_county_and_province_admins_see_the_warning_on_home_and_work_queue_village_cadres_do_not(world, client_as):
