@@ -151,3 +151,13 @@ def test_others_cannot_validate_a_batch_again(world, client_as, username):
     assert response.status_code in (403, 404)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED
+
+
+def test_the_batch_list_shows_a_killed_batch_as_failed(world, client_as):
+    client = client_as("county_admin_a")
+    batch = _upload(client)
+    _killed_job(batch, "registry.import.apply", ImportStatus.APPLYING, pid=_dead_pid())
+    page = client.get(reverse("registry:import-list")).content.decode()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.FAILED
+    assert "导入中" not in page

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from fangpin.core.actor import Actor
-from fangpin.core.jobs import read_progress
+from fangpin.core.jobs import job_reap_dead, read_progress
 from fangpin.core.models import Job
 from fangpin.core.scoping import get_visible_or_404, visible
 from fangpin.core.views_util import scoped_view
@@ -35,6 +35,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         batch = import_create(actor=Actor.from_request(request), stream=upload, file_name=upload.name)
         return redirect("registry:import-detail", pk=batch.pk)
+    job_reap_dead()  # a batch whose job was killed is listed as failed, not 导入中
     batches = visible(ImportBatch.objects.select_related("created_by"), request.user)[:50]
     return render(request, "registry/import_list.html", {"form": form, "batches": batches, "columns": COLUMNS})
 
