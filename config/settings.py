@@ -71,6 +71,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fangpin.accounts.middleware.ActiveUserMiddleware",
+    # Before any view (and before the CSRF check reads the body): oversize uploads, then NUL bytes.
+    "fangpin.core.uploads.UploadGuardMiddleware",
+    "fangpin.core.middleware.NulByteMiddleware",
     "fangpin.core.middleware.DeniedAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,6 +189,13 @@ X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The guard first: it stops an upload past FANGPIN_UPLOAD_MAX_BYTES while it streams in, and the
+# handlers after it then delete their partial file (fangpin.core.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "fangpin.core.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Application settings (README "Settings").
 FANGPIN = {
@@ -194,6 +204,10 @@ FANGPIN = {
     # "inline" runs them after commit in the same process (tests).
     "JOB_MODE": os.environ.get("FANGPIN_JOB_MODE", "spawn"),
     "UPLOAD_MAX_BYTES": int(os.environ.get("FANGPIN_UPLOAD_MAX_BYTES", str(200 * 1024 * 1024))),
+    # Zip-bomb guard of every XLSX opened (fangpin.core.archive): expanded size, ratio, entries.
+    "ZIP_MAX_BYTES": int(os.environ.get("FANGPIN_ZIP_MAX_BYTES", str(2 * 1024**3))),
+    "ZIP_MAX_RATIO": int(os.environ.get("FANGPIN_ZIP_MAX_RATIO", "100")),
+    "ZIP_MAX_ENTRIES": int(os.environ.get("FANGPIN_ZIP_MAX_ENTRIES", "1000")),
     "IMPORT_DIR": VAR_DIR / "imports",
     "EXPORT_DIR": VAR_DIR / "exports",
     # Evidence files of assistance measures (never under the static tree).

@@ -34,6 +34,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "找不到该记录，或您无权查看。", "reasons": []}, status=404)
 
 
+@api.exception_handler(OverflowError)
+def _out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+    # A number past the database's 64-bit integers (e.g. household_id=99999999999999999999).
+    return api.create_response(request, {"detail": "请求中的数值超出允许范围。", "reasons": []}, status=400)
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(request, {"detail": "未登录或令牌无效。", "reasons": []}, status=401)

@@ -77,7 +77,7 @@ def get_visible_or_404(qs_or_model: models.QuerySet[M] | type[M], user: Any, **l
     """One visible row; 404 whether it is missing or out of scope (no existence oracle)."""
     try:
         return visible(qs_or_model, user).get(**lookup)
-    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+    except (models.ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404 from exc
 
 

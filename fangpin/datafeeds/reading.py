@@ -28,12 +28,12 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from fangpin.core import idnumber
+from fangpin.core.archive import ArchiveRefused, check_zip
 from fangpin.datafeeds import idrepair
 from fangpin.datafeeds.sources import Source
 
 CHUNK = 4 * 1024 * 1024
 SNIFF = 256 * 1024
-MAX_UNCOMPRESSED = 4 * 1024**3
 
 
 class FeedFileError(ValueError):
@@ -494,9 +494,9 @@ def _reject_reason(kind: str) -> str:
 
 def _check_zip(path: Path) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNCOMPRESSED:
-                raise FeedFileError("Excel文件解压后过大，疑似损坏或恶意文件，已拒绝。")
+        check_zip(path)  # expanded size, ratio and entries (SECURITY T-46, FANGPIN_ZIP_MAX_*)
+    except ArchiveRefused as exc:
+        raise FeedFileError(str(exc)) from exc
     except zipfile.BadZipFile as exc:
         raise FeedFileError("Excel文件已损坏，无法打开。") from exc
 

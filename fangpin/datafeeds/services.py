@@ -10,7 +10,6 @@ nothing; the same file and period again creates nothing new.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -34,6 +33,7 @@ from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.jobs import Progress, job_enqueue, job_reap_dead
 from fangpin.core.models import AuditAction, Job, JobStatus
+from fangpin.core.uploads import copy_limited
 from fangpin.datafeeds import clues, matching, pipeline, reading
 from fangpin.datafeeds.models import (
     DepartmentWarning,
@@ -148,18 +148,14 @@ def _job_alive(run: FeedRun) -> bool:
 
 
 def _save_stream(stream: IO[bytes]) -> tuple[str, int, Path]:
-    sha = hashlib.sha256()
-    size = 0
     handle = tempfile.NamedTemporaryFile(dir=store_dir(), delete=False, suffix=".part")  # noqa: SIM115
-    with handle:
-        for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-            sha.update(chunk)
-            size += len(chunk)
-            handle.write(chunk)
+    handle.close()
+    # Past FANGPIN_UPLOAD_MAX_BYTES the partial file is deleted and the upload refused.
+    digest, size = copy_limited(stream, Path(handle.name))
     if size == 0:
         Path(handle.name).unlink(missing_ok=True)
         raise InvalidInput("上传的文件是空的。")
-    return sha.hexdigest(), size, Path(handle.name)
+    return digest, size, Path(handle.name)
 
 
 def run_feed_job(job: Any, progress: Progress) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from fangpin.core import archive
 from fangpin.datafeeds import pipeline, reading
 from fangpin.datafeeds.sources.departments import get_source
 
@@ -173,7 +174,7 @@ def test_xlsx_whose_columns_each_hold_one_kind_of_cell_reads_numbers_and_dates_a
 
 def test_xlsx_that_would_unpack_too_large_is_refused_before_reading(tmp_path, monkeypatch):
     path = _excel(tmp_path / "big.xlsx", [["姓名", "身份证号"], ["甲", "110101199001011237"]])
-    monkeypatch.setattr(reading, "MAX_UNCOMPRESSED", 100)
+    monkeypatch.setattr(archive, "LIMITS", archive.ZipLimits(max_bytes=100))
     with pytest.raises(reading.FeedFileError) as info:
         _load(path)
     assert "过大" in str(info.value)

@@ -18,12 +18,9 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from fangpin.core.archive import ArchiveRefused, check_zip
 from fangpin.core.errors import InvalidInput
 from fangpin.core.textio import detect_encoding
-
-# A compressed XLSX may not expand past this (zip-bomb guard, SECURITY T-46).
-MAX_UNCOMPRESSED = 2 * 1024**3
-MAX_ZIP_ENTRIES = 10_000
 
 
 @dataclass
@@ -48,15 +45,13 @@ def sniff_kind(path: Path) -> str:
 
 def _check_zip(path: Path) -> None:
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNCOMPRESSED:
-                raise InvalidInput("Excel文件解压后过大，疑似损坏或恶意文件，已拒绝。")
-            names = {i.filename for i in infos}
-            if "xl/vbaProject.bin" in names:
-                raise InvalidInput("文件含有宏（VBA），为安全起见不予处理；请另存为不含宏的.xlsx。")
+        infos = check_zip(path)  # expanded size, ratio and entries (SECURITY T-46, FANGPIN_ZIP_MAX_*)
+    except ArchiveRefused as exc:
+        raise InvalidInput(str(exc)) from exc
     except zipfile.BadZipFile as exc:
         raise InvalidInput("Excel文件已损坏，无法打开。") from exc
+    if "xl/vbaProject.bin" in {i.filename for i in infos}:
+        raise InvalidInput("文件含有宏（VBA），为安全起见不予处理；请另存为不含宏的.xlsx。")
 
 
 def read_table(path: Path) -> Table:

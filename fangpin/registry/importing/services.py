@@ -7,7 +7,6 @@ can simply be run again.
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import shutil
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from fangpin.core.audit import audit_log
 from fangpin.core.errors import DomainError, InvalidInput
 from fangpin.core.jobs import job_enqueue, job_reap_dead
 from fangpin.core.models import AuditAction, Channel, Job, JobStatus
+from fangpin.core.uploads import copy_limited
 from fangpin.registry.importing.apply import plan_and_apply
 from fangpin.registry.importing.reader import read_table
 from fangpin.registry.importing.validate import Issue, StagedHousehold, validate_table
@@ -45,8 +45,6 @@ def source_path(batch: ImportBatch) -> Path:
 def import_create(*, actor: Actor, stream: BinaryIO, file_name: str, start: bool = True) -> ImportBatch:
     """Store an uploaded file as a new batch and start its validation."""
     require(actor, "registry.import")
-    limit = int(settings.FANGPIN["UPLOAD_MAX_BYTES"])
-    digest = hashlib.sha256()
     user = actor.user
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -55,17 +53,15 @@ def import_create(*, actor: Actor, stream: BinaryIO, file_name: str, start: bool
             scope_code=user.area.code if user else "",
             created_by=user,
         )
-        size = 0
-        with open(source_path(batch), "wb") as out:
-            for chunk in iter(lambda: stream.read(1024 * 1024), b""):
-                size += len(chunk)
-                if size > limit:
-                    raise InvalidInput(f"文件超过{limit // (1024 * 1024)}MB上限。")
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise InvalidInput("上传的文件是空的。")
-        batch.file_sha256, batch.file_size = digest.hexdigest(), size
+        try:
+            # Past FANGPIN_UPLOAD_MAX_BYTES the partial file is deleted and the upload refused.
+            digest, size = copy_limited(stream, source_path(batch))
+            if size == 0:
+                raise InvalidInput("上传的文件是空的。")
+        except BaseException:
+            shutil.rmtree(_batch_dir(batch), ignore_errors=True)  # the batch row rolls back too
+            raise
+        batch.file_sha256, batch.file_size = digest, size
         batch.save(update_fields=["file_sha256", "file_size"])
         audit_log(
             actor=actor,
