@@ -15,11 +15,13 @@ from fangpin.core.forms import DateInput, StyledForm
 from fangpin.monitoring.choices import RiskType
 
 
-def measure_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The national catalogue grouped by category, for a <select> with <optgroup>s."""
+def measure_choices(types: Any = None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The catalogue in force (the national seed when `types` is None) grouped by
+    category, for a <select> with <optgroup>s; retired measures are not offered."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for t in rules.MEASURE_TYPES.values():
-        groups.setdefault(rules.CATEGORIES[t.category], []).append((t.code, f"{t.name}（{t.department}）"))
+    for t in (rules.MEASURE_TYPES if types is None else types).values():
+        if not t.retired:
+            groups.setdefault(rules.CATEGORIES[t.category], []).append((t.code, f"{t.name}（{t.department}）"))
     return [("", [("", "—")]), *groups.items()]
 
 
@@ -45,8 +47,11 @@ class MeasureForm(StyledForm):
     amount = forms.DecimalField(label=_("金额（元）"), required=False, min_value=0, max_digits=12, decimal_places=2)
     description = forms.CharField(label=_("措施说明"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Any = (), types: Any = None, **kwargs: Any) -> None:
+        """`types`: the measure catalogue in force for the household (catalogue.measure_types)."""
         super().__init__(*args, **kwargs)
+        if types is not None:
+            self.fields["measure_code"].choices = measure_choices(types)
         self.fields["person_id"].choices = [
             ("", _("全户")),
             *[(p.pk, f"{p.name}（{p.get_relationship_display()}）") for p in members],

@@ -126,8 +126,13 @@ class AssistanceMeasure(models.Model):
 
     @property
     def measure_name(self) -> str:
-        t = rules.MEASURE_TYPES.get(self.measure_code)
-        return t.name if t else self.measure_code
+        """The name in the national seed, else in the county's catalogue (a measure it added)."""
+        seeded = rules.MEASURE_TYPES.get(self.measure_code)
+        if seeded is not None:
+            return seeded.name
+        from fangpin.assistance.catalogue import measure_name
+
+        return measure_name(self.measure_code, area=self.household.village, on=timezone.localdate())
 
 
 class MeasureEvidence(models.Model):

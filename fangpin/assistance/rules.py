@@ -7,13 +7,19 @@ table values and the local programmes R-AS-3 maps onto them.  Which risk types a
 category covers is R-EL-3 / DQ-06 for illness, schooling, housing and water; the
 rows marked "derived" below are fangpin's reading for the other risk types (no
 public table was found) and are documented in docs/monitoring.md.
+
+Both tables below are only the seeded national values: the county's versions are
+policy parameters (`risk_measure_coverage`, `measure_catalogue`; read through
+fangpin.assistance.catalogue), parsed and written by the functions at the end.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 # Measure categories: code -> national column name.
 CATEGORIES: dict[str, str] = {
@@ -56,6 +62,9 @@ RISK_COVERAGE: dict[str, frozenset[str]] = {
 }
 # The four pairs that come from the [C] rule itself (DQ-06 checks only these).
 DQ06_RISKS = ("illness", "schooling", "unsafe_housing", "unsafe_water")
+# The seven rows above that are fangpin's own reading, not R-EL-3's list: the seeded
+# county table (policy parameter risk_measure_coverage) marks them.
+DERIVED_RISKS = frozenset(RISK_COVERAGE) - frozenset(DQ06_RISKS)
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,7 @@ class MeasureType:
     name: str
     category: str
     department: str
+    retired: bool = False  # kept for existing records; not offered for new measures
 
     @property
     def is_developmental(self) -> bool:
@@ -72,6 +82,9 @@ class MeasureType:
 
 # Premium subsidy for resident medical insurance: DQ-15 looks for exactly this measure.
 PREMIUM_SUBSIDY = "HEA-01"
+# Codes the data-quality checks name (DQ-15, DQ-20 劳务输出): a county's catalogue keeps them
+# with their category (it may retire them), so the checks never break silently.
+REFERENCED_CODES = {PREMIUM_SUBSIDY: "health", "EMP-01": "employment"}
 
 _TYPES = [
     MeasureType("IND-01", "到户产业奖补", "industry", "农业农村局"),
@@ -116,21 +129,128 @@ _TYPES = [
 MEASURE_TYPES: dict[str, MeasureType] = {t.code: t for t in _TYPES}
 
 
-def categories_covering(risk_type: str) -> frozenset[str]:
-    """Categories whose implemented measure covers `risk_type`. [R-EL-3]"""
-    return RISK_COVERAGE.get(risk_type, frozenset())
+Coverage = Mapping[str, frozenset[str]]
 
 
-def covered_risk_types(risk_types: Iterable[str], implemented_categories: Iterable[str]) -> list[str]:
+def categories_covering(risk_type: str, table: Coverage | None = None) -> frozenset[str]:
+    """Categories whose implemented measure covers `risk_type`, by the county's
+    table in force (`table`; the seeded national table when None). [R-EL-3]"""
+    return (RISK_COVERAGE if table is None else table).get(risk_type, frozenset())
+
+
+def covered_risk_types(
+    risk_types: Iterable[str], implemented_categories: Iterable[str], table: Coverage | None = None
+) -> list[str]:
     """The episode's risk types that at least one implemented measure covers, in order. [R-EL-3]"""
     have = set(implemented_categories)
-    return [r for r in risk_types if categories_covering(r) & have]
+    return [r for r in risk_types if categories_covering(r, table) & have]
 
 
-def uncovered_risk_types(risk_types: Iterable[str], implemented_categories: Iterable[str]) -> list[str]:
+def uncovered_risk_types(
+    risk_types: Iterable[str], implemented_categories: Iterable[str], table: Coverage | None = None
+) -> list[str]:
     """Risk types with no implemented measure of a matching category. [R-EL-3, DQ-06]"""
     have = set(implemented_categories)
-    return [r for r in risk_types if not categories_covering(r) & have]
+    return [r for r in risk_types if not categories_covering(r, table) & have]
+
+
+# ---------------------------------------------------------------- the two tables as county text
+# Both are policy parameters (effective-dated, area-scoped) whose value is the
+# text below; these functions read and write it. [R-EL-3, R-AS-3, DOMAIN §2.24]
+
+DERIVED_MARK = "（本系统推定，可由县调整）"
+RETIRED_MARK = "（停用）"
+CODE_RE = re.compile(r"[A-Z]{2,5}-\d{2}")
+_CATEGORY_BY_NAME = {name: code for code, name in CATEGORIES.items()}
+
+
+def _parts(text: Any) -> list[str]:
+    return [p.strip() for p in re.split(r"[;；\n]+", str(text or "")) if p.strip()]
+
+
+def _category(word: str) -> str:
+    word = word.strip()
+    code = word if word in CATEGORIES else _CATEGORY_BY_NAME.get(word)
+    if code is None:
+        raise ValueError(f"未知的措施类别“{word}”，应为：" + "、".join(CATEGORIES.values()))
+    return code
+
+
+def format_risk_coverage(table: Coverage, derived: Iterable[str], risk_labels: Mapping[str, str]) -> str:
+    """"因病=健康帮扶、社会帮扶、综合保障；因残=…（本系统推定，可由县调整）"."""
+    marked = set(derived)
+    rows = []
+    for risk, cats in table.items():
+        names = "、".join(CATEGORIES[c] for c in CATEGORIES if c in cats)
+        rows.append(f"{risk_labels.get(risk, risk)}={names}{DERIVED_MARK if risk in marked else ''}")
+    return "；".join(rows)
+
+
+def parse_risk_coverage(text: Any, risk_labels: Mapping[str, str]) -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """(risk type → covering categories, the rows marked as fangpin's reading);
+    ValueError with a Chinese message naming the row. Every risk type needs a row."""
+    by_label = {label: code for code, label in risk_labels.items()}
+    table: dict[str, frozenset[str]] = {}
+    derived: set[str] = set()
+    for part in _parts(text):
+        head, sep, rest = part.partition("=")
+        if not sep:
+            raise ValueError(f"每行须写作“风险类型=措施类别、措施类别”：{part}")
+        head, rest = head.strip(), rest.strip()
+        risk = head if head in risk_labels else by_label.get(head)
+        if risk is None:
+            raise ValueError(f"未知的风险类型“{head}”")
+        if risk in table:
+            raise ValueError(f"风险类型重复：{head}")
+        for mark in (DERIVED_MARK, "（本系统推定）"):
+            if rest.endswith(mark):
+                rest = rest[: -len(mark)].strip()
+                derived.add(risk)
+        cats = frozenset(_category(w) for w in re.split(r"[、,，]+", rest) if w.strip())
+        if not cats:
+            raise ValueError(f"风险类型“{head}”须至少对应一个措施类别")
+        table[risk] = cats
+    missing = [risk_labels[r] for r in risk_labels if r not in table]
+    if missing:
+        raise ValueError("以下风险类型缺少对应措施类别：" + "、".join(missing))
+    return table, frozenset(derived)
+
+
+def format_measure_catalogue(types: Iterable[MeasureType]) -> str:
+    """"IND-01=到户产业奖补|产业帮扶|农业农村局；…" (retired: "（停用）" at the end)."""
+    return "；".join(
+        f"{t.code}={t.name}|{CATEGORIES[t.category]}|{t.department}{RETIRED_MARK if t.retired else ''}" for t in types
+    )
+
+
+def parse_measure_catalogue(text: Any) -> dict[str, MeasureType]:
+    """code → MeasureType from the text form; ValueError with a Chinese message naming the entry."""
+    out: dict[str, MeasureType] = {}
+    for part in _parts(text):
+        code, sep, rest = part.partition("=")
+        code = code.strip()
+        retired = rest.endswith(RETIRED_MARK)
+        if retired:
+            rest = rest[: -len(RETIRED_MARK)]
+        fields = [f.strip() for f in rest.split("|")]
+        if not sep or len(fields) != 3:
+            raise ValueError(f"每项须写作“代码=措施名称|措施类别|责任单位”：{part}")
+        if not CODE_RE.fullmatch(code):
+            raise ValueError(f"措施代码须为大写字母、连字符和两位数字（如 IND-05）：{code}")
+        if code in out:
+            raise ValueError(f"措施代码重复：{code}")
+        name, category, department = fields
+        if not name or len(name) > 60:
+            raise ValueError(f"措施名称不能为空且不超过60个字：{code}")
+        out[code] = MeasureType(code, name, _category(category), department[:60], retired)
+    if not any(not t.retired for t in out.values()):
+        raise ValueError("措施目录至少须有一项未停用的措施")
+    for code, category in REFERENCED_CODES.items():
+        if code not in out or out[code].category != category:
+            raise ValueError(
+                f"措施“{code}”为数据质量检查所引用，不能删除或改变类别（可标注停用）：{CATEGORIES[category]}"
+            )
+    return out
 
 
 # Measure deadline status. [DOMAIN §3.6; CONFIG measure_deadline_days]

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from fangpin.assistance import rules, workflow
+from fangpin.assistance import catalogue, rules, workflow
 from fangpin.assistance.models import (
     AssistanceMeasure,
     AssistancePlan,
@@ -161,9 +161,12 @@ def measure_add(*, actor: Actor, plan: AssistancePlan, data: dict[str, Any]) -> 
 
 def _clean_measure(plan: AssistancePlan, data: dict[str, Any]) -> dict[str, Any]:
     code = (data.get("measure_code") or "").strip()
-    mtype = rules.MEASURE_TYPES.get(code)
+    # The catalogue in force for the household's county (policy parameter measure_catalogue).
+    mtype = catalogue.measure_types(area=plan.household.village, on=_today()).get(code)
     if mtype is None:
-        raise InvalidInput("帮扶措施：请从全国帮扶措施目录中选择。")
+        raise InvalidInput("帮扶措施：请从帮扶措施目录中选择。")
+    if mtype.retired:
+        raise InvalidInput(f"帮扶措施：“{mtype.name}”已停用，请选择其他措施。")
     person_id = data.get("person_id") or None
     if person_id is not None:
         ok = Person.objects.filter(pk=person_id, household_id=plan.household_id, status=PersonStatus.ACTIVE).exists()
@@ -241,7 +244,9 @@ def measure_transition(
 
 
 def _sync_episode(episode: MonitoringEpisode, actor: Actor) -> None:
-    """Keep the episode's covered risk types and first measure date current (MON-CORE's service)."""
+    """Keep the episode's covered risk types and first measure date current (MON-CORE's
+    service), by the county's risk ↔ measure table in force (R-EL-3)."""
+    table = catalogue.risk_coverage(area=episode.village, on=_today())
     rows = (
         AssistanceMeasure.objects.filter(plan__episode=episode, implemented_on__isnull=False)
         .order_by("implemented_on", "id")
@@ -251,7 +256,7 @@ def _sync_episode(episode: MonitoringEpisode, actor: Actor) -> None:
         monitoring_services.ImplementedMeasure(
             category=category,
             implemented_on=day,
-            covers=tuple(r for r in episode.risk_types if category in rules.categories_covering(r)),
+            covers=tuple(r for r in episode.risk_types if category in rules.categories_covering(r, table)),
             developmental=developmental,
         )
         for category, day, developmental in rows

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangpin.assistance import rules, selectors, services, workflow
+from fangpin.assistance import catalogue, rules, selectors, services, workflow
 from fangpin.assistance.forms import EvidenceForm, MeasureForm, PlanForm, TransitionForm, VisitForm
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
@@ -37,11 +37,12 @@ STATUS_CLASSES = {
 def _episode_rows(user: Any, household: Any, plans: list[Any]) -> list[dict[str, Any]]:
     today = timezone.localdate()
     implemented = {p.episode_id: {m.category for m in p.measures.all() if m.implemented_on} for p in plans}
+    table = catalogue.risk_coverage(area=household.village, on=today)
     plan_of = {p.episode_id: p for p in plans}
     rows = []
     for ep in selectors.household_episodes(user=user, household=household):
         status, due = selectors.episode_deadline_status(episode=ep, today=today)
-        uncovered = rules.uncovered_risk_types(ep.risk_types, implemented.get(ep.pk, set()))
+        uncovered = rules.uncovered_risk_types(ep.risk_types, implemented.get(ep.pk, set()), table)
         rows.append(
             {
                 "e": ep,
@@ -120,7 +121,8 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def measure_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=plan_pk)
     members = plan.household.members.filter(status="active").order_by("id")
-    form = MeasureForm(request.POST or None, members=members)
+    types = catalogue.measure_types(area=plan.household.village, on=timezone.localdate())
+    form = MeasureForm(request.POST or None, members=members, types=types)
     if request.method == "POST" and form.is_valid():
         services.measure_add(actor=Actor.from_request(request), plan=plan, data=form.cleaned_data)
         messages.success(request, _("帮扶措施已添加。"))

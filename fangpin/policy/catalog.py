@@ -321,6 +321,8 @@ def validate_value(spec: ParamSpec, value: Any) -> Any:
         return _iso_date(value)
     if spec.kind == "share":
         return _share(value)
+    if spec.kind in TABLE_KINDS:
+        return TABLE_KINDS[spec.kind](value)
     if spec.choices and value not in spec.choices:
         raise ValueError(str(_("取值须为：")) + "、".join(spec.choices))
     return value
@@ -573,6 +575,40 @@ def format_code_list(entries: list[CodeEntry]) -> str:
 
 # Risk elimination guards and the assistance code lists (issue 12 §3; fangpin.monitoring.rules,
 # fangpin.assistance.catalogue).
+
+
+def _risk_labels() -> dict[str, str]:
+    from fangpin.monitoring.rules import RISK_LABELS
+
+    return RISK_LABELS
+
+
+def _seed_risk_coverage() -> str:
+    from fangpin.assistance import rules as arules
+
+    return arules.format_risk_coverage(arules.RISK_COVERAGE, arules.DERIVED_RISKS, _risk_labels())
+
+
+def _seed_measure_catalogue() -> str:
+    from fangpin.assistance import rules as arules
+
+    return arules.format_measure_catalogue(arules.MEASURE_TYPES.values())
+
+
+def _risk_coverage_value(value: Any) -> str:
+    from fangpin.assistance import rules as arules
+
+    table, derived = arules.parse_risk_coverage(value, _risk_labels())
+    return arules.format_risk_coverage(table, derived, _risk_labels())
+
+
+def _measure_catalogue_value(value: Any) -> str:
+    from fangpin.assistance import rules as arules
+
+    return arules.format_measure_catalogue(arules.parse_measure_catalogue(value).values())
+
+
+TABLE_KINDS = {"risk_coverage": _risk_coverage_value, "measure_catalogue": _measure_catalogue_value}
 CATALOG.update(
     {
         spec.key: spec
@@ -581,12 +617,36 @@ CATALOG.update(
                 key="elimination_rigid_spending_max_share",
                 label=_("风险消除：合规自付支出占家庭纯收入的上限"),
                 unit="ratio",
-                kind="amount",
+                kind="share",
                 default="0.5",
                 source="DOMAIN §4.5.1 第3项“刚性支出稳定解决”（UNCLEAR：未见量化标准，本系统推定，可由县调整）",
                 note=_(
                     "最近一次收支信息的合规自付支出高于家庭纯收入乘以该比例时，视为大额刚性支出尚未稳定解决，"
                     "不能提出或通过风险消除。如0.5即一半。"
+                ),
+            ),
+            ParamSpec(
+                key="risk_measure_coverage",
+                label=_("风险类型与帮扶措施类别对应表"),
+                unit="",
+                kind="risk_coverage",
+                default=_seed_risk_coverage(),
+                source="DOMAIN §4.5.2 R-EL-3 [C]（因病、因学、因安全住房、因安全饮水四行）；其余七行本系统推定",
+                note=_(
+                    "每行“风险类型=措施类别、措施类别”，以分号分隔。帮扶消除时，每种风险须有对应类别的措施已落实（R-EL-3）。"
+                    "标注“本系统推定，可由县调整”的七行不是R-EL-3原文所列，是本系统的推定，同样作为硬性条件；县可修改或删去标注。"
+                ),
+            ),
+            ParamSpec(
+                key="measure_catalogue",
+                label=_("帮扶措施目录"),
+                unit="",
+                kind="measure_catalogue",
+                default=_seed_measure_catalogue(),
+                source="DOMAIN §2.11、§4.7 R-AS-3（全国帮扶措施栏目及各地项目的归类）",
+                note=_(
+                    "每项“代码=措施名称|措施类别|责任单位”，以分号分隔；停用的措施在末尾加“（停用）”——"
+                    "停用后不能再登记新措施，已有记录仍显示原名称。措施类别决定是否为开发式措施。"
                 ),
             ),
         ]

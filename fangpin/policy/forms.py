@@ -16,7 +16,10 @@ class ParameterForm(StyledForm):
         required=False,
         choices=[("fixed_amount", _("固定金额（元/人·年）")), ("multiple_of_dibao", _("农村低保标准的倍数"))],
     )
-    value = forms.CharField(label=_("取值（金额、倍数或代码）"), max_length=500)
+    # Long enough for the measure catalogue and the risk ↔ measure table (text forms).
+    value = forms.CharField(
+        label=_("取值（金额、倍数、代码或对应表）"), max_length=8000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     effective_from = forms.DateField(label=_("生效日期"), widget=DateInput(), initial=timezone.localdate)
     source_document = forms.CharField(label=_("依据文件（文号）"), max_length=300, required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

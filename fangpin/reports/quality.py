@@ -35,6 +35,7 @@ from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth,
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.areas.models import Area
+from fangpin.assistance import catalogue
 from fangpin.assistance import rules as arules
 from fangpin.assistance.models import AssistanceMeasure
 from fangpin.core.scoping import visible
@@ -266,8 +267,9 @@ def dq05(ctx: Ctx) -> QuerySet[Any]:
 
 def dq06(ctx: Ctx) -> QuerySet[Any]:
     mismatch = Q()
+    table = catalogue.risk_coverage(area=ctx.area, on=ctx.today)  # the county's R-EL-3 table in force
     for risk in arules.DQ06_RISKS:
-        cats = sorted(arules.categories_covering(risk))
+        cats = sorted(arules.categories_covering(risk, table))
         mismatch |= _has_risk(risk) & ~_implemented(category__in=cats)
     return _with_risk_text(_open(ctx)).filter(mismatch)
 

@@ -11,6 +11,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from fangpin.assistance import catalogue
+from fangpin.assistance import rules as arules
+from fangpin.assistance.models import AssistanceMeasure
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
 from fangpin.monitoring import rules, workflow
@@ -61,7 +64,7 @@ def elimination_facts(
         today=on,
         identified_on=episode.identified_on,
         risk_types=list(episode.risk_types),
-        covered_risk_types=list(episode.covered_risk_types),
+        covered_risk_types=_covered_risk_types(episode, area=area, on=on),
         income_points=points,
         house_unsafe=latest.house_unsafe if latest else None,
         water_unsafe=latest.water_unsafe if latest else None,
@@ -78,6 +81,21 @@ def elimination_facts(
         rigid_spending_max_share=Decimal(str(param("elimination_rigid_spending_max_share", area=area, on=on))),
         open_risks=open_risks(episode),
     )
+
+
+def _covered_risk_types(episode: MonitoringEpisode, *, area: object, on: date) -> list[str]:
+    """R-EL-3: the risk types the implemented measures cover by the county's risk ↔
+    measure table in force today; an episode whose measures were recorded only
+    as a summary (episode_record_measures, no measure rows) keeps that summary."""
+    implemented = set(
+        AssistanceMeasure.objects.filter(plan__episode=episode, implemented_on__isnull=False).values_list(
+            "category", flat=True
+        )
+    )
+    if not implemented:
+        return list(episode.covered_risk_types)
+    table = catalogue.risk_coverage(area=area, on=on)
+    return arules.covered_risk_types(episode.risk_types, implemented, table)
 
 
 def open_risks(episode: MonitoringEpisode) -> list[str]:
