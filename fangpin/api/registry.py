@@ -21,6 +21,7 @@ from fangpin.areas.selectors import areas_visible
 from fangpin.core.errors import InvalidInput
 from fangpin.core.keyset import parse_cursor
 from fangpin.core.scoping import SCOPED, classify
+from fangpin.registry.choices import LegacyPoorClass
 from fangpin.registry.models import Household, IncomeSnapshot, Person
 from fangpin.registry.selectors import SearchQuery, household_get, household_list, person_search
 from fangpin.registry.services import household_read_logged, registry_search_logged
@@ -90,10 +91,18 @@ def list_areas(request: HttpRequest, level: str = "") -> list[dict[str, Any]]:
 
 @router.get("/households", response={200: HouseholdPage, 403: ErrorOut}, summary="农户列表（游标分页）")
 @classify(SCOPED)
-def list_households(request: HttpRequest, village_code: str = "", cursor: str = "", size: int = 50) -> dict[str, Any]:
+def list_households(
+    request: HttpRequest, village_code: str = "", legacy_poor_class: str = "", cursor: str = "", size: int = 50
+) -> dict[str, Any]:
     need(request, "registry.view")
+    if legacy_poor_class and legacy_poor_class not in LegacyPoorClass.values:
+        raise InvalidInput("legacy_poor_class 须为 continue_assistance 或 exited_assistance")
     page = household_list(
-        user=request.user, village_code=village_code, cursor=parse_cursor(cursor), size=page_size(size)
+        user=request.user,
+        village_code=village_code,
+        legacy_poor_class=legacy_poor_class,
+        cursor=parse_cursor(cursor),
+        size=page_size(size),
     )
     for h in page.items:
         h.grid = None if not h.grid_id else h.grid

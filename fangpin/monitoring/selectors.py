@@ -197,12 +197,16 @@ def elimination_get(*, user: Any, pk: int) -> EliminationCase:
     )
 
 
-def episode_list(*, user: Any, status: str = "", category: str = "") -> QuerySet[MonitoringEpisode]:
+def episode_list(
+    *, user: Any, status: str = "", category: str = "", legacy_poor_class: str = ""
+) -> QuerySet[MonitoringEpisode]:
     qs = visible(MonitoringEpisode, user).select_related("village", "household")
     if status:
         qs = qs.filter(status=status)
     if category:
         qs = qs.filter(category=category)
+    if legacy_poor_class:  # 原建档立卡脱贫户 class (DOMAIN §6.2)
+        qs = qs.filter(household__legacy_poor_class=legacy_poor_class)
     return qs.order_by("-identified_on", "-id")
 
 

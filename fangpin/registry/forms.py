@@ -38,6 +38,9 @@ class SearchForm(StyledForm):
     q = forms.CharField(label=_("姓名 / 身份证号 / 户编号"), required=False, max_length=40)
     village = forms.ChoiceField(label=_("村"), required=False)
     inactive = forms.BooleanField(label=_("含已减员人员"), required=False)
+    legacy_class = forms.ChoiceField(
+        label=_("脱贫户分类管理"), required=False, choices=[("", _("全部")), *LegacyPoorClass.choices]
+    )
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

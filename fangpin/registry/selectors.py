@@ -20,6 +20,7 @@ class SearchQuery:
     text: str = ""
     village_code: str = ""
     include_inactive: bool = False
+    legacy_poor_class: str = ""  # 原建档立卡脱贫户 class (DOMAIN §6.2); "" = any household
 
     @property
     def id_number(self) -> str | None:
@@ -45,6 +46,8 @@ def person_search(*, user: Any, query: SearchQuery, cursor: int | None, size: in
         qs = qs.filter(status=PersonStatus.ACTIVE)
     if query.village_code:
         qs = qs.filter(household__village_code=query.village_code)
+    if query.legacy_poor_class:
+        qs = qs.filter(household__legacy_poor_class=query.legacy_poor_class)
     id_number = query.id_number
     if id_number:
         qs = qs.filter(id_number=id_number)
@@ -55,10 +58,14 @@ def person_search(*, user: Any, query: SearchQuery, cursor: int | None, size: in
     return keyset_page(qs, cursor=cursor, size=size)
 
 
-def household_list(*, user: Any, village_code: str = "", cursor: int | None, size: int) -> KeysetPage[Household]:
+def household_list(
+    *, user: Any, village_code: str = "", legacy_poor_class: str = "", cursor: int | None, size: int
+) -> KeysetPage[Household]:
     qs = visible(Household.objects.select_related("village"), user)
     if village_code:
         qs = qs.filter(village_code=village_code)
+    if legacy_poor_class:
+        qs = qs.filter(legacy_poor_class=legacy_poor_class)
     return keyset_page(qs, cursor=cursor, size=size)
 
 

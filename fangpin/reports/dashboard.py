@@ -46,7 +46,7 @@ from fangpin.core.scoping import visible
 from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
 from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.policy.selectors import policy_get
-from fangpin.registry.choices import HAS_LABOUR, HouseholdStatus, PersonStatus
+from fangpin.registry.choices import HAS_LABOUR, HouseholdStatus, HouseholdType, LegacyPoorClass, PersonStatus
 from fangpin.registry.models import Household, Person
 from fangpin.reports import rules
 
@@ -67,6 +67,8 @@ class Ctx:
     today: date
     measure_days: int
     long_months: int
+    # 原建档立卡脱贫户 class (DOMAIN §6.2 legacy_poor_class): "" = every household.
+    legacy_class: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,22 @@ def _successor_within_window() -> Exists:
     return Exists(successors.filter(identified_key__lte=window_end))
 
 
+# 脱贫户 split into 继续享受政策 / 不享受政策 (DOMAIN §6.2; [C] export labels).
+LEGACY_CLASS_KPIS = (
+    ("continue_assistance", LegacyPoorClass.CONTINUE, _("脱贫户（继续享受政策）")),
+    ("exited_assistance", LegacyPoorClass.EXITED, _("脱贫户（不享受政策）")),
+)
+MONITORED_CLASS_KPIS = (
+    ("continue_assistance", LegacyPoorClass.CONTINUE, _("监测户中的脱贫户（继续享受政策）")),
+    ("exited_assistance", LegacyPoorClass.EXITED, _("监测户中的脱贫户（不享受政策）")),
+)
+LEGACY_CLASS_FIELD = {
+    "episode": "household__legacy_poor_class",
+    "case": "household__legacy_poor_class",
+    "person": "household__legacy_poor_class",
+    "household": "legacy_poor_class",
+}
+
 KPIS: list[Kpi] = [
     Kpi(
         "identification_timeliness",
@@ -240,6 +258,30 @@ KPIS: list[Kpi] = [
         lambda c: _reversed_within_window(c),
         note=_("期内消除风险的户中，消除后12个月内回退或重新纳入的比例"),
     ),
+    *[
+        Kpi(
+            f"escaped_{short}",
+            label,
+            "household",
+            lambda c: Q(household_type=HouseholdType.ESCAPED),
+            lambda c, cls=cls: Q(legacy_poor_class=cls),
+            note=_("脱贫户中该分类管理类别的户数（截至今日）"),
+            stock=True,
+        )
+        for short, cls, label in LEGACY_CLASS_KPIS
+    ],
+    *[
+        Kpi(
+            f"monitored_{short}",
+            label,
+            "episode",
+            lambda c: Q(status__in=OPEN),
+            lambda c, cls=cls: Q(household__legacy_poor_class=cls),
+            note=_("风险未消除的监测户中属于该类脱贫户的户数（截至今日）"),
+            stock=True,
+        )
+        for short, cls, label in MONITORED_CLASS_KPIS
+    ],
     Kpi(
         "insurance_rate",
         _("基本医保参保率"),
@@ -267,10 +309,17 @@ BASE_CODE_FIELD = {
 }
 
 
-def make_ctx(*, area: Area, period: rules.Period, today: date) -> Ctx:
+def make_ctx(*, area: Area, period: rules.Period, today: date, legacy_class: str = "") -> Ctx:
     measure_days = int(policy_get("measure_deadline_days", area=area, on=today).value)
     long_months = int(policy_get("long_unresolved_months", area=area, on=today).value)
-    return Ctx(area=area, period=period, today=today, measure_days=measure_days, long_months=long_months)
+    return Ctx(
+        area=area,
+        period=period,
+        today=today,
+        measure_days=measure_days,
+        long_months=long_months,
+        legacy_class=legacy_class,
+    )
 
 
 class _WholeArea:
@@ -329,6 +378,8 @@ def base_queryset(base: str, user: Any, ctx: Ctx) -> QuerySet[Any]:
         qs = _rows(Person, user).filter(status=PersonStatus.ACTIVE)
     else:
         qs = _rows(Household, user).filter(status=HouseholdStatus.ACTIVE)
+    if ctx.legacy_class:
+        qs = qs.filter(**{LEGACY_CLASS_FIELD[base]: ctx.legacy_class})
     return qs.filter(**{f"{code}__startswith": ctx.area.prefix})
 
 

@@ -24,6 +24,7 @@ from fangpin.core.scoping import area_in_scope
 from fangpin.core.views_util import scoped_view
 from fangpin.core.xlsx import write_xlsx
 from fangpin.policy.selectors import policy_get
+from fangpin.registry.choices import LegacyPoorClass
 from fangpin.reports import dashboard, quality, rules, selectors, services
 
 ROW_LIMIT = 500
@@ -91,17 +92,28 @@ def _area(request: HttpRequest) -> Area:
     return area
 
 
+def _legacy_class(request: HttpRequest) -> str:
+    """The 原建档立卡脱贫户 class filter (DOMAIN §6.2), "" for all households."""
+    value = request.GET.get("legacy_class", "")
+    if value and value not in LegacyPoorClass.values:
+        raise InvalidInput(_("脱贫户分类管理类别无效，请从列表中选择。"))
+    return value
+
+
 @scoped_view("reports.view")
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
-    summary = selectors.summary_read(area=area, period_key=period.key)
-    if summary.values is not None:
+    legacy_class = _legacy_class(request)
+    # The summary holds all households; one class is computed live for the request.
+    summary = selectors.summary_read(area=area, period_key=period.key) if not legacy_class else None
+    if summary is not None and summary.values is not None:
         values = summary.values
     else:
         # No summary holds these figures yet: compute them once for this request, and say so.
-        values = dashboard.compute(user=request.user, ctx=dashboard.make_ctx(area=area, period=period, today=today))
+        ctx = dashboard.make_ctx(area=area, period=period, today=today, legacy_class=legacy_class)
+        values = dashboard.compute(user=request.user, ctx=ctx)
     children = dashboard.child_areas(area)
     village_level = children and children[0].level == AreaLevel.VILLAGE
     min_cell = int(policy_get("dashboard_min_cell", area=area, on=today).value)
@@ -140,6 +152,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "min_cell": min_cell,
             "village_level": village_level,
             "summary": summary,
+            "legacy_class": legacy_class,
+            "legacy_classes": LegacyPoorClass.choices,
             "list_url": reverse("reports:dashboard-list"),
             "can_export": request.user.can("reports.export"),
             "can_refresh": request.user.can("reports.refresh"),
@@ -174,7 +188,8 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
         raise InvalidInput(_("请从统计看板点击数字查看明细。"))
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
-    ctx = dashboard.make_ctx(area=area, period=period, today=today)
+    legacy_class = _legacy_class(request)
+    ctx = dashboard.make_ctx(area=area, period=period, today=today, legacy_class=legacy_class)
     rows = list(dashboard.drill_rows(user=request.user, ctx=ctx, kpi=kpi, part=part)[:ROW_LIMIT])
     base = kpi.base
     items = [
@@ -188,7 +203,16 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/dashboard_list.html",
-        {"area": area, "kpi": kpi, "part": part, "period": period, "items": items, "limit": ROW_LIMIT},
+        {
+            "area": area,
+            "kpi": kpi,
+            "part": part,
+            "period": period,
+            "items": items,
+            "limit": ROW_LIMIT,
+            "legacy_class": legacy_class,
+            "legacy_label": LegacyPoorClass(legacy_class).label if legacy_class else "",
+        },
     )
 
 

@@ -18,12 +18,16 @@ from fangpin.monitoring.forms import ActionForm, EliminationProposeForm, Episode
 from fangpin.monitoring.services import elimination_check, episode_transition, episode_update
 from fangpin.monitoring.views.common import page_of
 from fangpin.policy.selectors import policy_get
+from fangpin.registry.choices import LegacyPoorClass
 
 
 @scoped_view("monitoring.view")
 def episode_list(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "")
     status, category = request.GET.get("status", ""), request.GET.get("category", "")
+    legacy_class = request.GET.get("legacy_class", "")
+    if legacy_class not in ("", *LegacyPoorClass.values):
+        raise InvalidInput("脱贫户分类管理类别无效，请从列表中选择。")
     today = timezone.localdate()
     title = "监测对象"
     if view == "follow_up":
@@ -34,7 +38,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
         qs = selectors.episode_long_unresolved(user=request.user, months=months, on=today)
         title = f"纳入{months}个月以上未消除风险（逐户分析）"
     else:
-        qs = selectors.episode_list(user=request.user, status=status, category=category)
+        qs = selectors.episode_list(user=request.user, status=status, category=category, legacy_poor_class=legacy_class)
     return render(
         request,
         "monitoring/episode_list.html",
@@ -46,6 +50,8 @@ def episode_list(request: HttpRequest) -> HttpResponse:
             "category": category,
             "statuses": EpisodeStatus.choices,
             "categories": MonitoringCategory.choices,
+            "legacy_class": legacy_class,
+            "legacy_classes": LegacyPoorClass.choices,
             "risk_labels": rules.RISK_LABELS,
             "today": today,
         },

@@ -29,6 +29,7 @@ def _query(form: SearchForm) -> SearchQuery:
         text=form.cleaned_data["q"],
         village_code=form.cleaned_data["village"],
         include_inactive=form.cleaned_data["inactive"],
+        legacy_poor_class=form.cleaned_data["legacy_class"],
     )
 
 

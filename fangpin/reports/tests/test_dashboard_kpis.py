@@ -22,7 +22,7 @@ def _values(world, period, area="A"):
 def _drill(world, kpi, part, period, area="A"):
     ctx = dashboard.make_ctx(area=world.areas[area], period=rules.parse_period(period, TODAY), today=TODAY)
     rows = dashboard.drill_rows(user=world.users["county_admin_a"], ctx=ctx, kpi=dashboard.BY_KEY[kpi], part=part)
-    return {r["household_id"] for r in rows}
+    return {r["household_id"] if "household_id" in r else r["pk"] for r in rows}
 
 
 def _eliminated(household, on):
@@ -76,3 +76,63 @@ def test_an_episode_eliminated_again_after_a_reversal_counts_in_both_periods(wor
     )
     assert _values(world, "2025")["reversal_rate"]["total"] == (1, 1)
     assert _values(world, "2026")["reversal_rate"]["total"] == (0, 1)
+
+
+# ---- 原建档立卡脱贫户 class (DOMAIN §6.2 legacy_poor_class) ----------------------------------
+
+
+def _classify(world):
+    """一村's and 二村's 脱贫户 continue with assistance, 三村's exits; 东县's are not classified."""
+    from fangpin.registry.models import Household
+
+    cont = [world.households["A1a"][0], world.households["A1b"][0]]
+    exited = world.households["A2a"][0]
+    Household.objects.filter(pk__in=[h.pk for h in cont]).update(legacy_poor_class="continue_assistance")
+    Household.objects.filter(pk=exited.pk).update(legacy_poor_class="exited_assistance")
+    return cont, exited
+
+
+def _link_codes(body: str, kpi: str, part: str) -> str:
+    import re
+
+    match = re.search(rf'kpi={kpi}&(?:amp;)?part={part}&(?:amp;)?area=340102000000[^"]*">(\d+)</a>', body)
+    assert match, kpi
+    return match.group(1)
+
+
+def test_the_dashboard_counts_escaped_and_monitored_households_by_class(world):
+    cont, exited = _classify(world)
+    episode_for(cont[0], identified_on=date(2026, 1, 10))
+    episode_for(exited, identified_on=date(2026, 1, 10))
+    episode_for(world.households["A1a"][1], identified_on=date(2026, 1, 10))  # an ordinary household
+    values = _values(world, "2026")
+    assert values["escaped_continue_assistance"]["total"] == (2, 3)  # of the county's three 脱贫户
+    assert values["escaped_exited_assistance"]["total"] == (1, 3)
+    assert values["escaped_continue_assistance"]["340102001"] == (2, 2)  # 东镇: 一村 and 二村
+    assert values["monitored_continue_assistance"]["total"] == (1, 3)
+    assert values["monitored_exited_assistance"]["total"] == (1, 3)
+    assert _drill(world, "escaped_continue_assistance", "num", "2026") == {h.pk for h in cont}
+    assert _drill(world, "monitored_exited_assistance", "num", "2026") == {exited.pk}
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_dashboard_filtered_by_class_counts_only_that_class_and_each_figure_equals_its_list(world, client_as):
+    cont, exited = _classify(world)
+    for h in (*cont, exited, world.households["A1a"][1]):
+        episode_for(h, identified_on=date(2026, 1, 10))
+    client = client_as("county_admin_a")
+    body = client.get("/reports/dashboard/?period=2026&legacy_class=continue_assistance").content.decode()
+    assert "已按脱贫户分类管理类别筛选" in body
+    # 帮扶率's denominator: open episodes, of households of the class only.
+    assert _link_codes(body, "assistance_rate", "den") == "2"
+    listed = client.get(
+        "/reports/dashboard/list/?kpi=assistance_rate&part=den&area=340102000000&period=2026"
+        "&legacy_class=continue_assistance"
+    ).content.decode()
+    assert all(h.national_household_code in listed for h in cont)
+    assert exited.national_household_code not in listed
+    assert world.households["A1a"][1].national_household_code not in listed
+    assert listed.count("/assistance/households/") == 2  # the figure is its list
+    everyone = client.get("/reports/dashboard/?period=2026").content.decode()
+    assert _link_codes(everyone, "assistance_rate", "den") == "4"
+    assert client.get("/reports/dashboard/?legacy_class=poor").status_code == 400
