@@ -1,6 +1,6 @@
 """A full monitoring cycle in a real browser: a farmer's self-report on a phone
 → verification → identification with a notice and an objection → measures →
-elimination refused too early, then allowed → follow-up. Time moves with
+elimination refused at the proposal too early, then allowed → follow-up. Time moves with
 time-machine, never sleeps."""
 
 from __future__ import annotations
@@ -128,12 +128,22 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
         page.get_by_test_id("action-start").click()
         page.get_by_test_id("action-implement").click()
         expect(page.get_by_test_id("measures")).to_contain_text("已落实")
+        # A developmental measure too: assisted elimination needs one (R-EL-2, blocking DQ-04).
+        page.get_by_test_id("measure-new").click()
+        page.select_option("#id_measure_code", "EMP-01")
+        page.fill("#id_start_date", "2026-03-09")
+        page.get_by_test_id("submit").click()
+        page.get_by_test_id("action-start").click()
+        page.get_by_test_id("action-implement").click()
         episode.refresh_from_db()
         assert episode.covered_risk_types == ["illness"] and episode.first_measure_on == date(2026, 3, 9)
-        for end, income in ((date(2026, 3, 31), 12000), (date(2026, 9, 30), 13500)):
+        # Basic medical insurance is the members' own (the household page's 已参保).
+        household.members.update(in_resident_medical=True)
+        # The last record is the 风险消除时 one R-EL-5 / DQ-05 ask for.
+        for end, income, kind in ((date(2026, 3, 31), 12000, "ad_hoc"), (date(2026, 9, 30), 13500, "elimination")):
             IncomeSnapshot.objects.create(
                 household=household,
-                kind="ad_hoc",
+                kind=kind,
                 year=end.year,
                 window_start=date(end.year - 1, end.month, 1),
                 window_end=end,
@@ -142,25 +152,27 @@ def test_full_cycle_from_self_report_to_follow_up(bworld, page, phone_page):
                 house_unsafe=False,
                 water_unsafe=False,
                 child_out_of_school=False,
-                member_without_medical_insurance=False,
             )
 
-        # 7. Elimination proposed too early: every reason listed, verification refused.
+        # 7. Elimination proposed too early: the page lists every reason and the proposal is
+        #    refused with them; no case opens, no 30-day clock starts.
         as_user(page, base, "village_a1a")
         page.goto(f"{base}/monitoring/episodes/{episode.pk}/")
+        expect(page.get_by_test_id("refusal-reasons")).to_contain_text("不足6个月")
         page.locator("#id_mode").select_option("assisted")
         page.get_by_test_id("propose-elimination").click()
-        expect(page.get_by_test_id("refusal-reasons")).to_contain_text("不足6个月")
-        act(page, "verify")
-        expect(page.locator("main")).to_contain_text("不符合风险消除条件")
+        expect(page.locator("main")).to_contain_text("不能提出风险消除")
         expect(page.locator("main")).to_contain_text("不足6个月")
-        elimination = EliminationCase.objects.get(episode=episode)
-        assert elimination.status == "proposed"
+        assert not EliminationCase.objects.filter(episode=episode).exists()
 
     with time_machine.travel(datetime(2026, 10, 12, 9, 0), tick=True):
         # 8. Seven months on, the guards pass and the procedure runs to the end.
         as_user(page, base, "village_a1a")
-        page.goto(f"{base}/monitoring/eliminations/{elimination.pk}/")
+        page.goto(f"{base}/monitoring/episodes/{episode.pk}/")
+        expect(page.get_by_test_id("propose-guards-ok")).to_be_visible()
+        page.locator("#id_mode").select_option("assisted")
+        page.get_by_test_id("propose-elimination").click()
+        elimination = EliminationCase.objects.get(episode=episode)
         expect(page.get_by_test_id("guards-ok")).to_be_visible()
         act(page, "verify")
         act(page, "appraise", note="村民代表会议评议：收入稳定，同意消除")
