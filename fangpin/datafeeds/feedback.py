@@ -22,7 +22,7 @@ def feedback_xlsx(run: FeedRun) -> bytes:
     _sheet(
         book, bold, "未匹配和有问题的行", ["原文件行号", "姓名", "身份证号（脱敏）", "列", "原因"], _problem_rows(run)
     )
-    titles = rule_titles()
+    titles = rule_titles(scope_code=run.scope_code)
     # Only the department's own rules: registry-wide gap checks that ran alongside are not its business.
     own = WarningRule.objects.filter(source=run.source).values_list("code", flat=True)
     warnings = DepartmentWarning.objects.filter(run=run, rule_code__in=list(own)).order_by("line", "id")

@@ -218,8 +218,11 @@ def review_queue(user: Any) -> QuerySet[ReviewPair]:
     )
 
 
-def rule_titles() -> dict[str, str]:
-    return dict(WarningRule.objects.values_list("code", "title"))
+def rule_titles(*, scope_code: str = "") -> dict[str, str]:
+    """Rule titles as the area reads them: its own version's wording over the one above, and never
+    another county's."""
+    rows = WarningRule.objects.filter(scope_code__in=scope_chain(scope_code)).values_list("code", "title", "scope_code")
+    return {code: title for code, title, _ in sorted(rows, key=lambda r: len(r[2]))}
 
 
 FINISHED = ("no_risk", "included", "policy_issue_referred", "feedback_sent", "closed")

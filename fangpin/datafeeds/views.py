@@ -109,7 +109,7 @@ def warning_list(request: HttpRequest) -> HttpResponse:
             "statuses": WarningStatus.choices,
             "source": source,
             "status": status,
-            "titles": selectors.rule_titles(),
+            "titles": selectors.rule_titles(scope_code=selectors.user_rule_scope(request.user) or ""),
         },
     )
 

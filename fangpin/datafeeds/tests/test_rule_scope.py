@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fangpin.core.models import AuditAction, AuditEvent
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, WarningRule
-from fangpin.datafeeds.selectors import rules_in_force
+from fangpin.datafeeds.selectors import rule_titles, rules_in_force
 from fangpin.datafeeds.tests.test_views import ROWS
 
 A, B = "340102", "340103"
@@ -105,3 +105,13 @@ def test_a_deeply_nested_condition_is_refused_in_chinese(client_as, world):
     response = client_as("county_admin_a").post(f"/feeds/rules/{rule.pk}/edit/", {"title": "x", "condition": condition})
     assert response.status_code == 400 and "嵌套过深" in response.content.decode()
     assert not WarningRule.objects.filter(scope_code=A).exists()
+
+
+def test_a_countys_own_wording_of_a_rule_is_not_shown_to_another_county(client_as, world):
+    national = WarningRule.objects.get(code="W-MED-1", scope_code="")
+    client_as("county_admin_b").post(
+        f"/feeds/rules/{national.pk}/edit/", {"title": "乙县自定的预警名称", "condition": national.condition}
+    )
+    assert rule_titles(scope_code=B)["W-MED-1"] == "乙县自定的预警名称"
+    assert rule_titles(scope_code=A)["W-MED-1"] == national.title
+    assert "乙县自定的预警名称" not in client_as("county_admin_a").get("/feeds/rules/").content.decode()
