@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
+import time
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from conftest import make_id
 from fangpin.core.models import AuditEvent
@@ -266,3 +270,53 @@ def test_an_overlapping_synthetic_county_writes_exactly_what_validation_reported
     assert batch.stats["applied"] == preview
     assert Household.objects.count() == before[0] + preview["households_created"]
     assert Person.objects.count() == before[1] + preview["persons_created"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_import_of_the_same_households_during_the_first_waits_and_then_updates(world, actor_for, monkeypatch):
+    """A re-run started while an earlier write of the same households is still in its
+    transaction (a killed run being rolled back, or one still going) must not die on the
+    unique keys: it waits for the first and then sees what the first committed."""
+    from django.db import connection
+
+    from fangpin.registry.importing import apply as apply_module
+
+    actor = actor_for("county_admin_a")
+    first, second = _validate(GOOD, actor), _validate(GOOD, actor)  # both see nothing registered
+    written, go = threading.Event(), threading.Event()
+    real_audit = apply_module.audit_log_many
+
+    def audit_then_hold(**kwargs):  # type: ignore[no-untyped-def]
+        events = real_audit(**kwargs)
+        if threading.current_thread().name == "first":
+            written.set()
+            go.wait(timeout=30)  # the first write holds its transaction open here
+        return events
+
+    monkeypatch.setattr(apply_module, "audit_log_many", audit_then_hold)
+    outcome: dict[str, object] = {}
+
+    def run(name: str, batch: ImportBatch) -> None:
+        try:
+            outcome[name] = _apply(batch, actor)
+        except Exception as exc:  # the test reports it
+            outcome[name] = exc
+        finally:
+            connection.close()
+
+    threads = {
+        "first": threading.Thread(target=run, args=("first", first), name="first"),
+        "second": threading.Thread(target=run, args=("second", second), name="second"),
+    }
+    threads["first"].start()
+    assert written.wait(timeout=60)
+    threads["second"].start()
+    time.sleep(1.0)  # the second is now waiting for the first
+    go.set()
+    for thread in threads.values():
+        thread.join(timeout=120)
+    assert isinstance(outcome["first"], ImportBatch), outcome["first"]
+    assert isinstance(outcome["second"], ImportBatch), outcome["second"]
+    applied = outcome["second"].stats["applied"]
+    assert applied["persons_created"] == 0 and applied["persons_unchanged"] == 18
+    assert Person.objects.filter(household__national_household_code__startswith="T").count() == 18
