@@ -20,7 +20,9 @@ def measure_types(*, area: Any, on: date) -> dict[str, rules.MeasureType]:
 
 def risk_coverage(*, area: Any, on: date) -> dict[str, frozenset[str]]:
     """risk type → the measure categories that cover it."""
-    table, _derived = rules.parse_risk_coverage(policy_get("risk_measure_coverage", area=area, on=on).value, RISK_LABELS)
+    table, _derived = rules.parse_risk_coverage(
+        policy_get("risk_measure_coverage", area=area, on=on).value, RISK_LABELS
+    )
     return table
 
 

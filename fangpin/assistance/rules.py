@@ -177,7 +177,7 @@ def _category(word: str) -> str:
 
 
 def format_risk_coverage(table: Coverage, derived: Iterable[str], risk_labels: Mapping[str, str]) -> str:
-    """"因病=健康帮扶、社会帮扶、综合保障；因残=…（本系统推定，可由县调整）"."""
+    """The text form: 因病=健康帮扶、社会帮扶、综合保障；因残=…（本系统推定，可由县调整）."""
     marked = set(derived)
     rows = []
     for risk, cats in table.items():
@@ -217,7 +217,7 @@ def parse_risk_coverage(text: Any, risk_labels: Mapping[str, str]) -> tuple[dict
 
 
 def format_measure_catalogue(types: Iterable[MeasureType]) -> str:
-    """"IND-01=到户产业奖补|产业帮扶|农业农村局；…" (retired: "（停用）" at the end)."""
+    """The text form: IND-01=到户产业奖补|产业帮扶|农业农村局；… (retired: "（停用）" at the end)."""
     return "；".join(
         f"{t.code}={t.name}|{CATEGORIES[t.category]}|{t.department}{RETIRED_MARK if t.retired else ''}" for t in types
     )

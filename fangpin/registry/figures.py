@@ -47,9 +47,7 @@ def snapshot_figures(snapshot: IncomeSnapshot) -> rules.SnapshotFigures:
     area, on = household.village, snapshot.window_end
     size_rule = str(policy_get("household_size_rule", area=area, on=on).value)
     formula = str(policy_get("inclusion_reference_income_formula", area=area, on=on).value)
-    active = (
-        household.members.filter(status=PersonStatus.ACTIVE).count() if size_rule == rules.ACTIVE_MEMBERS else 0
-    )
+    active = household.members.filter(status=PersonStatus.ACTIVE).count() if size_rule == rules.ACTIVE_MEMBERS else 0
     return rules.snapshot_figures(
         snapshot.components(),
         snapshot_size=snapshot.household_size,

@@ -112,7 +112,7 @@ def snapshot_figures(
 
 
 def without_basic_medical_insurance(members: Iterable[tuple[bool, bool]]) -> bool | None:
-    """"有成员未参加基本医疗保险" from the members' own fields (resident or
+    """The household's 有成员未参加基本医疗保险 from the members' own fields (resident or
     employee basic medical insurance); None when the household has no active
     member to judge by. [DOMAIN §2.5 three_guarantees_status, §4.6.2]"""
     flags = list(members)

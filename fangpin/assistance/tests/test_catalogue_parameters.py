@@ -79,7 +79,9 @@ def test_a_county_adds_a_measure_and_retires_one(world, actor_for, client_as):
     assert "光伏收益分配（乡村振兴局）" in form
     assert "先诊疗后付费" not in form
     actor = actor_for("village_a1a")
-    added = services.measure_add(actor=actor, plan=plan, data={"measure_code": "IND-05", "start_date": date(2026, 3, 1)})
+    added = services.measure_add(
+        actor=actor, plan=plan, data={"measure_code": "IND-05", "start_date": date(2026, 3, 1)}
+    )
     assert (added.category, added.is_developmental, added.measure_name) == ("industry", True, "光伏收益分配")
     with pytest.raises(InvalidInput, match="已停用"):
         services.measure_add(actor=actor, plan=plan, data={"measure_code": "HEA-05", "start_date": date(2026, 3, 1)})

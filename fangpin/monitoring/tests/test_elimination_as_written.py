@@ -67,7 +67,11 @@ def test_an_assisted_elimination_walks_through_the_pages_to_county_approval(worl
         _ok(village.post(f"/assistance/episodes/{episode.pk}/plan/new/", {"goals": "稳定增收"}))
         plan = AssistancePlan.objects.get(episode=episode)
         for code in ("HEA-02", "EMP-01"):
-            _ok(village.post(f"/assistance/plans/{plan.pk}/measures/new/", {"measure_code": code, "start_date": "2026-03-20"}))
+            _ok(
+                village.post(
+                    f"/assistance/plans/{plan.pk}/measures/new/", {"measure_code": code, "start_date": "2026-03-20"}
+                )
+            )
         for measure in AssistanceMeasure.objects.filter(plan=plan):
             for action in ("start", "implement"):
                 measure.refresh_from_db()
@@ -105,7 +109,9 @@ def test_an_assisted_elimination_walks_through_the_pages_to_county_approval(worl
                     },
                 )
             )
-    assert household.snapshots.filter(kind="elimination").exists(), list(household.snapshots.values_list("kind", "window_end"))
+    assert household.snapshots.filter(kind="elimination").exists(), list(
+        household.snapshots.values_list("kind", "window_end")
+    )
     with time_machine.travel(date(2026, 11, 2), tick=False):
         village = client_as("village_a1a")
         page = village.get(f"/monitoring/episodes/{episode.pk}/").content.decode()
@@ -180,9 +186,8 @@ def test_county_approval_refuses_an_elimination_with_only_a_health_measure_and_n
         implemented_measures=[{"category": "health", "implemented_on": date(2026, 3, 20), "covers": ("illness",)}],
     )
     elim = _at_county(world, episode)
-    with time_machine.travel(date(2026, 11, 12), tick=False):
-        with pytest.raises(TransitionRefused) as exc:
-            services.elimination_transition(case=elim, action="approve", actor=act(world, "county_staff_a"))
+    with time_machine.travel(date(2026, 11, 12), tick=False), pytest.raises(TransitionRefused) as exc:
+        services.elimination_transition(case=elim, action="approve", actor=act(world, "county_staff_a"))
     assert "阻断级数据质量问题" in exc.value.message
     # No 风险消除时 income (DQ-03, DQ-05), no developmental measure (DQ-04).
     assert [r.split(" ")[0] for r in exc.value.reasons] == ["DQ-03", "DQ-04", "DQ-05"]
@@ -190,7 +195,12 @@ def test_county_approval_refuses_an_elimination_with_only_a_health_measure_and_n
     assert elim.status == "township_reviewed"
 
     # Corrected: a developmental measure implemented and the 风险消除时 record entered.
-    measure_for(AssistancePlan.objects.get(episode=episode), "EMP-01", start_date=date(2026, 3, 20), implemented_on=date(2026, 3, 20))
+    measure_for(
+        AssistancePlan.objects.get(episode=episode),
+        "EMP-01",
+        start_date=date(2026, 3, 20),
+        implemented_on=date(2026, 3, 20),
+    )
     _snapshot(household, date(2026, 10, 31), 13000, kind="elimination")
     with time_machine.travel(date(2026, 11, 12), tick=False):
         elim = services.elimination_transition(case=elim, action="approve", actor=act(world, "county_staff_a"))
@@ -201,23 +211,23 @@ def test_county_approval_refuses_an_elimination_with_only_a_health_measure_and_n
 
 
 def _facts(**kw):
-    values = dict(
-        mode="natural",
-        today=date(2026, 11, 2),
-        identified_on=date(2026, 1, 1),
-        risk_types=["illness"],
-        covered_risk_types=["illness"],
-        income_points=[rules.IncomePoint(date(2026, 1, 31), Decimal("9000"), Decimal("6000"))],
-        house_unsafe=False,
-        water_unsafe=False,
-        child_out_of_school=False,
-        member_without_medical_insurance=False,
-        whole_household_without_labour=False,
-        min_months=6,
-        stable_months=6,
-        natural_reason="recovered",
-        justification="康复",
-    )
+    values = {
+        "mode": "natural",
+        "today": date(2026, 11, 2),
+        "identified_on": date(2026, 1, 1),
+        "risk_types": ["illness"],
+        "covered_risk_types": ["illness"],
+        "income_points": [rules.IncomePoint(date(2026, 1, 31), Decimal("9000"), Decimal("6000"))],
+        "house_unsafe": False,
+        "water_unsafe": False,
+        "child_out_of_school": False,
+        "member_without_medical_insurance": False,
+        "whole_household_without_labour": False,
+        "min_months": 6,
+        "stable_months": 6,
+        "natural_reason": "recovered",
+        "justification": "康复",
+    }
     return rules.EliminationFacts(**(values | kw))
 
 
@@ -260,12 +270,14 @@ def test_an_open_clue_on_the_household_is_a_new_risk_that_refuses_the_proposal(w
     episode = _monitored(world)
     with time_machine.travel(date(2026, 10, 20), tick=False):
         clue = new_clue(world, episode.household, summary="走访发现孩子辍学", risk_types=["schooling"])
-    with time_machine.travel(date(2026, 11, 2), tick=False):
-        with pytest.raises(TransitionRefused) as exc:
-            services.elimination_propose(
-                episode=episode, mode="natural", actor=act(world, "village_a1a"), natural_reason="recovered",
-                justification="患病成员已康复",
-            )
+    with time_machine.travel(date(2026, 11, 2), tick=False), pytest.raises(TransitionRefused) as exc:
+        services.elimination_propose(
+            episode=episode,
+            mode="natural",
+            actor=act(world, "village_a1a"),
+            natural_reason="recovered",
+            justification="患病成员已康复",
+        )
     assert f"存在尚未办结的新风险：风险线索{clue.tracking_code}（已接收，待受理）（§4.5.1第5项）" in exc.value.reasons
 
 

@@ -23,21 +23,21 @@ def _set(world, key, value):
 
 
 def _snapshot(household, **kw):
-    values = dict(
-        household=household,
-        kind="annual_update",
-        year=2026,
-        window_start=date(2025, 7, 1),
-        window_end=date(2026, 6, 30),
-        wage_income=Decimal("30000"),
-        business_income=Decimal("0"),
-        property_income=Decimal("0"),
-        transfer_income=Decimal("0"),
-        business_expense=Decimal("0"),
-        insurance_claim_income=Decimal("2000"),
-        eligible_out_of_pocket=Decimal("6000"),
-        household_size=4,  # co-resident count entered with the snapshot; 3 active members in the registry
-    ) | kw
+    values = {
+        "household": household,
+        "kind": "annual_update",
+        "year": 2026,
+        "window_start": date(2025, 7, 1),
+        "window_end": date(2026, 6, 30),
+        "wage_income": Decimal("30000"),
+        "business_income": Decimal("0"),
+        "property_income": Decimal("0"),
+        "transfer_income": Decimal("0"),
+        "business_expense": Decimal("0"),
+        "insurance_claim_income": Decimal("2000"),
+        "eligible_out_of_pocket": Decimal("6000"),
+        "household_size": 4,  # co-resident count entered with the snapshot; 3 active members in the registry
+    } | kw
     return IncomeSnapshot.objects.create(**values)
 
 
@@ -104,5 +104,5 @@ def test_the_size_rule_and_formula_are_pure_rules():
     )
     f = rules.snapshot_figures(c, snapshot_size=4, active_members=3, size_rule="active_members", formula="net")
     assert (f.size, f.per_capita, f.reference_per_capita) == (3, Decimal("10000.00"), Decimal("10000.00"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="household_size_rule"):
         rules.household_size_for_per_capita("everyone", snapshot_size=4, active_members=3)
