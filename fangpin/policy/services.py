@@ -260,6 +260,9 @@ def calendar_rows_parse(header: list[Any], rows: Any) -> tuple[list[CalendarDay]
         cells = [*values, "", "", ""]
         if not any(str(c or "").strip() for c in values):
             continue
+        if any("\x00" in str(c or "") for c in values):
+            errors.append(f"第{number}行：含有空字符（NUL），请在Excel或WPS中重新保存文件")
+            continue
         try:
             day = _cell_date(cells[at["日期"]])
         except ValueError:

@@ -149,5 +149,6 @@ def clue_start(request: HttpRequest, pk: int) -> HttpResponse:
         reason=data["reason"],
         expected_version=data["version"],
     )
-    messages.success(request, f"已启动识别程序 {case.case_no}，办结时限 {case.deadline_on:%Y-%m-%d}。")
+    mark = "（暂按周末推算）" if case.deadline_provisional else ""
+    messages.success(request, f"已启动识别程序 {case.case_no}，办结时限 {case.deadline_on:%Y-%m-%d}{mark}。")
     return redirect("monitoring:case-detail", pk=case.pk)

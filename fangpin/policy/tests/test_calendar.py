@@ -187,3 +187,12 @@ def test_the_national_schedule_is_loaded_from_the_command_line(world, tmp_path, 
     row = HolidayYear.objects.get(year=2027, area__isnull=True)
     assert row.source_document == SOURCE and not work_calendar(area=world.areas["B1a"]).is_working_day(date(2027, 1, 1))
     assert AuditEvent.objects.filter(object_type="policy.holiday_year", object_id=str(row.pk), area_code="").exists()
+
+
+def test_a_nul_byte_in_a_cell_is_a_row_error_not_a_crash(world, client_as, in_december):
+    rows = [("2027-02-05", "法定节假日", "春\x00节")]
+    response = client_as("county_admin_a").post(
+        "/policy/calendar/load/", {"year": 2027, "source_document": SOURCE, "file": csv_file(rows)}
+    )
+    assert response.status_code == 400 and "第2行：含有空字符（NUL）" in response.content.decode()
+    assert not HolidayYear.objects.filter(year=2027).exists()
