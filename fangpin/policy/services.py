@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fangpin.accounts.roles import Role
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
-from fangpin.core.errors import Forbidden, InvalidInput
+from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.models import AuditAction
 from fangpin.monitoring.services.deadlines import deadlines_recompute
 from fangpin.policy.catalog import CATALOG, validate_value
@@ -134,12 +134,23 @@ def _own_year(*, actor: Actor, area: Area | None, year: int, source_document: st
     source = source_document.strip() or (inherited.source_document if inherited else "")
     if not source:
         raise InvalidInput(f"依据文件：首次录入{year}年放假安排须填写依据文件（如国务院办公厅通知及文号）。")
-    row = HolidayYear.objects.create(year=year, area=area, source_document=source[:300], entered_by=actor.user)
+    row = _new_year(year=year, area=area, source_document=source, entered_by=actor.user)
     if inherited is not None:
         HolidayDay.objects.bulk_create(
             HolidayDay(calendar_year=row, day=d.day, kind=d.kind, name=d.name) for d in inherited.days.all()
         )
     return row
+
+
+def _new_year(*, year: int, area: Area | None, source_document: str, entered_by: Any) -> HolidayYear:
+    """Insert the area's year; two administrators entering it at once → one wins, one is told."""
+    try:
+        with transaction.atomic():
+            return HolidayYear.objects.create(
+                year=year, area=area, source_document=source_document[:300], entered_by=entered_by
+            )
+    except IntegrityError as exc:
+        raise Conflict(f"{year}年放假安排刚由他人录入，请刷新页面后查看。") from exc
 
 
 def _changed(*, row: HolidayYear, actor: Actor, action: str, changes: dict[str, Any]) -> None:
@@ -218,7 +229,7 @@ def holiday_year_load(
         row = HolidayYear.objects.select_for_update().filter(area=area, year=year).first()
         before = row.days.count() if row else None
         if row is None:
-            row = HolidayYear.objects.create(year=year, area=area, source_document=source_document[:300])
+            row = _new_year(year=year, area=area, source_document=source_document, entered_by=actor.user)
         row.days.all().delete()
         HolidayDay.objects.bulk_create(HolidayDay(calendar_year=row, day=d.day, kind=d.kind, name=d.name) for d in days)
         row.source_document, row.entered_by, row.entered_at = source_document[:300], actor.user, timezone.now()
