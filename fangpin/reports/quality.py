@@ -206,7 +206,7 @@ def _elimination_snapshot(ctx: Ctx) -> QuerySet[IncomeSnapshot]:
     return IncomeSnapshot.objects.filter(
         household=OuterRef("household_id"),
         kind=SnapshotKind.ELIMINATION,
-        window_end__lte=Coalesce(OuterRef("eliminated_on"), Value(ctx.today)),
+        window_end__lte=Coalesce(OuterRef("elim_on"), Value(ctx.today)),
     ).order_by("-window_end", "-id")
 
 
@@ -236,9 +236,19 @@ def dq03(ctx: Ctx) -> QuerySet[Any]:
     year's monitoring line of the household's own area (R-EL-4: "低于本省当年监测范围")."""
     snap = _elimination_snapshot(ctx)
     net = F("wage_income") + F("business_income") + F("property_income") + F("transfer_income")
+    if str(ctx.param("household_size_rule")) == rrules.ACTIVE_MEMBERS:  # the divisor the registry uses
+        size: Any = Subquery(
+            Person.objects.filter(household=OuterRef("household_id"), status=ACTIVE)
+            .values("household")
+            .annotate(n=Count("id"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        )
+    else:
+        size = Subquery(snap.values("household_size")[:1])
     qs = _assisted_eliminated(ctx).annotate(
         snap_net=Subquery(snap.annotate(net=net - F("business_expense")).values("net")[:1]),
-        snap_size=Subquery(snap.values("household_size")[:1]),
+        snap_size=Coalesce(size, Value(0)),
     )
     village_ids = list(qs.order_by().values_list("village_id", flat=True).distinct())
     below = Q(snap_net__isnull=True) | Q(snap_size__lte=0)

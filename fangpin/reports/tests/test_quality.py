@@ -118,6 +118,21 @@ def test_dq03_compares_with_the_current_years_line_of_the_households_own_area(wo
     assert ids(world, "DQ-03") == {county.pk}
 
 
+def test_dq03_divides_by_the_countys_household_size_rule(world):
+    trip = hh(world, 0)  # three active members
+    eliminated(trip, date(2025, 1, 1), date(2025, 9, 1))
+    elimination_income(trip, "8000", size=4)  # 32,000 over 4 co-resident: 8,000 each
+    assert ids(world, "DQ-03") == set()
+    set_param(world, "household_size_rule", "active_members")  # 32,000 over 3 members: above too
+    assert ids(world, "DQ-03") == set()
+    elimination_income(trip, "4000", size=2, window_end=date(2025, 8, 30))  # an earlier record
+    assert ids(world, "DQ-03") == set()  # the latest 风险消除时 record counts
+    elimination_income(trip, "3000", size=6, window_end=date(2025, 9, 1))  # 18,000 over 3 = 6,000
+    assert ids(world, "DQ-03") == set()
+    set_param(world, "household_size_rule", "snapshot_size", on=date(2026, 2, 1))  # 18,000 over 6
+    assert ids(world, "DQ-03") == {trip.pk}
+
+
 def test_dq02_start_date_is_a_policy_parameter(world):
     early, late = hh(world, 0), hh(world, 1)
     eliminated(early, date(2024, 1, 15), date(2024, 3, 1))
