@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from fangpin.api.common import api_actor, need, page_size
+from fangpin.api.common import api_actor, id_param, need, page_size
 from fangpin.api.schemas import ErrorOut
 from fangpin.assistance import selectors, services
 from fangpin.assistance.models import AssistanceMeasure, AssistancePlan, Visit
@@ -185,6 +185,7 @@ def transition_measure(request: HttpRequest, measure_id: int, body: TransitionIn
 @classify(SCOPED)
 def list_visits(request: HttpRequest, household_id: int | None = None, after_id: int = 0, size: int = 50) -> Any:
     need(request, "assistance.view")
+    household_id, after_id = id_param(household_id, "household_id"), id_param(after_id, "after_id") or 0
     qs = selectors.visit_list(user=request.user, household_id=household_id).filter(pk__gt=after_id)
     return [_visit(v) for v in qs.order_by("pk")[: page_size(size)]]
 

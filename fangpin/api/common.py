@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 
 from fangpin.core.actor import Actor
-from fangpin.core.errors import Forbidden
+from fangpin.core.errors import Forbidden, InvalidInput
 from fangpin.core.models import Channel
 
 MAX_PAGE = 200
+DB_INT_MAX = 2**63 - 1  # the databases' BIGINT
 T = TypeVar("T")
 
 
@@ -41,3 +42,11 @@ def offset_page(qs: Sequence[T] | Any, offset: int, limit: int) -> Any:
     """Rows `offset … offset+limit` of a queryset, the limit clamped like `page_size`."""
     start = max(offset, 0)
     return qs[start : start + page_size(limit)]
+
+
+def id_param(value: int | None, name: str) -> int | None:
+    """An id or cursor from the query string, refused in Chinese past what the database can hold
+    (SQLite raised OverflowError, PostgreSQL silently matched nothing)."""
+    if value is not None and not 0 <= value <= DB_INT_MAX:
+        raise InvalidInput(f"{name}：数值超出允许范围")
+    return value
