@@ -167,3 +167,14 @@ def test_every_rule_a_source_names_is_shipped_and_every_shipped_rule_names_its_s
     for tpl in TEMPLATES:
         if tpl.source != "registry":
             assert tpl.code in BY_CODE[tpl.source].rule_codes, tpl.code
+
+
+def test_the_sources_command_lists_the_transport_department():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("feeds", "sources", stdout=out)
+    line = next(row for row in out.getvalue().splitlines() if row.startswith("transport\t"))
+    assert "交通部门" in line and "伤亡情况" in line
