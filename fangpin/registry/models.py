@@ -111,6 +111,8 @@ class Person(models.Model):
     labour_capacity = models.CharField(_("劳动技能"), max_length=10, choices=LabourCapacity.choices)
     work_location = models.CharField(_("务工所在地"), max_length=16, choices=WorkLocation.choices, blank=True)
     work_months = models.PositiveSmallIntegerField(_("务工时间（月）"), null=True, blank=True)
+    # DOMAIN §2.4 migrant_work.plans_to_work: read by DQ-17 (no labour, yet planning to work away).
+    plans_to_work = models.BooleanField(_("计划外出务工"), default=False)
     in_resident_medical = models.BooleanField(_("参加城乡居民基本医疗保险"), default=False)
     in_employee_medical = models.BooleanField(_("参加职工基本医疗保险"), default=False)
     in_serious_illness = models.BooleanField(_("参加大病保险"), default=False)

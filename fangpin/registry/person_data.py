@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "labour_capacity": "劳动技能",
     "work_location": "务工所在地",
     "work_months": "务工时间（月）",
+    "plans_to_work": "计划外出务工",
     "in_resident_medical": "参加城乡居民基本医疗保险",
     "in_employee_medical": "参加职工基本医疗保险",
     "in_serious_illness": "参加大病保险",
@@ -68,6 +69,7 @@ BOOL_FIELDS = [
     "in_employee_pension",
     "is_dibao",
     "is_tekun",
+    "plans_to_work",
 ]
 
 PARSERS: dict[str, Callable[[Any], Any]] = {

@@ -381,10 +381,11 @@ def dq16(ctx: Ctx) -> QuerySet[Any]:
 
 
 def dq17(ctx: Ctx) -> QuerySet[Any]:
+    """脱贫 members without or with lost labour recorded as working away or planning to."""
     return (
         _escaped_persons(ctx)
         .filter(labour_capacity__in=[LabourCapacity.NONE, LabourCapacity.LOST])
-        .filter(~Q(work_location="") | Q(work_months__gt=0))
+        .filter(~Q(work_location="") | Q(work_months__gt=0) | Q(plans_to_work=True))
     )
 
 
@@ -454,7 +455,7 @@ CHECKS: list[Check] = [
     Check("DQ-14", _("因自然灾害未填写灾害子项"), "household", dq14),
     Check("DQ-15", _("医保个人缴费补贴措施与识别时间不符"), "household", dq15),
     Check("DQ-16", _("脱贫户16–59岁健康非在校成员登记为无劳动力或弱劳动力"), "person", dq16),
-    Check("DQ-17", _("脱贫人口无劳动力或丧失劳动力却登记务工"), "person", dq17),
+    Check("DQ-17", _("脱贫人口无劳动力或丧失劳动力却登记务工或计划务工"), "person", dq17),
     Check("DQ-18", _("脱贫户成员未参加大病保险"), "person", dq18),
     Check("DQ-19", _("监测对象登记未务工，但最近一条务工记录未结束或结束月份在本月之后"), "person", dq19),
     Check("DQ-20", _("登记劳务输出措施，但识别后无家庭成员开始务工"), "household", dq20),

@@ -283,6 +283,13 @@ def test_dq17_flags_a_person_without_labour_recorded_as_working(world):
     assert ids(world, "DQ-17") == {trip.pk}  # the children (no labour, not working) are not flagged
 
 
+def test_dq17_flags_a_person_without_labour_recorded_as_planning_to_work(world):
+    planning, stays = hh(world, 0), hh(world, 0, "A1b")
+    planning.members.filter(relationship="head").update(labour_capacity="none", plans_to_work=True)
+    stays.members.filter(relationship="head").update(labour_capacity="none")
+    assert ids(world, "DQ-17") == {planning.pk}
+
+
 def test_dq18_flags_escaped_members_without_serious_illness_insurance(world):
     insured = hh(world, 0, "A1b")
     insured.members.update(in_serious_illness=True)
