@@ -20,11 +20,14 @@ AREA_OF = {name: area for name, _role, area in PERSONAS}
 def test_each_role_logs_in_and_sees_its_own_home(bworld, page, username):
     login(page, bworld.base, username)
     expect(page.get_by_test_id("whoami")).to_contain_text(username)
-    if username != "liaison_a":
+    if username not in ("liaison_a", "province_admin"):
         count = len(bworld.visible_households(AREA_OF[username]))
         expect(page.get_by_test_id("kpi-households")).to_have_text(str(count))
-    else:
+    else:  # roles that see no household
         expect(page.get_by_test_id("kpi-households")).to_have_count(0)
+    if username == "province_admin":
+        expect(page.get_by_test_id("province-admin-note")).to_contain_text("节假日安排")
+        expect(page.get_by_role("link", name="放假安排").first).to_be_visible()
     assert not page.console_errors, page.console_errors
 
 
