@@ -55,6 +55,7 @@ test: setup-test
 lint: setup-test
 	$(VENV)/bin/ruff check fangpin config tests bench scripts
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy fangpin config
 
 bench: setup-test
 	$(PY) -m bench.run $(BENCH_ARGS)
