@@ -21,8 +21,8 @@ MODULE = "bench.feeds_exact"
 
 
 def ours(feed: Path, reg: Path, out: Path) -> dict:
-    from fangpin.datafeeds import matching, pipeline
-    from fangpin.datafeeds.sources.departments import get_source
+    from fangpin.datafeeds.core import matching, pipeline
+    from fangpin.datafeeds.core.sources.departments import get_source
 
     started = time.perf_counter()
     con = pipeline.connect()

@@ -1,6 +1,6 @@
 """BM-2 probabilistic linkage: R registry persons × F feed rows (default 1M × 200k).
 
-Ours = fangpin.datafeeds.matching (exact pass, then the scorer on the rows without a usable ID).
+Ours = fangpin.datafeeds.core.matching (exact pass, then the scorer on the rows without a usable ID).
 Peer = Splink 5 on DuckDB with default comparison settings (JaroWinkler name, Levenshtein birth date,
 exact village, Levenshtein ID), the same blocking rules, u by random sampling (max_pairs 1e7),
 m by EM; best match per feed row at p ≥ 0.5 (and at our auto threshold).  Both are scored
@@ -21,8 +21,8 @@ MODULE = "bench.feeds_fuzzy"
 
 
 def _prepare(feed: Path, reg: Path):
-    from fangpin.datafeeds import matching, pipeline
-    from fangpin.datafeeds.sources.departments import get_source
+    from fangpin.datafeeds.core import matching, pipeline
+    from fangpin.datafeeds.core.sources.departments import get_source
 
     con = pipeline.connect()
     pipeline.load(con, feed, get_source("medical_security"), today=date(2026, 11, 23))
@@ -58,7 +58,7 @@ def _quality(con, truth: Path, links: str) -> dict:
 
 
 def ours(feed: Path, reg: Path, truth: Path) -> dict:
-    from fangpin.datafeeds import matching
+    from fangpin.datafeeds.core import matching
 
     con = _prepare(feed, reg)
     started = time.perf_counter()

@@ -153,10 +153,11 @@ def ours(files: list[tuple[str, Path, Path]], reg_path: Path, work: Path) -> dic
     _django(work)
     from django.db import transaction
 
-    from fangpin.datafeeds import matching, pipeline, services
+    from fangpin.datafeeds import services
+    from fangpin.datafeeds.core import matching, pipeline
+    from fangpin.datafeeds.core.sources.departments import get_source
+    from fangpin.datafeeds.core.templates_rules import RULE_PARAMS, TEMPLATES
     from fangpin.datafeeds.models import FeedRun
-    from fangpin.datafeeds.sources.departments import get_source
-    from fangpin.datafeeds.templates_rules import RULE_PARAMS, TEMPLATES
 
     params = {k: Decimal(v[0]) for k, v in RULE_PARAMS.items()}
     timings = {"load": 0.0, "exact": 0.0, "fuzzy": 0.0, "rules": 0.0, "db": 0.0, "hand_rules": 0.0}
@@ -245,7 +246,7 @@ def main() -> None:
     parser.add_argument("--reg")
     parser.add_argument("--rows-per-feed", type=int, default=0)
     args = parser.parse_args()
-    from fangpin.datafeeds.sources.departments import SOURCES
+    from fangpin.datafeeds.core.sources.departments import SOURCES
 
     rows = args.rows_per_feed or max(1000, args.n // 40)
     reg = ensure_registry(args.n)

@@ -18,8 +18,8 @@ def ours(path: Path) -> dict:
     # A worker process has DuckDB's Arrow/pandas integration loaded already (about 1.5 s, once).
     import pyarrow as pa
 
-    from fangpin.datafeeds import pipeline, reading
-    from fangpin.datafeeds.sources.departments import get_source
+    from fangpin.datafeeds.core import pipeline, reading
+    from fangpin.datafeeds.core.sources.departments import get_source
 
     warm = pipeline.connect()
     warm.register("warm", pa.table({"a": [1]}))

@@ -35,8 +35,8 @@ TABLES = ("_feed_data", "_feed_lines", "_id_fix", "links")
 def _cache(con, code: str, path: Path, folder: Path, u: dict | None) -> dict | None:
     """The tables and views `pipeline.load` leaves for one file (`feed` is a view over them) and the
     table `links`, from the cache or made as the monthly run makes them (then cached)."""
-    from fangpin.datafeeds import matching, pipeline
-    from fangpin.datafeeds.sources.departments import get_source
+    from fangpin.datafeeds.core import matching, pipeline
+    from fangpin.datafeeds.core.sources.departments import get_source
 
     stem = folder / path.name.split(".")[0]
     meta = Path(f"{stem}.views.json")
@@ -67,9 +67,9 @@ def _cache(con, code: str, path: Path, folder: Path, u: dict | None) -> dict | N
 
 
 def run(n: int, rows: int, rounds: int, only: set[str], *, compressed: bool = True) -> dict:
-    from fangpin.datafeeds import pipeline
-    from fangpin.datafeeds.sources.departments import SOURCES, get_source
-    from fangpin.datafeeds.templates_rules import RULE_PARAMS, TEMPLATES
+    from fangpin.datafeeds.core import pipeline
+    from fangpin.datafeeds.core.sources.departments import SOURCES, get_source
+    from fangpin.datafeeds.core.templates_rules import RULE_PARAMS, TEMPLATES
 
     params = {k: Decimal(v[0]) for k, v in RULE_PARAMS.items()}
     reg_path = ensure_registry(n)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.core.scoping import AreaScope, ScopedQuerySet
-from fangpin.datafeeds.sources.departments import SOURCES
+from fangpin.datafeeds.core.sources.departments import SOURCES
 
 SOURCE_CHOICES = [(s.code, s.label) for s in SOURCES]
 

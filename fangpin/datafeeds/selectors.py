@@ -12,9 +12,9 @@ from django.db.models import Q, QuerySet
 
 from fangpin.areas.models import Area
 from fangpin.core.scoping import visible
+from fangpin.datafeeds.core.rules import Rule, params_used
+from fangpin.datafeeds.core.sources.departments import BY_CODE
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, ReviewPair, ReviewStatus, WarningRule
-from fangpin.datafeeds.rules import Rule, params_used
-from fangpin.datafeeds.sources.departments import BY_CODE
 from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES
 from fangpin.policy.selectors import policy_get
 from fangpin.registry.choices import HAS_LABOUR, HouseholdType, PersonStatus

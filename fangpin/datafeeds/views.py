@@ -17,11 +17,11 @@ from fangpin.core.models import Job
 from fangpin.core.scoping import SCOPED, get_visible_or_404
 from fangpin.core.views_util import _guard, scoped_view
 from fangpin.datafeeds import selectors, services
+from fangpin.datafeeds.core.sources.departments import BY_CODE, SOURCES
 from fangpin.datafeeds.feedback import feedback_xlsx
 from fangpin.datafeeds.forms import FeedUploadForm, RuleEditForm
 from fangpin.datafeeds.jobs import feed_run_refresh
 from fangpin.datafeeds.models import FeedRun, ReviewPair, ReviewStatus, RunStatus, WarningRule, WarningStatus
-from fangpin.datafeeds.sources.departments import BY_CODE, SOURCES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

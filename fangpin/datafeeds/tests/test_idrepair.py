@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fangpin.core import idnumber
-from fangpin.datafeeds import idrepair
+from fangpin.datafeeds.core import idrepair
 
 TODAY = date(2026, 11, 23)
 

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from fangpin.core import archive
-from fangpin.datafeeds import pipeline, reading
-from fangpin.datafeeds.sources.departments import get_source
+from fangpin.datafeeds.core import pipeline, reading
+from fangpin.datafeeds.core.sources.departments import get_source
 
 MED = get_source("medical_security")
 TODAY = date(2026, 11, 23)
@@ -38,7 +38,7 @@ def test_rows_after_rejected_ones_keep_the_line_numbers_the_department_sees(tmp_
 
 
 def test_gb18030_with_characters_across_every_chunk_boundary_round_trips_unaltered(tmp_path, monkeypatch):
-    monkeypatch.setattr(reading, "CHUNK", 7)  # every multi-byte character straddles some boundary
+    monkeypatch.setattr(reading.csv_file, "CHUNK", 7)  # every multi-byte character straddles some boundary
     names = ["王伟", "𠈌一", "李娜", "䶮二", "欧阳堃"]
     text = HEADER + "".join(f"{n},,男,已参保,{i},2026-10-01\n" for i, n in enumerate(names))
     path = tmp_path / "gb.csv"

@@ -9,9 +9,9 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from fangpin.datafeeds import rules
-from fangpin.datafeeds.sources.departments import BY_CODE, SOURCES
-from fangpin.datafeeds.templates_rules import RULE_PARAMS, TEMPLATES
+from fangpin.datafeeds.core import rules
+from fangpin.datafeeds.core.sources.departments import BY_CODE, SOURCES
+from fangpin.datafeeds.core.templates_rules import RULE_PARAMS, TEMPLATES
 
 PARAMS = {k: Decimal(v[0]) for k, v in RULE_PARAMS.items()}
 BY_RULE = {t.code: t for t in TEMPLATES}

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from fangpin.datafeeds import rules
-from fangpin.datafeeds.sources.departments import get_source
-from fangpin.datafeeds.templates_rules import RULE_PARAMS, TEMPLATES
+from fangpin.datafeeds.core import rules
+from fangpin.datafeeds.core.sources.departments import get_source
+from fangpin.datafeeds.core.templates_rules import RULE_PARAMS, TEMPLATES
 
 PARAMS = {k: Decimal(v[0]) for k, v in RULE_PARAMS.items()}
 MED = {c.name for c in get_source("medical_security").columns}
@@ -56,7 +56,7 @@ def test_anything_outside_the_language_is_refused_with_a_chinese_message(conditi
 
 
 def test_every_shipped_template_compiles_against_its_source():
-    from fangpin.datafeeds.sources.departments import BY_CODE
+    from fangpin.datafeeds.core.sources.departments import BY_CODE
 
     codes = {t.code for t in TEMPLATES}
     for required in (
@@ -213,7 +213,7 @@ def _source(*names):
     ],
 )
 def test_evaluate_rules_creates_hits_with_their_types_and_one_hit_per_rule_and_person(codes):
-    from fangpin.datafeeds import pipeline
+    from fangpin.datafeeds.core import pipeline
 
     con = _linked_tables()
     household = rules.Rule("T-HH", "registry", "测试", "not hh_no_labour", "escaped_or_monitored")

@@ -40,7 +40,7 @@ def test_a_feed_run_whose_job_raises_outside_the_run_is_failed_too(world, actor_
     def crash(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("the job crashed before the run started")
 
-    monkeypatch.setattr("fangpin.datafeeds.services.feed_run_execute", crash)
+    monkeypatch.setattr("fangpin.datafeeds.services.runs.feed_run_execute", crash)
     run = _upload(actor_for("county_admin_a"), _rows())
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED and "比对任务意外中断" in run.message

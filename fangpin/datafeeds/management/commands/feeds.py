@@ -17,8 +17,8 @@ from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError
 from fangpin.core.jobs import job_run
 from fangpin.core.models import Job
+from fangpin.datafeeds.core.sources.departments import SOURCES
 from fangpin.datafeeds.services import JOB_KIND, feed_run_create, warning_sync_outcomes
-from fangpin.datafeeds.sources.departments import SOURCES
 
 
 class Command(BaseCommand):

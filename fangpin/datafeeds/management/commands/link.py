@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangpin.datafeeds.linking import ConfigError, link_tables, load_config, summary, write_links
+from fangpin.datafeeds.core.linking import ConfigError, link_tables, load_config, summary, write_links
 
 
 class Command(BaseCommand):

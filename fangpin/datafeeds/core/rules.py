@@ -386,7 +386,7 @@ def compile_rules(
             branches.append(
                 f"""SELECT rid, person_id, household_id, _h.c, _h.m, _h.t, event_date, _h.w FROM (
                 SELECT f.rid, reg.person_id, reg.household_id, f.event_date, unnest([{cases}]) AS _h
-                {DIRECT} WHERE {feed_side} AND {reg_side}) WHERE _h IS NOT NULL"""  # noqa: S608
+                {DIRECT} WHERE {feed_side} AND {reg_side}) WHERE _h IS NOT NULL"""
             )
     for rule in rules:
         if rule.source == "registry":
@@ -394,20 +394,20 @@ def compile_rules(
             branches.append(
                 f"""SELECT NULL::BIGINT, reg.person_id, reg.household_id, {_literal(rule.code)},
                 NULL, NULL, NULL::DATE, {window} FROM reg
-                WHERE reg.person_status = 'active' AND {expr(rule.condition)} AND {POPULATIONS[rule.population]}"""  # noqa: S608
+                WHERE reg.person_status = 'active' AND {expr(rule.condition)} AND {POPULATIONS[rule.population]}"""
             )
     typed = [c.split(" ", 1) for c in HITS_COLUMNS.split(", ")]
     names = ", ".join(name for name, _ in typed)
     if not branches:
         empty = ", ".join(f"NULL::{sql_type}" for _, sql_type in typed)
-        return f"SELECT * FROM (SELECT {empty}) h({names}) WHERE FALSE"  # noqa: S608
+        return f"SELECT * FROM (SELECT {empty}) h({names}) WHERE FALSE"
     union = "\nUNION ALL ".join(branches)
     # The hits columns with their types: the statement can create the table (CREATE TABLE hits AS).
     columns_typed = ", ".join(f"CAST({name} AS {sql_type}) AS {name}" for name, sql_type in typed)
     return f"""SELECT {columns_typed} FROM ({union}) h({names})
         QUALIFY row_number() OVER (
             PARTITION BY rule_code, CASE WHEN rid IS NULL THEN household_id ELSE person_id END
-            ORDER BY rid, person_id) = 1"""  # noqa: S608
+            ORDER BY rid, person_id) = 1"""
 
 
 def validate_rule(rule: Rule, *, columns: set[str], params: dict[str, Decimal]) -> None:

@@ -17,8 +17,9 @@ from typing import Any
 import duckdb
 
 from fangpin.core.memory import no_huge_pages
-from fangpin.datafeeds import idrepair, reading
-from fangpin.datafeeds.sources import Source
+from fangpin.datafeeds.core import idrepair, reading
+from fangpin.datafeeds.core.rules import compile_rules
+from fangpin.datafeeds.core.sources import Source
 
 DATE_FORMATS = "['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日', '%Y-%m-%d %H:%M:%S']"
 SQL_TYPES = {"date": "DATE", "decimal": "DECIMAL(14,2)", "integer": "INTEGER"}
@@ -353,8 +354,6 @@ def evaluate_rules(
     warning, so a warning never lands on a household the linkage is unsure of.  All rules are
     one DuckDB statement (`rules.compile_rules`): the registry is joined once per run.
     """
-    from fangpin.datafeeds.rules import compile_rules
-
     columns = {c.name for c in source.columns} if source else set()
     sql = compile_rules(rules, columns=columns, params=params, period=period, run_day=run_day)
     # One statement (the query's columns carry the hits types), not an empty table and an INSERT.

@@ -4,7 +4,7 @@ never constants; counties edit the copies in the database."""
 
 from __future__ import annotations
 
-from fangpin.datafeeds.rules import Rule
+from fangpin.datafeeds.core.rules import Rule
 
 ESC = "escaped_or_monitored"
 # DOMAIN §1.2 housing_six_groups as the housing feed names them (sources.departments.HOUSING_GROUPS).

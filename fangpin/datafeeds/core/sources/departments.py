@@ -9,7 +9,7 @@ transport source is the project's reading (docs/datafeeds.md)."""
 
 from __future__ import annotations
 
-from fangpin.datafeeds.sources import Column, Source, person_columns
+from fangpin.datafeeds.core.sources import Column, Source, person_columns
 
 # DOMAIN §1.2 housing_six_groups, as the housing department's lists name them.
 HOUSING_GROUPS = (

@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from fangpin.datafeeds import idrepair, matching
+from fangpin.datafeeds.core import idrepair, matching
 
 ROLES = ("id", "name", "birth_date", "sex", "address", "id_number")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import duckdb
 from pypinyin import Style, lazy_pinyin
 
-from fangpin.datafeeds import idrepair
+from fangpin.datafeeds.core import idrepair
 
 AUTO = "auto"
 REVIEW = "review"

@@ -1,0 +1,107 @@
+"""Outcomes: each new warning raised as a risk clue through the monitoring clue service, and the
+clues' verification outcomes copied back onto their warnings through the transition table.
+[DOMAIN §3.7]"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fangpin.areas.models import Area
+from fangpin.core.actor import Actor
+from fangpin.core.audit import audit_log
+from fangpin.core.models import AuditAction
+from fangpin.datafeeds import clues
+from fangpin.datafeeds.core.rules import Rule
+from fangpin.datafeeds.core.sources.departments import BY_CODE
+from fangpin.datafeeds.models import DepartmentWarning, FeedRun, WarningStatus
+from fangpin.datafeeds.services.common import CHUNK
+from fangpin.datafeeds.workflow import OUTCOME_ACTIONS, target_of
+from fangpin.registry.models import Household, Person
+
+
+def raise_clues(
+    *, run: FeedRun, warnings: list[DepartmentWarning], rules: dict[str, Rule], households: dict[int, Household]
+) -> int:
+    """Each warning → a risk clue for its village through the monitoring clue service. `households`:
+    the warnings' households (only what the clue service reads: village, grid)."""
+    villages = {a.code: a for a in Area.objects.filter(code__in={w.village_code for w in warnings})}
+    # Only what the clue service reads (membership, village, grid): not whole registry rows.
+    persons = Person.objects.only("pk", "household_id").in_bulk([w.person_id for w in warnings])
+    source = BY_CODE[run.source]
+    items = []
+    for w in warnings:
+        rule = rules[w.rule_code]
+        metric = f"（{w.metric_value}，阈值{w.threshold_value}）" if w.metric_value is not None else ""
+        items.append(
+            {
+                "source": "department_warning",
+                "village": villages.get(w.village_code),
+                "summary": f"{source.label}预警 {rule.code}：{rule.title}{metric}"[:500],
+                "household": households.get(w.household_id),
+                "person": persons.get(w.person_id),
+                "risk_types": tuple(rule.risk_types),
+                "source_ref": str(w.pk),
+                "reporter_name": source.label,
+            }
+        )
+    # The run itself raises the clues (a liaison who uploaded the file may not register clues).
+    made = clues.create_clues(items=items, actor=Actor.system())
+    now = timezone.now()
+    for w, clue in zip(warnings, made, strict=False):
+        w.clue_id = getattr(clue, "pk", None)
+        w.status = target_of(w.status, "distribute") or w.status
+        w.distributed_at = now
+    _mark_distributed(warnings[: len(made)], now)
+    return len(made)
+
+
+def _mark_distributed(warnings: list[DepartmentWarning], now: datetime) -> None:
+    """Each warning's clue, status and distribution time: one prepared UPDATE by primary key, sent
+    as a batch (`bulk_update` builds a CASE per row and field, which took most of the write time)."""
+    meta = DepartmentWarning._meta
+    q = connection.ops.quote_name
+    cols = [q(meta.get_field(f).column) for f in ("clue_id", "status", "distributed_at")]
+    sql = f"UPDATE {q(meta.db_table)} SET {cols[0]} = %s, {cols[1]} = %s, {cols[2]} = %s WHERE {q(meta.pk.column)} = %s"
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        for start in range(0, len(warnings), CHUNK):
+            cursor.executemany(sql, [(w.clue_id, w.status, at, w.pk) for w in warnings[start : start + CHUNK]])
+
+
+def warning_sync_outcomes(*, actor: Actor) -> int:
+    """Copy each clue's verification outcome onto its warning, through the transition table. [DOMAIN §3.7]"""
+    pending = list(
+        DepartmentWarning.objects.filter(status=WarningStatus.DISTRIBUTED, clue_id__isnull=False).values_list(
+            "pk", "clue_id"
+        )
+    )
+    states = clues.clue_states([c for _, c in pending])
+    changed = 0
+    for pk, clue_id in pending:
+        state = states.get(clue_id) or {}
+        action = OUTCOME_ACTIONS.get(str(state.get("outcome") or ""))
+        if not action:
+            continue
+        with transaction.atomic():
+            warning = DepartmentWarning.objects.select_for_update().get(pk=pk)
+            target = target_of(warning.status, action)
+            if target is None:
+                continue
+            warning.status = target
+            warning.verification_result = str(state.get("outcome"))
+            warning.closed_at = state.get("closed_at")
+            warning.save(update_fields=["status", "verification_result", "closed_at"])
+            audit_log(
+                actor=actor,
+                action=AuditAction.TRANSITION,
+                object_type="DepartmentWarning",
+                object_id=pk,
+                area_code=warning.village_code,
+                household_id=warning.household_id,
+                changes={"status": [WarningStatus.DISTRIBUTED, target]},
+            )
+            changed += 1
+    return changed
