@@ -6,6 +6,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -198,7 +199,8 @@ FILE_UPLOAD_HANDLERS = [
 ]
 
 # Application settings (README "Settings").
-FANGPIN = {
+# Read by key all over the code base: values are paths, ints and strings, so Any (not object).
+FANGPIN: dict[str, Any] = {
     # How background jobs (imports, exports, feed runs) run: "spawn" starts a
     # `fangpin run-job` process per job; "worker" leaves them for `fangpin worker`;
     # "inline" runs them after commit in the same process (tests).

@@ -51,8 +51,8 @@ class MeasureForm(StyledForm):
         """`types`: the measure catalogue in force for the household (catalogue.measure_types)."""
         super().__init__(*args, **kwargs)
         if types is not None:
-            self.fields["measure_code"].choices = measure_choices(types)
-        self.fields["person_id"].choices = [
+            self.choice_field("measure_code").choices = measure_choices(types)
+        self.choice_field("person_id").choices = [
             ("", _("全户")),
             *[(p.pk, f"{p.name}（{p.get_relationship_display()}）") for p in members],
         ]

@@ -21,6 +21,20 @@ class StyledForm(forms.Form):
             else:
                 widget.attrs.setdefault("class", "form-control")
 
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The declared choice field `name`, typed so that `__init__` can set its choices."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ChoiceField):
+            raise TypeError(f"{type(self).__name__}.{name} is not a choice field")
+        return field
+
+    def model_choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        """The declared model choice field `name`, typed so that `__init__` can narrow its queryset."""
+        field = self.fields[name]
+        if not isinstance(field, forms.ModelChoiceField):
+            raise TypeError(f"{type(self).__name__}.{name} is not a model choice field")
+        return field
+
     def add_field_errors(self, field_errors: dict[str, str]) -> None:
         """Attach a service's `{field: message}` to the fields (or the form)."""
         for name, message in field_errors.items():

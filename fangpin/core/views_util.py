@@ -9,12 +9,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from fangpin.core.errors import DomainError, Forbidden
 from fangpin.core.scoping import GLOBAL, SCOPED, classify
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -31,7 +32,7 @@ def error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
 def _guard(perm: str | None, kind: str) -> Callable[[View], View]:
     def deco(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             try:

@@ -60,7 +60,7 @@ class SelfReportForm(IdempotentForm):
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages if villages is not None else villages_under(None)
+        self.model_choice_field("village").queryset = villages if villages is not None else villages_under(None)
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text"})
         self.fields["reporter_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
@@ -84,7 +84,7 @@ class ClueForm(IdempotentForm):
 
     def __init__(self, *args: Any, villages: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
+        self.model_choice_field("village").queryset = villages
 
 
 class ActionForm(StyledForm):
@@ -148,7 +148,7 @@ class EliminationProposeForm(StyledForm):
     def __init__(self, *args: Any, reasons: list[tuple[str, str]], **kwargs: Any) -> None:
         """`reasons`: the natural-elimination codes in force for the episode's village."""
         super().__init__(*args, **kwargs)
-        self.fields["natural_reason"].choices = [("", "—"), *reasons]
+        self.choice_field("natural_reason").choices = [("", "—"), *reasons]
 
 
 class EpisodeUpdateForm(StyledForm):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,9 +26,9 @@ class ParameterForm(StyledForm):
     source_document = forms.CharField(label=_("依据文件（文号）"), max_length=300, required=False)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["key"].choices = [(k, spec.label) for k, spec in CATALOG.items()]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("key").choices = [(k, spec.label) for k, spec in CATALOG.items()]
 
     def service_value(self) -> object:
         spec = CATALOG[self.cleaned_data["key"]]

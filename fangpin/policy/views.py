@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError, InvalidInput
 from fangpin.core.views_util import scoped_view
@@ -68,7 +69,7 @@ def _rows(area: Any) -> list[dict[str, Any]]:
 
 
 @scoped_view("policy.view")
-def parameter_list(request: HttpRequest) -> HttpResponse:
+def parameter_list(request: AuthedRequest) -> HttpResponse:
     area = request.user.scope_area
     county = next((a for a in [*area.ancestors(), area] if a.level == "county"), None) if area else None
     form = ParameterForm(request.POST or None)
@@ -116,7 +117,7 @@ def _months(year: int, days: dict[date, HolidayDay], calendar: WorkCalendar) -> 
     for month in range(1, 13):
         weeks = []
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-            cells = []
+            cells: list[dict[str, Any] | None] = []
             for d in week:
                 if d.month != month:
                     cells.append(None)
@@ -129,7 +130,7 @@ def _months(year: int, days: dict[date, HolidayDay], calendar: WorkCalendar) -> 
     return months
 
 
-def _calendar_page(request: HttpRequest, *, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
+def _calendar_page(request: AuthedRequest, *, forms: dict[str, Any] | None = None, status: int = 200) -> HttpResponse:
     area = request.user.scope_area
     year = _calendar_year(request)
     row = holiday_year_in_force(area=area, year=year)
@@ -153,7 +154,7 @@ def _calendar_page(request: HttpRequest, *, forms: dict[str, Any] | None = None,
 
 
 @scoped_view("calendar.view")
-def calendar_view(request: HttpRequest) -> HttpResponse:
+def calendar_view(request: AuthedRequest) -> HttpResponse:
     return _calendar_page(request)
 
 
@@ -164,7 +165,7 @@ def _after(request: HttpRequest, year: int, message: str) -> HttpResponse:
 
 @require_POST
 @scoped_view("calendar.edit")
-def calendar_day_set(request: HttpRequest) -> HttpResponse:
+def calendar_day_set(request: AuthedRequest) -> HttpResponse:
     form = CalendarDayForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -185,7 +186,7 @@ def calendar_day_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @scoped_view("calendar.edit")
-def calendar_day_delete(request: HttpRequest) -> HttpResponse:
+def calendar_day_delete(request: AuthedRequest) -> HttpResponse:
     form = CalendarDeleteForm(request.POST)
     if not form.is_valid():
         raise InvalidInput("日期：请选择要删除的日期。")
@@ -208,7 +209,7 @@ def _read_calendar_file(upload: Any) -> tuple[list[CalendarDay], list[str]]:
 
 @require_POST
 @scoped_view("calendar.edit")
-def calendar_load(request: HttpRequest) -> HttpResponse:
+def calendar_load(request: AuthedRequest) -> HttpResponse:
     form = CalendarLoadForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.core.forms import DateInput, StyledForm
@@ -44,7 +45,7 @@ class SearchForm(StyledForm):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", _("全部")), *villages]
+        self.choice_field("village").choices = [("", _("全部")), *villages]
 
 
 class PersonForm(StyledForm):
@@ -100,7 +101,7 @@ class AddMemberForm(PersonForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["relationship"].choices = NON_HEAD
+        self.choice_field("relationship").choices = NON_HEAD
 
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
@@ -118,7 +119,7 @@ class RemoveMemberForm(StyledForm):
 
     def __init__(self, *args: Any, others: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_head"].choices = [("", "—"), *[(p.pk, p.name) for p in others]]
+        self.choice_field("new_head").choices = [("", "—"), *[(p.pk, p.name) for p in others]]
 
 
 class ChangeHeadForm(StyledForm):
@@ -129,21 +130,23 @@ class ChangeHeadForm(StyledForm):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_head"].choices = [(p.pk, p.name) for p in members]
+        self.choice_field("new_head").choices = [(p.pk, p.name) for p in members]
 
 
 class _RelationshipsMixin:
-    def add_relationship_fields(self, members: Any, label: str) -> None:
+    fields: dict[str, forms.Field]  # the form's, which this mixin is mixed into
+
+    def add_relationship_fields(self, members: Any, label: str | Promise) -> None:
         self.member_fields = []
         for person in members:
             name = f"rel_{person.pk}"
-            self.fields[name] = forms.ChoiceField(  # type: ignore[attr-defined]
+            self.fields[name] = forms.ChoiceField(
                 label=f"{person.name}{label}",
                 choices=NON_HEAD,
                 required=False,
                 initial=Relationship.OTHER,
             )
-            self.fields[name].widget.attrs["class"] = "form-select"  # type: ignore[attr-defined]
+            self.fields[name].widget.attrs["class"] = "form-select"
             self.member_fields.append(name)
 
     def relationships(self) -> dict[int, str]:
@@ -160,8 +163,8 @@ class SplitForm(_RelationshipsMixin, StyledForm):
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(p.pk, p.name) for p in members]
-        self.fields["members"].choices = choices
-        self.fields["new_head"].choices = choices
+        self.choice_field("members").choices = choices
+        self.choice_field("new_head").choices = choices
         self.add_relationship_fields(members, _("与新户主的关系"))
 
 
@@ -184,7 +187,7 @@ class TransferForm(StyledForm):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to_village"].choices = [
+        self.choice_field("to_village").choices = [
             (v.code, f"{v.parent.name} {v.name}" if v.parent else v.name) for v in villages
         ]
 
@@ -265,7 +268,7 @@ class MigrantWorkForm(StyledForm):
 
     def __init__(self, *args: Any, members: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [(str(p.pk), p.name) for p in members]
+        self.choice_field("person").choices = [(str(p.pk), p.name) for p in members]
 
 
 class MigrantWorkEndForm(forms.Form):

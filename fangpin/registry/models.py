@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +35,15 @@ from fangpin.registry.choices import (
     WorkLocation,
 )
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+class _MoneyOptions(TypedDict):
+    max_digits: int
+    decimal_places: int
+    default: Decimal
+
+
+# A TypedDict so that the type checker sees each option's type when the dict is spread into a field.
+MONEY: _MoneyOptions = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
 
 class Household(models.Model):
@@ -163,11 +173,12 @@ class Person(models.Model):
                 self._meta.get_field("is_seriously_ill"),
                 self._meta.get_field("is_disabled"),
             )
-            if getattr(self, f.name)
+            # get_field may return a reverse relation; these three are model fields.
+            if isinstance(f, models.Field) and getattr(self, f.name)
         ]
         return labels or [str(_("健康"))]
 
-    def age_on(self, day) -> int:  # type: ignore[no-untyped-def]
+    def age_on(self, day: date) -> int:
         return rules.age_on(self.birth_date, day)
 
 

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
 from fangpin.core.views_util import scoped_view
@@ -27,7 +28,7 @@ NOTE_ACTIONS = {"record_home_verification", "record_info_check", "appraise"}
 
 
 @scoped_view("monitoring.view")
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     qs = selectors.case_list(user=request.user, status=status, open_only=request.GET.get("open") == "1")
     page = page_of(request, qs.prefetch_related("notices"))
@@ -66,7 +67,7 @@ def _notices_context(case: object) -> dict:
 
 
 @scoped_view("monitoring.view")
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     return render(
         request,
@@ -99,7 +100,7 @@ def _action_form(request: HttpRequest) -> dict:
 
 @require_POST
 @scoped_view("monitoring.act")
-def case_act(request: HttpRequest, pk: int) -> HttpResponse:
+def case_act(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     data = _action_form(request)
     case_transition(
@@ -115,7 +116,7 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("monitoring.view")
-def elimination_list(request: HttpRequest) -> HttpResponse:
+def elimination_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     page = page_of(request, selectors.elimination_list(user=request.user, status=status).prefetch_related("notices"))
     params = selectors.ParamCache(timezone.localdate())
@@ -128,7 +129,7 @@ def elimination_list(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("monitoring.view")
-def elimination_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def elimination_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.elimination_get(user=request.user, pk=pk)
     failures = (
         elimination_check(
@@ -160,7 +161,7 @@ def elimination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def elimination_act(request: HttpRequest, pk: int) -> HttpResponse:
+def elimination_act(request: AuthedRequest, pk: int) -> HttpResponse:
     case = selectors.elimination_get(user=request.user, pk=pk)
     data = _action_form(request)
     elimination_transition(
@@ -176,7 +177,7 @@ def elimination_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def elimination_new(request: HttpRequest, pk: int) -> HttpResponse:
+def elimination_new(request: AuthedRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=pk)
     # Every code of the list, retired ones too: the service refuses a retired one by name.
     known = selectors.natural_reasons(area=episode.village, on=timezone.localdate())

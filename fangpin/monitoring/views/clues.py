@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError, InvalidInput
 from fangpin.core.views_util import scoped_view
@@ -23,7 +25,7 @@ from fangpin.monitoring.views.common import household_by_code, page_of
 
 
 @scoped_view("monitoring.view")
-def clue_list(request: HttpRequest) -> HttpResponse:
+def clue_list(request: AuthedRequest) -> HttpResponse:
     status, source = request.GET.get("status", ""), request.GET.get("source", "")
     qs = selectors.clue_list(user=request.user, status=status, source=source, q=request.GET.get("q", ""))
     return render(
@@ -41,7 +43,7 @@ def clue_list(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("monitoring.clue_create")
-def clue_new(request: HttpRequest) -> HttpResponse:
+def clue_new(request: AuthedRequest) -> HttpResponse:
     form = ClueForm(request.POST or None, villages=villages_under(request.user.scope_area))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -72,14 +74,14 @@ def clue_new(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("monitoring.view")
-def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def clue_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     clue = selectors.clue_get(user=request.user, pk=pk)
     actions = workflow.allowed_actions("clue", state=clue.status, role=request.user.role)
     start = [a for a in actions if a.action in ("start_identification", "start_green_channel")]
     recommendation = None
     if start and clue.household_id:
         recommendation = household_recommendation(
-            household=clue.household, risk_types=list(clue.risk_types), on=selectors.timezone.localdate()
+            household=clue.household, risk_types=list(clue.risk_types), on=timezone.localdate()
         )
     return render(
         request,
@@ -103,7 +105,7 @@ def clue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def clue_act(request: HttpRequest, pk: int) -> HttpResponse:
+def clue_act(request: AuthedRequest, pk: int) -> HttpResponse:
     clue = selectors.clue_get(user=request.user, pk=pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -126,11 +128,13 @@ def clue_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def clue_start(request: HttpRequest, pk: int) -> HttpResponse:
+def clue_start(request: AuthedRequest, pk: int) -> HttpResponse:
     clue = selectors.clue_get(user=request.user, pk=pk)
     form = StartIdentificationForm(request.POST)
     if not form.is_valid():
-        reasons = [f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items() if k in form.fields]
+        reasons = [
+            f"{form.fields[k].label}：{' '.join(str(e) for e in v)}" for k, v in form.errors.items() if k in form.fields
+        ]
         raise InvalidInput("识别信息不完整：" + "；".join(reasons), reasons=reasons)
     data = form.cleaned_data
     household = household_by_code(request.user, data["household_code"])

@@ -4,11 +4,12 @@ the "not eliminated after 12 months" analysis list."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
 from fangpin.core.views_util import scoped_view
@@ -22,7 +23,7 @@ from fangpin.registry.choices import LegacyPoorClass
 
 
 @scoped_view("monitoring.view")
-def episode_list(request: HttpRequest) -> HttpResponse:
+def episode_list(request: AuthedRequest) -> HttpResponse:
     view = request.GET.get("view", "")
     status, category = request.GET.get("status", ""), request.GET.get("category", "")
     legacy_class = request.GET.get("legacy_class", "")
@@ -59,7 +60,7 @@ def episode_list(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("monitoring.view")
-def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def episode_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=pk)
     role = request.user.role
     can_propose = (
@@ -105,7 +106,7 @@ def episode_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def episode_act(request: HttpRequest, pk: int) -> HttpResponse:
+def episode_act(request: AuthedRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=pk)
     form = ActionForm(request.POST)
     if not form.is_valid():
@@ -124,11 +125,13 @@ def episode_act(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def episode_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def episode_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=pk)
     form = EpisodeUpdateForm(request.POST)
     if not form.is_valid():
-        reasons = [f"{form.fields[k].label}：{' '.join(v)}" for k, v in form.errors.items() if k in form.fields]
+        reasons = [
+            f"{form.fields[k].label}：{' '.join(str(e) for e in v)}" for k, v in form.errors.items() if k in form.fields
+        ]
         raise InvalidInput("监测信息不完整：" + "；".join(reasons), reasons=reasons)
     data = form.cleaned_data
     episode_update(

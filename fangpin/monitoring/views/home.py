@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.views_util import scoped_view
 from fangpin.monitoring import selectors, workflow
 from fangpin.monitoring.views.common import page_of
@@ -14,7 +15,7 @@ from fangpin.policy.selectors import calendar_warning
 
 
 @scoped_view("monitoring.view")
-def work_queue(request: HttpRequest) -> HttpResponse:
+def work_queue(request: AuthedRequest) -> HttpResponse:
     """Full page, or the fragment the home page loads with htmx."""
     role = request.user.role
     queue = selectors.work_queue(
@@ -32,14 +33,14 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("notifications.view")
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: AuthedRequest) -> HttpResponse:
     page = page_of(request, selectors.notification_list(user=request.user))
     return render(request, "monitoring/notifications.html", {"page": page})
 
 
 @require_POST
 @scoped_view("notifications.view")
-def notifications_read(request: HttpRequest) -> HttpResponse:
+def notifications_read(request: AuthedRequest) -> HttpResponse:
     qs = selectors.notification_list(user=request.user).filter(read_at__isnull=True)
     pk = request.POST.get("pk")
     if pk and pk.isdigit():

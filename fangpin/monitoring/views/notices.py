@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
 from fangpin.core.views_util import scoped_view
 from fangpin.monitoring import selectors
 from fangpin.monitoring.forms import ObjectionForm, ObjectionHandleForm
+from fangpin.monitoring.models import PublicNotice
 from fangpin.monitoring.pdf import notice_pdf
 from fangpin.monitoring.services import objection_handle, objection_record
 from fangpin.monitoring.views.common import page_of
@@ -25,27 +27,27 @@ COLUMNS = [
 ]
 
 
-def _back(notice: object) -> str:
-    if notice.identification_case_id:  # type: ignore[attr-defined]
-        return redirect("monitoring:case-detail", pk=notice.identification_case_id)  # type: ignore[attr-defined]
-    return redirect("monitoring:elimination-detail", pk=notice.elimination_case_id)  # type: ignore[attr-defined]
+def _back(notice: PublicNotice) -> HttpResponse:
+    if notice.identification_case_id:
+        return redirect("monitoring:case-detail", pk=notice.identification_case_id)
+    return redirect("monitoring:elimination-detail", pk=notice.elimination_case_id)
 
 
 @scoped_view("monitoring.view")
-def notice_list(request: HttpRequest) -> HttpResponse:
+def notice_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "monitoring/notice_list.html", {"page": page_of(request, selectors.notice_list(user=request.user))}
     )
 
 
 @scoped_view("monitoring.view")
-def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(user=request.user, pk=pk)
     return render(request, "monitoring/notice_detail.html", {"notice": notice, "columns": COLUMNS})
 
 
 @scoped_view("monitoring.view")
-def notice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_pdf_view(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(user=request.user, pk=pk)
     rows = [[label for _, label in COLUMNS]] + [[str(item.get(k, "")) for k, _ in COLUMNS] for item in notice.items]
     footer = f"{notice.village.name}村民委员会　{notice.posted_on:%Y年%m月%d日}"
@@ -57,7 +59,7 @@ def notice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_new(request: AuthedRequest, pk: int) -> HttpResponse:
     notice = selectors.notice_get(user=request.user, pk=pk)
     form = ObjectionForm(request.POST)
     if not form.is_valid():
@@ -69,7 +71,7 @@ def objection_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("monitoring.act")
-def objection_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def objection_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     objection = selectors.objection_get(user=request.user, pk=pk)
     form = ObjectionHandleForm(request.POST)
     if not form.is_valid():

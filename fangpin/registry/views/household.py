@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.models import AuditEvent
 from fangpin.core.views_util import scoped_view
@@ -40,7 +41,7 @@ def _snapshot_rows(household: Household) -> list[dict[str, Any]]:
 
 
 @scoped_view("registry.view")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     household_read_logged(actor=Actor.from_request(request), household=household)
     members = list(household.members.all())
@@ -65,7 +66,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.edit")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     initial = {f: getattr(household, f) for f in HouseholdForm.base_fields if f not in ("phone", "version")}
     initial["version"] = household.version
@@ -96,7 +97,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.edit")
-def snapshot_new(request: HttpRequest, pk: int) -> HttpResponse:
+def snapshot_new(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     start, end = default_window(household.updated_at.date())
     form = SnapshotForm(

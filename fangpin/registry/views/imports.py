@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.jobs import job_reap_dead, read_progress
 from fangpin.core.models import Job
@@ -29,7 +30,7 @@ ACTIVE = (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.APPLYING)
 
 
 @scoped_view("registry.import")
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -50,7 +51,7 @@ def _progress(batch: ImportBatch) -> dict[str, object]:
 
 
 @scoped_view("registry.import")
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = import_refresh(batch=get_visible_or_404(ImportBatch, request.user, pk=pk))
     context = {
         "batch": batch,
@@ -68,7 +69,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.import")
-def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_report(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     response = HttpResponse(
         issues_xlsx(batch), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -79,7 +80,7 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("registry.import")
-def batch_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_accept(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     import_accept(actor=Actor.from_request(request), batch=batch)
     messages.info(request, "已开始导入。")
@@ -88,7 +89,7 @@ def batch_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("registry.import")
-def batch_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_revalidate(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     import_revalidate(actor=Actor.from_request(request), batch=batch)
     messages.info(request, "已开始重新校验。")
@@ -97,7 +98,7 @@ def batch_revalidate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("registry.import")
-def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_discard(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_visible_or_404(ImportBatch, request.user, pk=pk)
     import_discard(actor=Actor.from_request(request), batch=batch)
     messages.info(request, "已放弃该批次，未写入任何数据。")

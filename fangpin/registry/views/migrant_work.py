@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.scoping import get_visible_or_404
 from fangpin.core.views_util import scoped_view
@@ -18,7 +19,7 @@ from fangpin.registry.services import migrant_work_end, migrant_work_record
 
 
 @scoped_view("registry.edit")
-def record(request: HttpRequest, pk: int) -> HttpResponse:
+def record(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     members = household.active_members
     form = MigrantWorkForm(request.POST or None, members=members, initial={"person": request.GET.get("person", "")})
@@ -40,7 +41,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("registry.edit")
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: AuthedRequest, pk: int) -> HttpResponse:
     row = get_visible_or_404(MigrantWork.objects.select_related("person", "person__household"), request.user, pk=pk)
     form = MigrantWorkEndForm(request.POST)
     if not form.is_valid():

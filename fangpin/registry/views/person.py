@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
 from fangpin.core.views_util import scoped_view
@@ -17,7 +18,7 @@ from fangpin.registry.services import person_add, person_remove, person_reveal, 
 
 
 @scoped_view("registry.edit")
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, pk=pk)
     # Full ID and phone numbers are never sent to the browser; typing one replaces it.
     initial = {f: getattr(person, f) for f in [*PARSERS, *BOOL_FIELDS] if hasattr(person, f) and f != "phone"}
@@ -52,7 +53,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.edit")
-def add(request: HttpRequest, pk: int) -> HttpResponse:
+def add(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     form = AddMemberForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -73,7 +74,7 @@ def add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.edit")
-def remove(request: HttpRequest, pk: int) -> HttpResponse:
+def remove(request: AuthedRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, pk=pk)
     household = person.household
     others = [p for p in household.active_members if p.pk != person.pk]
@@ -96,7 +97,7 @@ def remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @scoped_view("registry.reveal")
-def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal(request: AuthedRequest, pk: int) -> HttpResponse:
     person = person_get(user=request.user, pk=pk)
     form = RevealForm(request.POST)
     if not form.is_valid():
@@ -111,7 +112,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.view")
-def household_of(request: HttpRequest, pk: int) -> HttpResponse:
+def household_of(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stable link from a person to their household page."""
     person = person_get(user=request.user, pk=pk)
     household_get(user=request.user, pk=person.household_id)

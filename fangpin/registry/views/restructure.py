@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.areas.selectors import villages_visible
 from fangpin.core.actor import Actor
@@ -19,7 +20,7 @@ from fangpin.registry.services import household_change_head, household_merge, ho
 
 
 @scoped_view("registry.restructure")
-def change_head(request: HttpRequest, pk: int) -> HttpResponse:
+def change_head(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     candidates = [p for p in household.active_members if household.head is None or p.pk != household.head.pk]
     form = ChangeHeadForm(request.POST or None, members=candidates)
@@ -39,7 +40,7 @@ def change_head(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.restructure")
-def split(request: HttpRequest, pk: int) -> HttpResponse:
+def split(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     candidates = [p for p in household.active_members if household.head is None or p.pk != household.head.pk]
     form = SplitForm(request.POST or None, members=candidates)
@@ -62,7 +63,7 @@ def split(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.restructure")
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
+def merge(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     form = MergeForm(request.POST or None, members=household.active_members)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +88,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("registry.transfer_in")
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def transfer(request: AuthedRequest, pk: int) -> HttpResponse:
     household = household_get(user=request.user, pk=pk)
     villages = [v for v in villages_visible(request.user).select_related("parent") if v.code != household.village_code]
     form = TransferForm(request.POST or None, villages=villages, initial={"version": household.version})

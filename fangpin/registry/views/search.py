@@ -9,9 +9,10 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.areas.selectors import village_choices
 from fangpin.core.actor import Actor
 from fangpin.core.errors import InvalidInput
@@ -34,7 +35,7 @@ def _query(form: SearchForm) -> SearchQuery:
 
 
 @scoped_view("registry.view")
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: AuthedRequest) -> HttpResponse:
     villages = village_choices(request.user)
     data = request.POST if request.method == "POST" else (request.GET or None)
     form = SearchForm(data, villages=villages)
@@ -66,7 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("registry.export")
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput("请从查询页面点击“导出Excel”。")
     q = (request.POST.get("q") or "").strip()[:40]
