@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fangpin.areas",
     "fangpin.policy",
     "fangpin.registry",
+    "fangpin.engine",
     "fangpin.monitoring",
     "fangpin.assistance",
     "fangpin.reports",

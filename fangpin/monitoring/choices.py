@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fangpin.engine.choices import SmsStatus as _SmsStatus
+
 
 class ClueSource(models.TextChoices):
     SELF_REPORT = "self_report", _("农户自主申报")
@@ -135,7 +137,4 @@ class CaseKind(models.TextChoices):
     NOTICE = "notice", _("公示公告")
 
 
-class SmsStatus(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败")
+SmsStatus = _SmsStatus  # the engine owns the outbox and its states

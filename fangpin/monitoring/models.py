@@ -1,5 +1,6 @@
 """Risk clues, identification and elimination cases, notices, monitoring
-episodes, and the one CaseEvent table (timeline, clock input and outbox).
+episodes. The event table (timeline, clock input and outbox) is the engine's
+(fangpin.engine.models); its names are re-exported here for the callers.
 [DOMAIN §2.6, §2.8–2.10, §2.13, §3.1–3.5]"""
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fangpin.core.masking import mask_phone
 from fangpin.core.scoping import AreaScope, ScopedQuerySet
+from fangpin.engine.models import CaseEvent, Notification, SmsOutbox
 from fangpin.monitoring.choices import (
     OPEN_EPISODE_STATUSES,
-    CaseKind,
     CaseStatus,
     ClueOutcome,
     ClueSource,
@@ -27,7 +28,6 @@ from fangpin.monitoring.choices import (
     NoticeKind,
     NoticeSubject,
     ObjectionStatus,
-    SmsStatus,
 )
 
 SCOPE = AreaScope(village="village_code", grid="household__grid_id")
@@ -372,96 +372,4 @@ class Objection(models.Model):
         return mask_phone(self.raised_by_phone)
 
 
-class CaseEvent(models.Model):
-    """Every transition of every case: the timeline, the clock's input and the
-    notification outbox at once (Healthchecks' Flip). [STYLE.md]"""
-
-    area_scope = SCOPE
-
-    case_kind = models.CharField(_("对象"), max_length=16, choices=CaseKind.choices)
-    case_id = models.BigIntegerField(_("对象ID"))
-    village_code = models.CharField(_("村区划代码"), max_length=12, db_index=True)
-    household = _household_fk(null=True)
-    action = models.CharField(_("操作"), max_length=32)
-    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=20, blank=True)
-    reason = models.TextField(_("理由"), blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    actor = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    channel = models.CharField(_("途径"), max_length=10, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
-    # Outbox: set once the notifications and SMS rows for this event were written.
-    dispatched_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case_kind", "case_id", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.case_kind}:{self.case_id} {self.action}"
-
-
-class Notification(models.Model):
-    """An in-app notification for one user. [issue 3 item 9]"""
-
-    # Every role sees only its own notifications.
-    area_scope = AreaScope(village="village_code", readers=frozenset(), others=lambda user: Q(user=user))
-
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="notifications")
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    village_code = models.CharField(max_length=12, blank=True)
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
-    url = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    # One "due soon" / "overdue" reminder per user, case and kind.
-    dedupe_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001  (NULL: no dedupe)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("站内通知")
-        verbose_name_plural = _("站内通知")
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_unique_dedupe"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class SmsOutbox(models.Model):
-    """An SMS waiting for the pluggable sender (feedback to the source). [DOMAIN §2.6]"""
-
-    area_scope = AreaScope(village="village_code", readers=frozenset({"county_admin"}))
-
-    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    village_code = models.CharField(max_length=12, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20)
-    body = models.CharField(_("内容"), max_length=300)
-    status = models.CharField(_("状态"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("短信发件箱")
-        verbose_name_plural = _("短信发件箱")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{mask_phone(self.phone)} {self.status}"
-
-    @property
-    def phone_masked(self) -> str:
-        return mask_phone(self.phone)
+__all__ = ["CaseEvent", "Notification", "SmsOutbox"]  # re-exported: the engine owns them

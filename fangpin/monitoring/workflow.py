@@ -3,105 +3,92 @@
 Anything not in a table is refused. The docs diagram is generated from here.
 [DOMAIN §3.1–3.5]
 
-Each row: (source, action, target, roles, level, guard, needs_reason).
-`roles` holds role codes; SYSTEM means only another service may fire the row
-(e.g. an approved elimination case eliminates its episode). `guard` names the
-checks the service runs before the move, joined by "+" (dq_blocking: the
-county's blocking data-quality checks, services/quality_guard.py)."""
+Each row: (source, action, target, roles, level, guards, needs_reason, stamp, effect)
+(fangpin.engine.machine.Row). `roles` holds role codes; SYSTEM means only another
+service may fire the row (e.g. an approved elimination case eliminates its episode).
+`guards` name the checks the engine runs before the move, in order (dq_blocking: the
+county's blocking data-quality checks, services/quality_guard.py); `stamp` is the date
+field the step sets to today; `effect` names the hook that records the rest. The guard
+and effect functions are bound to these names in services/machines.py. See docs/engine.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from fangpin.core.errors import Forbidden, TransitionRefused
+from fangpin.engine import machine as engine_machine
+from fangpin.engine.machine import Row, table
 
 VILLAGE = frozenset({"village_cadre"})
 GRID = frozenset({"grid_worker"})
 TOWNSHIP = frozenset({"township_staff"})
 COUNTY = frozenset({"county_staff", "county_admin"})
-SYSTEM = frozenset({"system"})
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    roles: frozenset[str]
-    level: str
-    guard: str | None
-    needs_reason: bool
-
-
-def _table(rows: list[tuple]) -> tuple[Transition, ...]:
-    return tuple(Transition(*row) for row in rows)
+SYSTEM = engine_machine.SYSTEM
+Transition = Row  # the row type, under the name the callers used
 
 
 # fmt: off
-CLUE_TRANSITIONS = _table([
-    # source       action                    target       roles                       level       guard  needs_reason
-    ("received",  "accept",                  "accepted",  TOWNSHIP | COUNTY,          "township", None,  False),
-    ("received",  "close_duplicate",         "closed",    TOWNSHIP | COUNTY,          "township", None,  True),
-    ("received",  "close_already_monitored", "closed",    TOWNSHIP | COUNTY,          "township", None,  True),
-    ("received",  "close_referred",          "closed",    TOWNSHIP | COUNTY,          "township", None,  True),
-    ("accepted",  "start_verification",      "verifying", VILLAGE | GRID | TOWNSHIP,  "village",  None,  False),
-    ("accepted",  "close_duplicate",         "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("accepted",  "close_already_monitored", "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("verifying", "close_not_at_risk",       "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("verifying", "close_duplicate",         "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("verifying", "close_already_monitored", "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("verifying", "close_referred",          "closed",    VILLAGE | TOWNSHIP,         "village",  None,  True),
-    ("verifying", "start_identification",    "closed",    VILLAGE | TOWNSHIP,         "village",  "household_linked", False),
-    ("verifying", "start_green_channel",     "closed",    TOWNSHIP | COUNTY,          "township", "household_linked", True),
+CLUE_TRANSITIONS = table([
+    # source       action                    target       roles                       level       guards                 reason stamp          effect
+    ("received",  "accept",                  "accepted",  TOWNSHIP | COUNTY,          "township", (),                    False, "accepted_at", None),
+    ("received",  "close_duplicate",         "closed",    TOWNSHIP | COUNTY,          "township", (),                    True,  None,          "close"),
+    ("received",  "close_already_monitored", "closed",    TOWNSHIP | COUNTY,          "township", (),                    True,  None,          "close"),
+    ("received",  "close_referred",          "closed",    TOWNSHIP | COUNTY,          "township", (),                    True,  None,          "close"),
+    ("accepted",  "start_verification",      "verifying", VILLAGE | GRID | TOWNSHIP,  "village",  (),                    False, None,          None),
+    ("accepted",  "close_duplicate",         "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("accepted",  "close_already_monitored", "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("verifying", "close_not_at_risk",       "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("verifying", "close_duplicate",         "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("verifying", "close_already_monitored", "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("verifying", "close_referred",          "closed",    VILLAGE | TOWNSHIP,         "village",  (),                    True,  None,          "close"),
+    ("verifying", "start_identification",    "closed",    VILLAGE | TOWNSHIP,         "village",  ("household_linked",), False, None,          "close"),
+    ("verifying", "start_green_channel",     "closed",    TOWNSHIP | COUNTY,          "township", ("household_linked",), True,  None,          "close"),
 ])
 
-CASE_TRANSITIONS = _table([
-    # source               action                      target               roles               level       guard                   needs_reason
-    ("applied",            "sign_consent",             "verifying",         VILLAGE,            "village",  None,                   False),
-    ("applied",            "reject",                   "rejected",          VILLAGE,            "village",  None,                   True),
-    ("verifying",          "record_home_verification", "verifying",         VILLAGE,            "village",  None,                   False),
-    ("verifying",          "record_info_check",        "verifying",         TOWNSHIP | COUNTY,  "township", None,                   False),
-    ("verifying",          "appraise",                 "appraised",         VILLAGE,            "village",  "verification_complete", False),
-    ("verifying",          "reject",                   "rejected",          VILLAGE,            "village",  None,                   True),
-    ("appraised",          "post_notice",              "notice",            VILLAGE,            "village",  None,                   False),
-    ("appraised",          "reject",                   "rejected",          VILLAGE,            "village",  None,                   True),
-    ("notice",             "uphold_objection",         "verifying",         VILLAGE | TOWNSHIP, "village",  None,                   True),
-    ("notice",             "review",                   "township_reviewed", TOWNSHIP,           "township", "notice_complete",      False),
-    ("notice",             "reject",                   "rejected",          TOWNSHIP,           "township", None,                   True),
-    ("township_reviewed",  "approve",                  "county_approved",   COUNTY,             "county",   "dq_blocking",          False),
-    ("township_reviewed",  "reject",                   "rejected",          COUNTY,             "county",   None,                   True),
-    ("county_approved",    "announce",                 "announced",         COUNTY | TOWNSHIP,  "county",   None,                   False),
-    ("announced",          "enter_system",             "monitored",         TOWNSHIP | VILLAGE, "township", None,                   False),
+CASE_TRANSITIONS = table([
+    # source               action                      target               roles               level       guards                      reason stamp                   effect
+    ("applied",            "sign_consent",             "verifying",         VILLAGE,            "village",  (),                         False, "consent_signed_on",    None),
+    ("applied",            "reject",                   "rejected",          VILLAGE,            "village",  (),                         True,  None,                   "close"),
+    ("verifying",          "record_home_verification", "verifying",         VILLAGE,            "village",  (),                         False, "home_verified_on",     "record_note"),
+    ("verifying",          "record_info_check",        "verifying",         TOWNSHIP | COUNTY,  "township", (),                         False, "info_checked_on",      "record_note"),
+    ("verifying",          "appraise",                 "appraised",         VILLAGE,            "village",  ("verification_complete",), False, "appraised_on",         "record_note"),
+    ("verifying",          "reject",                   "rejected",          VILLAGE,            "village",  (),                         True,  None,                   "close"),
+    ("appraised",          "post_notice",              "notice",            VILLAGE,            "village",  (),                         False, None,                   "post_village_notice"),
+    ("appraised",          "reject",                   "rejected",          VILLAGE,            "village",  (),                         True,  None,                   "close"),
+    ("notice",             "uphold_objection",         "verifying",         VILLAGE | TOWNSHIP, "village",  (),                         True,  None,                   "reopen_verification"),
+    ("notice",             "review",                   "township_reviewed", TOWNSHIP,           "township", ("notice_complete",),       False, "township_reviewed_on", None),
+    ("notice",             "reject",                   "rejected",          TOWNSHIP,           "township", (),                         True,  None,                   "close"),
+    ("township_reviewed",  "approve",                  "county_approved",   COUNTY,             "county",   ("dq_blocking",),           False, "county_approved_on",   None),
+    ("township_reviewed",  "reject",                   "rejected",          COUNTY,             "county",   (),                         True,  None,                   "close"),
+    ("county_approved",    "announce",                 "announced",         COUNTY | TOWNSHIP,  "county",   (),                         False, "announced_on",         "post_announcement"),
+    ("announced",          "enter_system",             "monitored",         TOWNSHIP | VILLAGE, "township", (),                         False, "entered_on",           "open_episode"),
 ])
 
-ELIMINATION_TRANSITIONS = _table([
-    # source               action             target               roles                        level       guard                 needs_reason
-    ("proposed",           "override_guards", "proposed",          COUNTY,                      "county",   None,                 True),
-    ("proposed",           "verify",          "home_verified",     VILLAGE,                     "village",  "elimination_guards", False),
-    ("proposed",           "reject",          "rejected",          VILLAGE | TOWNSHIP | COUNTY, "village",  None,                 True),
-    ("home_verified",      "appraise",        "appraised",         VILLAGE,                     "village",  None,                 False),
-    ("home_verified",      "reject",          "rejected",          VILLAGE,                     "village",  None,                 True),
-    ("appraised",          "post_notice",     "notice",            VILLAGE,                     "village",  None,                 False),
-    ("appraised",          "reject",          "rejected",          VILLAGE,                     "village",  None,                 True),
-    ("notice",             "uphold_objection", "home_verified",    VILLAGE | TOWNSHIP,          "village",  None,                 True),
-    ("notice",             "review",          "township_reviewed", TOWNSHIP,                    "township", "notice_complete",    False),
-    ("notice",             "reject",          "rejected",          TOWNSHIP,                    "township", None,                 True),
-    ("township_reviewed",  "approve",         "county_approved",   COUNTY,                      "county",   "elimination_guards+dq_blocking", False),
-    ("township_reviewed",  "reject",          "rejected",          COUNTY,                      "county",   None,                 True),
-    ("county_approved",    "announce",        "announced",         COUNTY | TOWNSHIP,           "county",   None,                 False),
-    ("announced",          "flag",            "flagged",           TOWNSHIP | VILLAGE,          "township", None,                 False),
+ELIMINATION_TRANSITIONS = table([
+    # source               action              target               roles                        level       guards                                reason stamp                   effect
+    ("proposed",           "override_guards",  "proposed",          COUNTY,                      "county",   (),                                   True,  "override_at",          "override"),
+    ("proposed",           "verify",           "home_verified",     VILLAGE,                     "village",  ("elimination_guards",),              False, "home_verified_on",     None),
+    ("proposed",           "reject",           "rejected",          VILLAGE | TOWNSHIP | COUNTY, "village",  (),                                   True,  None,                   "close"),
+    ("home_verified",      "appraise",         "appraised",         VILLAGE,                     "village",  (),                                   False, "appraised_on",         None),
+    ("home_verified",      "reject",           "rejected",          VILLAGE,                     "village",  (),                                   True,  None,                   "close"),
+    ("appraised",          "post_notice",      "notice",            VILLAGE,                     "village",  (),                                   False, None,                   "post_village_notice"),
+    ("appraised",          "reject",           "rejected",          VILLAGE,                     "village",  (),                                   True,  None,                   "close"),
+    ("notice",             "uphold_objection", "home_verified",     VILLAGE | TOWNSHIP,          "village",  (),                                   True,  None,                   "reopen_appraisal"),
+    ("notice",             "review",           "township_reviewed", TOWNSHIP,                    "township", ("notice_complete",),                 False, "township_reviewed_on", None),
+    ("notice",             "reject",           "rejected",          TOWNSHIP,                    "township", (),                                   True,  None,                   "close"),
+    ("township_reviewed",  "approve",          "county_approved",   COUNTY,                      "county",   ("elimination_guards", "dq_blocking"), False, "county_approved_on",   None),
+    ("township_reviewed",  "reject",           "rejected",          COUNTY,                      "county",   (),                                   True,  None,                   "close"),
+    ("county_approved",    "announce",         "announced",         COUNTY | TOWNSHIP,           "county",   (),                                   False, "announced_on",         "post_announcement"),
+    ("announced",          "flag",             "flagged",           TOWNSHIP | VILLAGE,          "township", (),                                   False, "flagged_on",           "eliminate_episode"),
 ])
 
-EPISODE_TRANSITIONS = _table([
-    # source           action                     target          roles    level     guard             needs_reason
-    ("green_channel",  "complete_identification", "monitored",    SYSTEM,  "county", None,             False),
-    ("green_channel",  "not_included",            "not_included", SYSTEM,  "county", None,             True),
-    ("monitored",      "eliminate",               "eliminated",   SYSTEM,  "county", None,             False),
-    ("monitored",      "revoke",                  "revoked",      COUNTY,  "county", None,             True),
-    ("eliminated",     "reverse",                 "monitored",    COUNTY,  "county", None,             True),
-    ("eliminated",     "end_follow_up",           "stable",       SYSTEM,  "county", "follow_up_over", False),
-    ("eliminated",     "reidentify",              "reidentified", SYSTEM,  "county", None,             False),
-    ("stable",         "reidentify",              "reidentified", SYSTEM,  "county", None,             False),
+EPISODE_TRANSITIONS = table([
+    # source           action                     target          roles    level     guards               reason stamp  effect
+    ("green_channel",  "complete_identification", "monitored",    SYSTEM,  "county", (),                  False, None,  "apply_changes"),
+    ("green_channel",  "not_included",            "not_included", SYSTEM,  "county", (),                  True,  None,  None),
+    ("monitored",      "eliminate",               "eliminated",   SYSTEM,  "county", (),                  False, None,  "apply_changes"),
+    ("monitored",      "revoke",                  "revoked",      COUNTY,  "county", (),                  True,  None,  None),
+    ("eliminated",     "reverse",                 "monitored",    COUNTY,  "county", (),                  True,  None,  "reverse"),
+    ("eliminated",     "end_follow_up",           "stable",       SYSTEM,  "county", ("follow_up_over",), False, None,  None),
+    ("eliminated",     "reidentify",              "reidentified", SYSTEM,  "county", (),                  False, None,  None),
+    ("stable",         "reidentify",              "reidentified", SYSTEM,  "county", (),                  False, None,  None),
 ])
 # fmt: on
 
@@ -154,24 +141,21 @@ CLUE_OUTCOME_OF_ACTION = {
 }
 
 
-def guards_of(row: Transition) -> frozenset[str]:
-    """The guard names of a row ("elimination_guards+dq_blocking" -> both)."""
-    return frozenset(g for g in (row.guard or "").split("+") if g)
+def guards_of(row: Row) -> frozenset[str]:
+    """The guard names of a row."""
+    return frozenset(row.guards)
 
 
-def transition_for(machine: str, *, state: str, action: str, role: str) -> Transition:
+def _machine(name: str) -> engine_machine.Machine:
+    return engine_machine.Machine(name=name, label=name, rows=MACHINES[name], action_labels=ACTION_LABELS)
+
+
+def transition_for(machine: str, *, state: str, action: str, role: str) -> Row:
     """The row for (state, action) if `role` may fire it; else a clear Chinese refusal."""
-    rows = [t for t in MACHINES[machine] if t.source == state and t.action == action]
-    if not rows:
-        label = ACTION_LABELS.get(action, action)
-        raise TransitionRefused(f"当前状态下不能执行“{label}”。")
-    row = rows[0]
-    if role not in row.roles:
-        raise Forbidden(f"您的角色不能执行“{ACTION_LABELS.get(action, action)}”。")
-    return row
+    return _machine(machine).row(state=state, action=action, role=role)
 
 
-def allowed_actions(machine: str, *, state: str, role: str) -> list[Transition]:
+def allowed_actions(machine: str, *, state: str, role: str) -> list[Row]:
     """The rows `role` may fire from `state` (the buttons a page shows)."""
     return [t for t in MACHINES[machine] if t.source == state and role in t.roles]
 
@@ -183,12 +167,7 @@ def roles_acting_on(machine: str, *, state: str) -> set[str]:
 
 def mermaid(machine: str) -> str:
     """A Mermaid state diagram generated from the table."""
-    lines = ["stateDiagram-v2"]
-    for t in MACHINES[machine]:
-        roles = "/".join(sorted(t.roles))
-        extra = (f" [{t.guard}]" if t.guard else "") + (" (理由)" if t.needs_reason else "")
-        lines.append(f"    {t.source} --> {t.target}: {t.action} · {roles}{extra}")
-    return "\n".join(lines)
+    return engine_machine.mermaid(MACHINES[machine])
 
 
 ESCALATION_NEED = {"township_staff": 1, "county_staff": 2, "county_admin": 2}

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangpin.accounts.http import AuthedRequest
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
@@ -33,7 +32,7 @@ XLSX_LIMIT = 100_000
 
 
 @scoped_view("reports.view")
-def quality_report(request: AuthedRequest) -> HttpResponse:
+def quality_report(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     code = (request.GET.get("check") or "").upper()
     check = quality.BY_CODE.get(code)
@@ -46,7 +45,7 @@ def quality_report(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped_view("reports.view")
-def quality_xlsx(request: AuthedRequest) -> HttpResponse:
+def quality_xlsx(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ctx = quality.context_for(request.user, today)
     wanted = (request.GET.get("check") or "").upper()
@@ -79,7 +78,7 @@ def quality_xlsx(request: AuthedRequest) -> HttpResponse:
     return response
 
 
-def _area(request: AuthedRequest) -> Area:
+def _area(request: HttpRequest) -> Area:
     """The requested area inside the user's scope (default: the user's own area); else 404."""
     own = request.user.scope_area
     if own is None or own.level == AreaLevel.GRID:
@@ -102,7 +101,7 @@ def _legacy_class(request: HttpRequest) -> str:
 
 
 @scoped_view("reports.view")
-def dashboard_page(request: AuthedRequest) -> HttpResponse:
+def dashboard_page(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
@@ -163,7 +162,7 @@ def dashboard_page(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped_view("reports.refresh")
-def dashboard_refresh(request: AuthedRequest) -> HttpResponse:
+def dashboard_refresh(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput(_("请在统计看板点击“更新统计数据”。"))
     job = services.refresh_enqueue(user=request.user, county=request.user.scope_area)
@@ -181,7 +180,7 @@ def dashboard_refresh(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped_view("reports.view")
-def dashboard_list(request: AuthedRequest) -> HttpResponse:
+def dashboard_list(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     kpi = dashboard.BY_KEY.get(request.GET.get("kpi", ""))
     part = request.GET.get("part", "den")
@@ -218,7 +217,7 @@ def dashboard_list(request: AuthedRequest) -> HttpResponse:
 
 
 @scoped_view("reports.export")
-def roster_export(request: AuthedRequest) -> HttpResponse:
+def roster_export(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput(_("请在统计看板点击“导出监测对象花名册”。"))
     params = {"include_closed": bool(request.POST.get("include_closed"))}

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
+from fangpin.engine.machine import Deadline, Guard, Machine, register
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import (
     OPEN_EPISODE_STATUSES,
@@ -22,17 +24,12 @@ from fangpin.monitoring.choices import (
     MonitoringCategory,
     NoticeKind,
 )
-from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode, RiskClue
+from fangpin.monitoring.models import CLOSED_CASE_STATUSES, IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.monitoring.services.clues import clue_transition
 from fangpin.monitoring.services.common import (
     add_limit,
-    check_reason,
-    lock,
-    move_and_save,
     new_code,
     record_event,
-    require_in_area,
-    role_of,
     time_limit,
     today,
 )
@@ -214,7 +211,8 @@ def _open_episode(case: IdentificationCase, *, status: str, actor: Actor, on: da
     return episode
 
 
-def _verification_problems(case: IdentificationCase) -> list[str]:
+def _verification_problems(step: Step) -> list[str]:
+    case = step.obj
     missing = []
     if not case.consent_signed_on:
         missing.append("尚未签署承诺授权书")
@@ -223,6 +221,103 @@ def _verification_problems(case: IdentificationCase) -> list[str]:
     if not case.info_checked_on:
         missing.append("信息比对结果尚未返回")
     return missing
+
+
+def _dq_blocking(step: Step) -> list[str]:
+    case = step.obj
+    require_no_blocking_problems(household=case.household, episode_id=case.episode_id, actor=step.actor, on=step.on)
+    return []
+
+
+NOTE_FIELD = {
+    "record_home_verification": "home_verification_note",
+    "record_info_check": "info_check_note",
+    "appraise": "appraisal_minutes",
+}
+
+
+def _record_note(step: Step) -> list[str]:
+    note = str(step.inputs.get("note") or "").strip()
+    if not note:
+        raise InvalidInput("情况说明：请填写核实情况、比对结果或评议记录。")
+    field = NOTE_FIELD[step.row.action]
+    setattr(step.obj, field, note)
+    return [field]
+
+
+def _post_village_notice(step: Step) -> list[str]:
+    notice_post(case=step.obj, kind=NoticeKind.VILLAGE_NOTICE, actor=step.actor, posted_on=step.on)
+    return []
+
+
+def _post_announcement(step: Step) -> list[str]:
+    notice_post(case=step.obj, kind=NoticeKind.ANNOUNCEMENT, actor=step.actor, posted_on=step.on)
+    return []
+
+
+def _reopen_verification(step: Step) -> list[str]:
+    step.obj.home_verified_on, step.obj.appraised_on = None, None
+    return ["home_verified_on", "appraised_on"]
+
+
+def _open_or_complete_episode(step: Step) -> list[str]:
+    case, on, actor = step.obj, step.on, step.actor
+    if case.episode_id:
+        episode_transition(
+            episode=case.episode,
+            action="complete_identification",
+            actor=actor,
+            internal=True,
+            changes={"identified_on": on},
+        )
+    else:
+        case.episode = _open_episode(case, status=EpisodeStatus.MONITORED, actor=actor, on=on)
+    return ["episode"]
+
+
+def _close(step: Step) -> list[str]:
+    case = step.obj
+    case.closed_reason = step.reason
+    if case.episode_id:
+        episode_transition(
+            episode=case.episode, action="not_included", actor=step.actor, reason=step.reason, internal=True
+        )
+    return ["closed_reason"]
+
+
+IDENTIFICATION = register(
+    Machine(
+        name="identification",
+        label="识别认定",
+        rows=workflow.CASE_TRANSITIONS,
+        action_labels=workflow.ACTION_LABELS,
+        model=IdentificationCase,
+        states=tuple(CaseStatus.values),
+        closed=frozenset(CLOSED_CASE_STATUSES),
+        guards={
+            "verification_complete": Guard(_verification_problems, heading="尚不能进入下一环节："),
+            "notice_complete": Guard(lambda step: notice_problems(step.obj, step.on), heading="尚不能进入下一环节："),
+            "dq_blocking": Guard(_dq_blocking),
+        },
+        effects={
+            "record_note": _record_note,
+            "post_village_notice": _post_village_notice,
+            "post_announcement": _post_announcement,
+            "reopen_verification": _reopen_verification,
+            "open_episode": _open_or_complete_episode,
+            "close": _close,
+        },
+        deadlines=(
+            Deadline("deadline", "办结时限", "identification_time_limit", start="clock_started_on", due="deadline_on"),
+        ),
+        scope=lambda case: (case.village, case.household),
+        title=lambda case, action: f"识别程序 {case.case_no}：{workflow.ACTION_LABELS[action]}",
+        url=lambda case: reverse("monitoring:case-detail", args=[case.pk]),
+        step_field="step_started_on",
+        event_reason=lambda step: step.reason or str(step.inputs.get("note") or ""),
+        today=today,
+    )
+)
 
 
 def case_transition(
@@ -234,89 +329,14 @@ def case_transition(
     note: str = "",
     expected_version: int | None = None,
 ) -> IdentificationCase:
-    """Move an identification case through CASE_TRANSITIONS, with its guards,
+    """Move an identification case through CASE_TRANSITIONS (the engine), with its guards,
     notices and episode; anything not in the table is refused. [DOMAIN §3.2]"""
-    role = role_of(actor)
-    require_in_area(actor, case.village, case.household)
-    on = today()
-    with transaction.atomic():
-        locked = lock(IdentificationCase, case.pk, expected_version)
-        row = workflow.transition_for("identification", state=locked.status, action=action, role=role)
-        reason = check_reason(row, reason)
-        problems: list[str] = []
-        if row.guard == "verification_complete":
-            problems = _verification_problems(locked)
-        elif row.guard == "notice_complete":
-            problems = notice_problems(locked, on)
-        if problems:
-            raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
-        if "dq_blocking" in workflow.guards_of(row):
-            require_no_blocking_problems(household=locked.household, episode_id=locked.episode_id, actor=actor, on=on)
-        fields = _apply(locked, action, note=note, reason=reason, on=on, actor=actor)
-        from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
-        record_event(
-            machine="identification",
-            obj=locked,
-            action=action,
-            from_state=from_state,
-            to_state=locked.status,
-            actor=actor,
-            reason=reason or note,
-            title=f"识别程序 {locked.case_no}：{workflow.ACTION_LABELS[action]}",
-            url=reverse("monitoring:case-detail", args=[locked.pk]),
-        )
-    return locked
-
-
-def _apply(case: IdentificationCase, action: str, *, note: str, reason: str, on: date, actor: Actor) -> list[str]:
-    """The facts each step records; returns the changed fields."""
-    note = (note or "").strip()
-    if action in ("record_home_verification", "record_info_check", "appraise") and not note:
-        raise InvalidInput("情况说明：请填写核实情况、比对结果或评议记录。")
-    if action == "sign_consent":
-        case.consent_signed_on = on
-        return ["consent_signed_on"]
-    if action == "record_home_verification":
-        case.home_verified_on, case.home_verification_note = on, note
-        return ["home_verified_on", "home_verification_note"]
-    if action == "record_info_check":
-        case.info_checked_on, case.info_check_note = on, note
-        return ["info_checked_on", "info_check_note"]
-    if action == "appraise":
-        case.appraised_on, case.appraisal_minutes = on, note
-        return ["appraised_on", "appraisal_minutes"]
-    if action == "post_notice":
-        notice_post(case=case, kind=NoticeKind.VILLAGE_NOTICE, actor=actor, posted_on=on)
-        return []
-    if action == "uphold_objection":
-        case.home_verified_on, case.appraised_on = None, None
-        return ["home_verified_on", "appraised_on"]
-    if action == "review":
-        case.township_reviewed_on = on
-        return ["township_reviewed_on"]
-    if action == "approve":
-        case.county_approved_on = on
-        return ["county_approved_on"]
-    if action == "announce":
-        case.announced_on = on
-        notice_post(case=case, kind=NoticeKind.ANNOUNCEMENT, actor=actor, posted_on=on)
-        return ["announced_on"]
-    if action == "enter_system":
-        case.entered_on = on
-        if case.episode_id:
-            episode_transition(
-                episode=case.episode,
-                action="complete_identification",
-                actor=actor,
-                internal=True,
-                changes={"identified_on": on},
-            )
-        else:
-            case.episode = _open_episode(case, status=EpisodeStatus.MONITORED, actor=actor, on=on)
-        return ["entered_on", "episode"]
-    if action == "reject":
-        case.closed_reason = reason
-        if case.episode_id:
-            episode_transition(episode=case.episode, action="not_included", actor=actor, reason=reason, internal=True)
-        return ["closed_reason"]
-    return []
+    return transition(  # type: ignore[no-any-return]
+        machine=IDENTIFICATION,
+        obj=case,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        inputs={"note": note},
+    )

@@ -22,14 +22,13 @@ from fangpin.core.masking import mask_text
 from fangpin.core.messages import id_message
 from fangpin.core.models import AuditAction, Channel
 from fangpin.core.scoping import visible
+from fangpin.engine.machine import Deadline, Guard, Machine, register
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
 from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
 from fangpin.monitoring.services.common import (
     add_limit,
-    bump,
-    check_reason,
-    lock,
     new_code,
     param,
     recipients_many,
@@ -558,6 +557,82 @@ def clue_public_status(*, tracking_code: str, id_last4: str) -> RiskClue | None:
     return clue
 
 
+def _link_household(step: Step) -> list[str]:
+    household = step.inputs.get("household")
+    if household is None:
+        return []
+    if household.village_code != step.obj.village_code:
+        raise InvalidInput("农户：不在线索所在村")
+    step.obj.household = household
+    return ["household"]
+
+
+def _household_linked(step: Step) -> list[str]:
+    return [] if step.obj.household_id is not None else ["请先关联农户（在农户信息库中找到该户）再启动识别程序。"]
+
+
+def _close(step: Step) -> list[str]:
+    """The outcome and the feedback to the source; a reporter with a phone hears back by SMS
+    (an outbox row written with the event, sent by the sweep)."""
+    clue = step.obj
+    clue.outcome = workflow.CLUE_OUTCOME_OF_ACTION[step.row.action]
+    clue.closed_at = timezone.now()
+    clue.feedback = str(step.inputs.get("feedback") or step.reason).strip()
+    clue.feedback_at = clue.closed_at
+    if (
+        clue.outcome == "already_monitored"
+        and clue.household_id
+        and not MonitoringEpisode.objects.filter(household_id=clue.household_id).exists()
+    ):
+        raise TransitionRefused("该户没有监测记录，不能以“已是监测对象”办结。")
+    if clue.source in SMS_SOURCES and clue.reporter_phone:
+        step.after_event.append(lambda event: _sms_feedback(clue, event))
+    return ["outcome", "closed_at", "feedback", "feedback_at"]
+
+
+def _sms_feedback(clue: RiskClue, event: CaseEvent) -> None:
+    SmsOutbox.objects.create(
+        event=event,
+        village_code=clue.village_code,
+        phone=clue.reporter_phone,
+        body=SMS_FEEDBACK.format(
+            code=clue.tracking_code, outcome=clue.get_outcome_display(), feedback=mask_text(clue.feedback)[:120]
+        )[:300],
+        status=SmsStatus.PENDING,
+    )
+
+
+CLUE = register(
+    Machine(
+        name="clue",
+        label="风险线索",
+        rows=workflow.CLUE_TRANSITIONS,
+        action_labels=workflow.ACTION_LABELS,
+        model=RiskClue,
+        states=tuple(ClueStatus.values),
+        closed=frozenset({ClueStatus.CLOSED}),
+        guards={"household_linked": Guard(_household_linked, list_reasons=False)},
+        effects={"close": _close},
+        deadlines=(
+            Deadline(
+                "accept",
+                "受理时限",
+                "clue_accept_limit",
+                start="received_at",
+                due="accept_due",
+                states=frozenset({ClueStatus.RECEIVED}),
+            ),
+            Deadline("verify", "核实时限", "clue_verify_limit", start="received_at", due="verify_due"),
+        ),
+        scope=lambda clue: (clue.village, clue.household),
+        title=lambda clue, action: f"风险线索 {clue.tracking_code}：{workflow.ACTION_LABELS[action]}",
+        url=lambda clue: reverse("monitoring:clue-detail", args=[clue.pk]),
+        prepare=_link_household,
+        today=today,
+    )
+)
+
+
 def clue_transition(
     *,
     clue: RiskClue,
@@ -568,64 +643,17 @@ def clue_transition(
     household: Household | None = None,
     expected_version: int | None = None,
 ) -> RiskClue:
-    """Move a clue through its table; closing records the outcome and the
+    """Move a clue through its table (the engine); closing records the outcome and the
     feedback to the source (SMS outbox for a self-report). [DOMAIN §3.1]"""
-    role = role_of(actor)
-    require_in_area(actor, clue.village, clue.household)
-    with transaction.atomic():
-        locked = lock(RiskClue, clue.pk, expected_version)
-        row = workflow.transition_for("clue", state=locked.status, action=action, role=role)
-        reason = check_reason(row, reason)
-        fields = ["status"]
-        if household is not None:
-            if household.village_code != locked.village_code:
-                raise InvalidInput("农户：不在线索所在村")
-            locked.household = household
-            fields.append("household")
-        if row.guard == "household_linked" and locked.household_id is None:
-            raise TransitionRefused("请先关联农户（在农户信息库中找到该户）再启动识别程序。")
-        from_state = locked.status
-        locked.status = row.target
-        if action == "accept":
-            locked.accepted_at = timezone.now()
-            fields.append("accepted_at")
-        outcome = workflow.CLUE_OUTCOME_OF_ACTION.get(action)
-        if outcome:
-            locked.outcome = outcome
-            locked.closed_at = timezone.now()
-            locked.feedback = (feedback or reason).strip()
-            locked.feedback_at = locked.closed_at
-            fields += ["outcome", "closed_at", "feedback", "feedback_at"]
-        if (
-            outcome == "already_monitored"
-            and locked.household_id
-            and not MonitoringEpisode.objects.filter(household_id=locked.household_id).exists()
-        ):
-            raise TransitionRefused("该户没有监测记录，不能以“已是监测对象”办结。")
-        bump(locked, fields)
-        event = record_event(
-            machine="clue",
-            obj=locked,
-            action=action,
-            from_state=from_state,
-            to_state=locked.status,
-            actor=actor,
-            reason=reason,
-            title=f"风险线索 {locked.tracking_code}：{workflow.ACTION_LABELS[action]}",
-            url=reverse("monitoring:clue-detail", args=[locked.pk]),
-        )
-        if outcome and locked.source in SMS_SOURCES and locked.reporter_phone:
-            SmsOutbox.objects.create(
-                event=event,
-                village_code=locked.village_code,
-                phone=locked.reporter_phone,
-                body=SMS_FEEDBACK.format(
-                    code=locked.tracking_code,
-                    outcome=locked.get_outcome_display(),
-                    feedback=mask_text(locked.feedback)[:120],
-                )[:300],
-                status=SmsStatus.PENDING,
-            )
+    locked: RiskClue = transition(
+        machine=CLUE,
+        obj=clue,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        inputs={"feedback": feedback, "household": household},
+    )
     return locked
 
 

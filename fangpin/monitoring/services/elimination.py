@@ -9,22 +9,33 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from fangpin.assistance import catalogue
 from fangpin.assistance import rules as arules
 from fangpin.assistance.models import AssistanceMeasure
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
+from fangpin.engine.machine import Deadline, Guard, Machine, register
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules, workflow
-from fangpin.monitoring.choices import CaseStatus, ClueStatus, EliminationMode, EpisodeStatus, NoticeKind
-from fangpin.monitoring.models import EliminationCase, IdentificationCase, MonitoringEpisode, RiskClue
+from fangpin.monitoring.choices import (
+    CaseStatus,
+    ClueStatus,
+    EliminationMode,
+    EliminationStatus,
+    EpisodeStatus,
+    NoticeKind,
+)
+from fangpin.monitoring.models import (
+    CLOSED_ELIMINATION_STATUSES,
+    EliminationCase,
+    IdentificationCase,
+    MonitoringEpisode,
+    RiskClue,
+)
 from fangpin.monitoring.selectors import natural_reasons
 from fangpin.monitoring.services.common import (
     add_limit,
-    check_reason,
-    lock,
-    move_and_save,
     new_code,
     param,
     record_event,
@@ -209,6 +220,120 @@ def _check_natural_reason(episode: MonitoringEpisode, code: str, justification: 
         raise InvalidInput("情况说明：自然消除须填写情况说明")
 
 
+def income_at_elimination(household_id: int) -> Decimal | None:
+    """The per-capita net income recorded as the elimination's: the latest snapshot
+    (the same value the county-approval checks judge beforehand)."""
+    snapshot = IncomeSnapshot.objects.filter(household_id=household_id).order_by("-window_end", "-id").first()
+    return snapshot.per_capita_net_income if snapshot else None
+
+
+def _elimination_guards(step: Step) -> list[str]:
+    """§4.5: every failing reason, stored on the case; a county override lets it pass."""
+    case = step.obj
+    failures = elimination_check(
+        episode=case.episode,
+        mode=case.mode,
+        natural_reason=case.natural_reason,
+        justification=case.justification,
+        on=step.on,
+    )
+    case.guard_failures = failures
+    step.changed.append("guard_failures")
+    return [] if case.override_reason else failures
+
+
+def _dq_blocking(step: Step) -> list[str]:
+    """The county's own data-quality rules; the override does not lift them."""
+    case, on = step.obj, step.on
+    require_no_blocking_problems(
+        household=case.household,
+        episode_id=case.episode_id,
+        actor=step.actor,
+        on=on,
+        as_eliminated=AsEliminated(
+            episode_id=case.episode_id, mode=case.mode, on=on, income=income_at_elimination(case.household_id)
+        ),
+    )
+    return []
+
+
+def _override(step: Step) -> list[str]:
+    case = step.obj
+    case.override_reason, case.override_by = step.reason, step.actor.user
+    step.payload["override"] = True
+    return ["override_reason", "override_by"]
+
+
+def _post_village_notice(step: Step) -> list[str]:
+    notice_post(case=step.obj, kind=NoticeKind.VILLAGE_NOTICE, actor=step.actor, posted_on=step.on)
+    return []
+
+
+def _post_announcement(step: Step) -> list[str]:
+    notice_post(case=step.obj, kind=NoticeKind.ANNOUNCEMENT, actor=step.actor, posted_on=step.on)
+    return []
+
+
+def _reopen_appraisal(step: Step) -> list[str]:
+    step.obj.appraised_on = None
+    return ["appraised_on"]
+
+
+def _eliminate_episode(step: Step) -> list[str]:
+    case, on = step.obj, step.on
+    episode = case.episode
+    episode_transition(
+        episode=episode,
+        action="eliminate",
+        actor=step.actor,
+        internal=True,
+        changes={
+            "eliminated_on": on,
+            "elimination_mode": case.mode,
+            "follow_up_until": episode_follow_up_until(episode=episode, eliminated_on=on),
+            "income_at_elimination": income_at_elimination(case.household_id),
+        },
+    )
+    return []
+
+
+def _close(step: Step) -> list[str]:
+    step.obj.closed_reason = step.reason
+    return ["closed_reason"]
+
+
+ELIMINATION = register(
+    Machine(
+        name="elimination",
+        label="风险消除",
+        rows=workflow.ELIMINATION_TRANSITIONS,
+        action_labels=workflow.ACTION_LABELS,
+        model=EliminationCase,
+        states=tuple(EliminationStatus.values),
+        closed=frozenset(CLOSED_ELIMINATION_STATUSES),
+        guards={
+            "elimination_guards": Guard(_elimination_guards, heading="不符合风险消除条件：", join=False),
+            "notice_complete": Guard(lambda step: notice_problems(step.obj, step.on), heading="尚不能进入下一环节："),
+            "dq_blocking": Guard(_dq_blocking),
+        },
+        effects={
+            "override": _override,
+            "post_village_notice": _post_village_notice,
+            "post_announcement": _post_announcement,
+            "reopen_appraisal": _reopen_appraisal,
+            "eliminate_episode": _eliminate_episode,
+            "close": _close,
+        },
+        deadlines=(Deadline("deadline", "办结时限", "elimination_time_limit", start="proposed_on", due="deadline_on"),),
+        scope=lambda case: (case.village, case.household),
+        title=lambda case, action: f"风险消除 {case.case_no}：{workflow.ACTION_LABELS[action]}",
+        url=lambda case: reverse("monitoring:elimination-detail", args=[case.pk]),
+        step_field="step_started_on",
+        today=today,
+    )
+)
+
+
 def elimination_transition(
     *,
     case: EliminationCase,
@@ -217,113 +342,9 @@ def elimination_transition(
     reason: str = "",
     expected_version: int | None = None,
 ) -> EliminationCase:
-    """Move an elimination case through ELIMINATION_TRANSITIONS; the guards
+    """Move an elimination case through ELIMINATION_TRANSITIONS (the engine); the guards
     refuse listing ALL failing reasons unless the county overrode them. [§4.5]"""
-    role = role_of(actor)
-    require_in_area(actor, case.village, case.household)
-    on = today()
-    with transaction.atomic():
-        locked = lock(EliminationCase, case.pk, expected_version)
-        row = workflow.transition_for("elimination", state=locked.status, action=action, role=role)
-        reason = check_reason(row, reason)
-        fields: list[str] = []
-        guards = workflow.guards_of(row)
-        if "elimination_guards" in guards:
-            failures = elimination_check(
-                episode=locked.episode,
-                mode=locked.mode,
-                natural_reason=locked.natural_reason,
-                justification=locked.justification,
-                on=on,
-            )
-            locked.guard_failures = failures
-            fields.append("guard_failures")
-            if failures and not locked.override_reason:
-                raise TransitionRefused("不符合风险消除条件：", reasons=failures)
-        elif "notice_complete" in guards:
-            problems = notice_problems(locked, on)
-            if problems:
-                raise TransitionRefused("尚不能进入下一环节：" + "；".join(problems), reasons=problems)
-        if "dq_blocking" in guards:  # the county's own data-quality rules; the override does not lift them
-            require_no_blocking_problems(
-                household=locked.household,
-                episode_id=locked.episode_id,
-                actor=actor,
-                on=on,
-                as_eliminated=AsEliminated(
-                    episode_id=locked.episode_id,
-                    mode=locked.mode,
-                    on=on,
-                    income=income_at_elimination(locked.household_id),
-                ),
-            )
-        fields += _apply(locked, action, reason=reason, on=on, actor=actor)
-        from_state = move_and_save(locked, target=row.target, on=on, fields=fields)
-        record_event(
-            machine="elimination",
-            obj=locked,
-            action=action,
-            from_state=from_state,
-            to_state=locked.status,
-            actor=actor,
-            reason=reason,
-            payload={"override": bool(locked.override_reason)} if action == "override_guards" else {},
-            title=f"风险消除 {locked.case_no}：{workflow.ACTION_LABELS[action]}",
-            url=reverse("monitoring:elimination-detail", args=[locked.pk]),
-        )
+    locked: EliminationCase = transition(
+        machine=ELIMINATION, obj=case, action=action, actor=actor, reason=reason, expected_version=expected_version
+    )
     return locked
-
-
-def income_at_elimination(household_id: int) -> Decimal | None:
-    """The per-capita net income recorded as the elimination's: the latest snapshot
-    (the same value the county-approval checks judge beforehand)."""
-    snapshot = IncomeSnapshot.objects.filter(household_id=household_id).order_by("-window_end", "-id").first()
-    return snapshot.per_capita_net_income if snapshot else None
-
-
-def _apply(case: EliminationCase, action: str, *, reason: str, on: date, actor: Actor) -> list[str]:
-    if action == "override_guards":
-        case.override_reason, case.override_by, case.override_at = reason, actor.user, timezone.now()
-        return ["override_reason", "override_by", "override_at"]
-    if action == "verify":
-        case.home_verified_on = on
-        return ["home_verified_on"]
-    if action == "appraise":
-        case.appraised_on = on
-        return ["appraised_on"]
-    if action == "post_notice":
-        notice_post(case=case, kind=NoticeKind.VILLAGE_NOTICE, actor=actor, posted_on=on)
-        return []
-    if action == "uphold_objection":
-        case.appraised_on = None
-        return ["appraised_on"]
-    if action == "review":
-        case.township_reviewed_on = on
-        return ["township_reviewed_on"]
-    if action == "approve":
-        case.county_approved_on = on
-        return ["county_approved_on"]
-    if action == "announce":
-        case.announced_on = on
-        notice_post(case=case, kind=NoticeKind.ANNOUNCEMENT, actor=actor, posted_on=on)
-        return ["announced_on"]
-    if action == "flag":
-        case.flagged_on = on
-        episode = case.episode
-        episode_transition(
-            episode=episode,
-            action="eliminate",
-            actor=actor,
-            internal=True,
-            changes={
-                "eliminated_on": on,
-                "elimination_mode": case.mode,
-                "follow_up_until": episode_follow_up_until(episode=episode, eliminated_on=on),
-                "income_at_elimination": income_at_elimination(case.household_id),
-            },
-        )
-        return ["flagged_on"]
-    if action == "reject":
-        case.closed_reason = reason
-        return ["closed_reason"]
-    return []

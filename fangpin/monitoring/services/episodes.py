@@ -9,19 +9,61 @@ from django.db import transaction
 from django.urls import reverse
 
 from fangpin.core.actor import Actor
-from fangpin.core.errors import TransitionRefused
+from fangpin.core.errors import Forbidden, InvalidInput, TransitionRefused
+from fangpin.engine.machine import Guard, Machine, register
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules, workflow
-from fangpin.monitoring.choices import EpisodeStatus
+from fangpin.monitoring.choices import EpisodeStatus, MonitoringCategory
 from fangpin.monitoring.models import MonitoringEpisode
 from fangpin.monitoring.services.common import (
     bump,
-    check_reason,
     lock,
     param,
     record_event,
     require_in_area,
     role_of,
     today,
+)
+
+
+def _follow_up_over(step: Step) -> list[str]:
+    until = step.obj.follow_up_until
+    return [] if until is not None and step.on >= until else [f"跟踪期至{until}，尚未期满。"]
+
+
+def _apply_changes(step: Step) -> list[str]:
+    """The facts the calling service decided (the elimination's date and mode, the identification date)."""
+    changes = dict(step.inputs.get("changes") or {})
+    for key, value in changes.items():
+        setattr(step.obj, key, value)
+    return list(changes)
+
+
+def _reverse(step: Step) -> list[str]:
+    episode = step.obj
+    episode.reversal_history = [
+        *episode.reversal_history,
+        {"on": str(step.on), "eliminated_on": str(episode.eliminated_on or ""), "reason": step.reason},
+    ]
+    episode.eliminated_on, episode.elimination_mode, episode.follow_up_until = None, "", None
+    return ["reversal_history", "eliminated_on", "elimination_mode", "follow_up_until"]
+
+
+EPISODE = register(
+    Machine(
+        name="episode",
+        label="监测记录",
+        rows=workflow.EPISODE_TRANSITIONS,
+        action_labels=workflow.ACTION_LABELS,
+        model=MonitoringEpisode,
+        states=tuple(EpisodeStatus.values),
+        guards={"follow_up_over": Guard(_follow_up_over, list_reasons=False)},
+        effects={"apply_changes": _apply_changes, "reverse": _reverse},
+        scope=lambda episode: (episode.village, episode.household),
+        title=lambda episode, action: f"监测记录：{workflow.ACTION_LABELS[action]}",
+        url=lambda episode: reverse("monitoring:episode-detail", args=[episode.pk]),
+        today=today,
+    )
 )
 
 
@@ -36,43 +78,19 @@ def episode_transition(
     on: date | None = None,
     changes: dict[str, Any] | None = None,
 ) -> MonitoringEpisode:
-    """Move an episode through its table. SYSTEM rows are fired only by other
+    """Move an episode through its table (the engine). SYSTEM rows are fired only by other
     services (`internal=True`): an approved elimination, a completed identification."""
-    role = "system" if internal else role_of(actor)
-    if not internal:
-        require_in_area(actor, episode.village, episode.household)
-    on = on or today()
-    with transaction.atomic():
-        locked = lock(MonitoringEpisode, episode.pk, expected_version)
-        row = workflow.transition_for("episode", state=locked.status, action=action, role=role)
-        reason = check_reason(row, reason)
-        if row.guard == "follow_up_over" and (locked.follow_up_until is None or on < locked.follow_up_until):
-            raise TransitionRefused(f"跟踪期至{locked.follow_up_until}，尚未期满。")
-        from_state = locked.status
-        locked.status = row.target
-        fields = ["status"]
-        for key, value in (changes or {}).items():
-            setattr(locked, key, value)
-            fields.append(key)
-        if action == "reverse":
-            locked.reversal_history = [
-                *locked.reversal_history,
-                {"on": str(on), "eliminated_on": str(locked.eliminated_on or ""), "reason": reason},
-            ]
-            locked.eliminated_on, locked.elimination_mode, locked.follow_up_until = None, "", None
-            fields += ["reversal_history", "eliminated_on", "elimination_mode", "follow_up_until"]
-        bump(locked, fields)
-        record_event(
-            machine="episode",
-            obj=locked,
-            action=action,
-            from_state=from_state,
-            to_state=locked.status,
-            actor=actor,
-            reason=reason,
-            title=f"监测记录：{workflow.ACTION_LABELS[action]}",
-            url=reverse("monitoring:episode-detail", args=[locked.pk]),
-        )
+    locked: MonitoringEpisode = transition(
+        machine=EPISODE,
+        obj=episode,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        inputs={"changes": changes or {}},
+        internal=internal,
+        on=on,
+    )
     episode.status, episode.version = locked.status, locked.version
     return locked
 
@@ -109,9 +127,6 @@ def episode_update(
     """Change the category, risk types (1–5, disaster subtype) or monitoring
     contact of an open episode: the village proposes, the township (or county)
     confirms here, with a reason; audited. [DOMAIN §3.3 attribute change, UNCLEAR]"""
-    from fangpin.core.errors import Forbidden, InvalidInput
-    from fangpin.monitoring.choices import MonitoringCategory
-
     role = role_of(actor)
     require_in_area(actor, episode.village, episode.household)
     if role not in {"township_staff", "county_staff", "county_admin"}:

@@ -14,6 +14,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import InvalidInput, TransitionRefused
 from fangpin.core.models import AuditAction
+from fangpin.engine.service import transition
 from fangpin.monitoring import rules
 from fangpin.monitoring.choices import MonitoringCategory, NoticeKind, NoticeSubject, ObjectionStatus
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, Objection, PublicNotice
@@ -174,9 +175,6 @@ def objection_handle(
     *, objection: Objection, upheld: bool, result: str, actor: Actor, expected_version: int | None = None
 ) -> Objection:
     """Decide an objection; an upheld one sends the case back to verification. [DOMAIN §3.2]"""
-    from fangpin.monitoring.services.cases import case_transition
-    from fangpin.monitoring.services.elimination import elimination_transition
-
     role_of(actor)
     require_in_area(actor, objection.notice.village)
     if not (result or "").strip():
@@ -201,17 +199,12 @@ def objection_handle(
             changes={"status": [ObjectionStatus.PENDING, locked.status]},
             reason=locked.result,
         )
-        if upheld and notice.identification_case_id:
-            case_transition(
-                case=notice.identification_case,
-                action="uphold_objection",
-                actor=actor,
-                reason=result,
-                expected_version=expected_version,
-            )
-        elif upheld and notice.elimination_case_id:
-            elimination_transition(
-                case=notice.elimination_case,
+        case = notice.identification_case or notice.elimination_case
+        if upheld and case is not None:
+            # The case's own machine, by name: the notice needs no case module (no import loop).
+            transition(
+                machine="identification" if notice.identification_case_id else "elimination",
+                obj=case,
                 action="uphold_objection",
                 actor=actor,
                 reason=result,

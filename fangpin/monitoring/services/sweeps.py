@@ -26,7 +26,7 @@ from fangpin.monitoring.models import (
     RiskClue,
     SmsOutbox,
 )
-from fangpin.monitoring.services.common import _recipients
+from fangpin.monitoring.services.common import recipients
 from fangpin.monitoring.services.episodes import episode_follow_up_sweep
 from fangpin.monitoring.sms import SmsSender, get_sender
 from fangpin.policy.selectors import calendar_warning
@@ -65,7 +65,7 @@ def reminders_sweep(*, on: date | None = None) -> int:
                 continue
             label = getattr(obj, "case_no", None) or obj.tracking_code
             url = reverse(f"monitoring:{url_name}", args=[obj.pk])
-            users = _recipients(machine, obj.status, obj.village_code)
+            users = recipients(machine, obj.status, obj.village_code)
             title = (
                 f"{label}：本环节{'即将到期' if clock.state == 'due_soon' else '已超期'}（时限{clock.due:%Y-%m-%d}）"
             )
