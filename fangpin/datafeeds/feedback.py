@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import xlsxwriter
@@ -48,7 +50,7 @@ def feedback_xlsx(run: FeedRun) -> bytes:
     return out.getvalue()
 
 
-def _problem_rows(run: FeedRun):  # type: ignore[no-untyped-def]
+def _problem_rows(run: FeedRun) -> Iterator[list[Any]]:
     path = Path(run.stats.get("feedback", ""))
     if not path.is_file():
         return
@@ -57,7 +59,7 @@ def _problem_rows(run: FeedRun):  # type: ignore[no-untyped-def]
         yield [line, name, mask(raw or ""), column, reason]
 
 
-def _sheet(book, bold, title, header, rows) -> None:  # type: ignore[no-untyped-def]
+def _sheet(book: Any, bold: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     ws = book.add_worksheet(title)
     for col, name in enumerate(header):
         ws.write_string(0, col, name, bold)

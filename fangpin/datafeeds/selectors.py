@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -91,7 +92,7 @@ def decisions_frame(*, source: str) -> pa.Table:
         .exclude(status=ReviewStatus.OPEN)
         .values_list("feed_key", "person_id", "status")
     )
-    cols = list(zip(*rows, strict=True)) if rows else [[], [], []]
+    cols: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[], [], []]
     return pa.table(
         {
             "feed_key": pa.array(cols[0], pa.string()),

@@ -33,7 +33,7 @@ class Hit(NamedTuple):
     """One rule hit on a linked person; `line`: the file's line (None for a registry-wide check)."""
 
     person_id: int
-    household_id: int | None
+    household_id: int
     rule_code: str
     metric_value: Any
     threshold_value: Any
@@ -68,7 +68,7 @@ class Comparison:
 
     @property
     def hit_households(self) -> int:
-        return len({h.household_id for h in self.hits if h.household_id is not None})
+        return len({h.household_id for h in self.hits})
 
 
 def compare(

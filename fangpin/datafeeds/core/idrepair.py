@@ -218,7 +218,7 @@ class _Chunk:
         status[future] = _CODE[idnumber.FUTURE_BIRTH_DATE]
         status[bad_birth] = _CODE[idnumber.BAD_BIRTH_DATE]
         self.decide(rows, status)
-        good = status == ok_code
+        good: np.ndarray = status == ok_code
         ok_rows = rows[good]
         self.key[ok_rows] = n17[good] * 11 + check[good]
         self.n17[ok_rows] = n17[good]
@@ -230,7 +230,7 @@ class _Chunk:
 def _cells(data: np.ndarray, offsets: np.ndarray, lengths: np.ndarray, width: int) -> np.ndarray:
     """The bytes of every value `width` long, one row per value (n × width), x upper-cased: the
     bytes of those values picked out of the chunk's data in one pass."""
-    picked = data[offsets[0] : offsets[-1]][np.repeat(lengths == width, lengths)].reshape(-1, width)
+    picked: np.ndarray = data[offsets[0] : offsets[-1]][np.repeat(lengths == width, lengths)].reshape(-1, width)
     picked[picked == _LOWER_X] = _X
     return picked
 

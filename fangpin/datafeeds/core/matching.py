@@ -144,11 +144,12 @@ def link_exact(con: duckdb.DuckDBPyConnection, *, feed: str = "feed", reg: str =
         SELECT f.rid, r.person_id{", " + carry if carry else ""} FROM {feed} f
         LEFT JOIN (SELECT person_id, {reg_key} AS k FROM {reg}) r ON {feed_key} = r.k"""
     )
-    return con.execute(
+    written = con.execute(
         """CREATE OR REPLACE TEMP TABLE links AS
         SELECT rid, person_id, 1.0::DOUBLE AS probability, 'auto' AS band, 'exact' AS method
         FROM _exact WHERE person_id IS NOT NULL"""
-    ).fetchall()[0][0]
+    ).fetchall()
+    return int(written[0][0])
 
 
 def _weight_case(comp: str, u: dict[str, float]) -> str:

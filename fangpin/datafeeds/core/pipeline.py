@@ -155,7 +155,7 @@ def _typed(col: Any, facts: reading.Facts = reading.UNKNOWN) -> str:
     if col.type == "enum":
         # (value set, what it becomes): sex has spellings, other choices are themselves.
         if col.name == "sex":
-            sets = [("'男', 'M', '1'", "'M'"), ("'女', 'F', '2'", "'F'")]
+            sets: list[tuple[str, str | None]] = [("'男', 'M', '1'", "'M'"), ("'女', 'F', '2'", "'F'")]
         else:
             choices = ", ".join(f"'{c}'" for c in col.choices)
             sets = [(choices, None)]

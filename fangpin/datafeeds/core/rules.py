@@ -258,7 +258,7 @@ def registry_prefilter(
 def params_used(condition: str) -> set[str]:
     tree = _parse(condition)
     return {
-        n.args[0].value
+        str(n.args[0].value)
         for n in ast.walk(tree)
         if isinstance(n, ast.Call)
         and isinstance(n.func, ast.Name)

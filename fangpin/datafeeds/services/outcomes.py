@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from fangpin.areas.models import Area
@@ -63,21 +64,25 @@ def _mark_distributed(warnings: list[DepartmentWarning], now: datetime) -> None:
     as a batch (`bulk_update` builds a CASE per row and field, which took most of the write time)."""
     meta = DepartmentWarning._meta
     q = connection.ops.quote_name
-    cols = [q(meta.get_field(f).column) for f in ("clue_id", "status", "distributed_at")]
-    sql = f"UPDATE {q(meta.db_table)} SET {cols[0]} = %s, {cols[1]} = %s, {cols[2]} = %s WHERE {q(meta.pk.column)} = %s"
+    cols = [q(_column(f)) for f in ("clue_id", "status", "distributed_at")]
+    sql = f"UPDATE {q(meta.db_table)} SET {cols[0]} = %s, {cols[1]} = %s, {cols[2]} = %s WHERE {q(_column('id'))} = %s"
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         for start in range(0, len(warnings), CHUNK):
             cursor.executemany(sql, [(w.clue_id, w.status, at, w.pk) for w in warnings[start : start + CHUNK]])
 
 
+def _column(name: str) -> str:
+    field = DepartmentWarning._meta.get_field(name)
+    if not isinstance(field, Field) or not field.column:
+        raise LookupError(name)  # only a concrete column of the warnings table is updated
+    return field.column
+
+
 def warning_sync_outcomes(*, actor: Actor) -> int:
     """Copy each clue's verification outcome onto its warning, through the transition table. [DOMAIN §3.7]"""
-    pending = list(
-        DepartmentWarning.objects.filter(status=WarningStatus.DISTRIBUTED, clue_id__isnull=False).values_list(
-            "pk", "clue_id"
-        )
-    )
+    distributed = DepartmentWarning.objects.filter(status=WarningStatus.DISTRIBUTED, clue_id__isnull=False)
+    pending = [(pk, clue_id) for pk, clue_id in distributed.values_list("pk", "clue_id") if clue_id is not None]
     states = clues.clue_states([c for _, c in pending])
     changed = 0
     for pk, clue_id in pending:

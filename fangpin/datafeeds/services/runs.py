@@ -45,7 +45,7 @@ JOB_KIND = "datafeeds.run"
 
 
 def _county_of(actor: Actor) -> Area:
-    area = getattr(actor.user, "scope_area", None)
+    area: Area | None = getattr(actor.user, "scope_area", None)
     if area is None or not actor.user.can("datafeeds.upload"):
         raise Forbidden()
     return area
@@ -138,7 +138,7 @@ def run_feed_job(job: Any, progress: Progress) -> dict[str, Any]:
 def feed_run_execute(*, run: FeedRun, progress: Progress | None = None, today: date | None = None) -> dict[str, Any]:
     """Compare one file: read, repair, link, apply the rules, then write all results at once. [DOMAIN §4.8]"""
     if run.status == RunStatus.DONE:
-        return run.stats
+        return dict(run.stats)
     progress = progress or Progress(0)
     today = today or timezone.localdate()
     FeedRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
@@ -177,7 +177,7 @@ def _execute(run: FeedRun, source: Source, county: Area | None, progress: Progre
     with transaction.atomic():
         locked = FeedRun.objects.select_for_update().get(pk=run.pk)
         if locked.status == RunStatus.DONE:
-            return locked.stats
+            return dict(locked.stats)
         created = _write_warnings(locked, result.hits, rules, today)
         _pause_for_kill_test()
         stats["new_warnings"] = created["warnings"]
