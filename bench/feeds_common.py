@@ -22,7 +22,7 @@ def data_dir(name: str) -> Path:
 
 def ensure_registry(n: int, *, seed: int = 1) -> Path:
     """registry.parquet with n synthetic persons (the `reg` frame)."""
-    from fangpin.datafeeds.synthfeeds import synth_registry
+    from fangpin.synth.feeds import synth_registry
 
     path = data_dir(f"feeds-reg-{n}") / "registry.parquet"
     if not path.exists():
@@ -36,7 +36,7 @@ def ensure_feed(reg_path: Path, source: str, rows: int, *, seed: int, fmt: str =
     """A department file (CSV UTF-8 / GB18030 / XLSX / Parquet) drawn from the registry, and its truth."""
     import polars as pl
 
-    from fangpin.datafeeds.synthfeeds import synth_feed
+    from fangpin.synth.feeds import synth_feed
 
     folder = reg_path.parent
     path = folder / f"{source}-{rows}-{seed}.{fmt.replace('gb18030', 'gb.csv')}"

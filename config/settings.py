@@ -58,7 +58,9 @@ INSTALLED_APPS = [
     "fangpin.engine",
     "fangpin.monitoring",
     "fangpin.assistance",
+    "fangpin.quality",
     "fangpin.reports",
+    "fangpin.synth",
     "fangpin.datafeeds",
     "fangpin.api",
 ]
@@ -134,7 +136,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # django-axes first: every authenticate() call (the login page, /admin/login/, any other form)

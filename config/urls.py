@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fangpin.api.api import api
+from fangpin.reports.home import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("fangpin.accounts.urls")),
     path("registry/", include("fangpin.registry.urls")),
     path("policy/", include("fangpin.policy.urls")),

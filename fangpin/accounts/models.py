@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangpin.accounts.roles import ROLE_LEVELS, Role, role_allows
+from fangpin.core.roles import ROLE_LEVELS, Role, role_allows
 
 
 class User(AbstractUser):

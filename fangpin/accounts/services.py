@@ -8,12 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangpin.accounts.models import ApiToken, User
-from fangpin.accounts.roles import ROLE_LEVELS, Role
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import Forbidden, InvalidInput, NotFound
 from fangpin.core.models import AuditAction
+from fangpin.core.roles import ROLE_LEVELS, Role
 
 
 def user_create(

@@ -4,7 +4,6 @@ from fangpin.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("tokens/", views.tokens, name="tokens"),

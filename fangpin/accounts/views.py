@@ -1,4 +1,5 @@
-"""Login, the home page of each role, and personal API tokens."""
+"""Login and personal API tokens (the home page is fangpin.reports.home: it counts what the apps
+above accounts hold)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fangpin.accounts.forms import LoginForm, TokenForm
-from fangpin.accounts.roles import REGISTRY_READERS
-from fangpin.accounts.selectors import home_summary
+from fangpin.accounts.http import AuthedRequest
 from fangpin.accounts.services import token_create, token_revoke
 from fangpin.core.actor import Actor
 from fangpin.core.scoping import GLOBAL, PUBLIC, classify
-from fangpin.core.views_util import login_view, scoped_view
-from fangpin.policy.selectors import calendar_warning
+from fangpin.core.views_util import scoped_view
 
 login = classify(PUBLIC)(
     auth_views.LoginView.as_view(
@@ -40,19 +38,8 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     return render(request, "accounts/login.html", context, status=429)
 
 
-@login_view
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    context = {"no_area": user.scope_area is None}
-    if user.scope_area is not None and user.can("calendar.edit"):
-        context["calendar_warning"] = calendar_warning(area=user.scope_area, on=timezone.localdate())
-    if user.scope_area is not None and user.role in REGISTRY_READERS:
-        context["summary"] = home_summary(user=user)
-    return render(request, "accounts/home.html", context)
-
-
 @scoped_view("api.token")
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
     new_key = None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -69,7 +56,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @scoped_view("api.token")
-def token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke_view(request: AuthedRequest, pk: int) -> HttpResponse:
     token_revoke(actor=Actor.from_request(request), token_id=pk)
     messages.success(request, "令牌已吊销。")
     return redirect("accounts:tokens")

@@ -7,15 +7,7 @@ from itertools import pairwise
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class AreaLevel(models.TextChoices):
-    PROVINCE = "province", _("省")
-    CITY = "city", _("市")
-    COUNTY = "county", _("县")
-    TOWNSHIP = "township", _("乡镇")
-    VILLAGE = "village", _("村")
-    GRID = "grid", _("网格")
-
+from fangpin.core.arealevel import AreaLevel
 
 # Significant leading digits of the 12-digit statistical code at each level;
 # a grid extends its village's code with three more digits.

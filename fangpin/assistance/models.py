@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangpin.assistance import rules
+from fangpin.assistance import catalogue, rules
 from fangpin.core.scoping import AreaScope, ScopedQuerySet
 
 MEASURE_CHOICES = [(t.code, f"{t.code} {t.name}") for t in rules.MEASURE_TYPES.values()]
@@ -130,9 +130,7 @@ class AssistanceMeasure(models.Model):
         seeded = rules.MEASURE_TYPES.get(self.measure_code)
         if seeded is not None:
             return seeded.name
-        from fangpin.assistance.catalogue import measure_name
-
-        return measure_name(self.measure_code, area=self.household.village, on=timezone.localdate())
+        return catalogue.measure_name(self.measure_code, area=self.household.village, on=timezone.localdate())
 
 
 class MeasureEvidence(models.Model):

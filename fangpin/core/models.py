@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangpin.accounts.roles import PERMISSIONS
+from fangpin.core.roles import PERMISSIONS
 from fangpin.core.scoping import AreaScope
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fangpin.areas.models import AreaLevel
+from fangpin.core.arealevel import AreaLevel
 
 
 class Role(models.TextChoices):
@@ -35,7 +35,7 @@ ROLE_LEVELS: dict[str, set[str]] = {
 }
 
 # Roles that may read the household registry within their area.
-REGISTRY_READERS = {
+REGISTRY_READERS: set[str] = {
     Role.COUNTY_ADMIN,
     Role.COUNTY_STAFF,
     Role.TOWNSHIP_STAFF,
@@ -43,7 +43,7 @@ REGISTRY_READERS = {
     Role.GRID_WORKER,
     Role.AUDITOR,
 }
-_EDITORS = {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
+_EDITORS: set[str] = {Role.COUNTY_ADMIN, Role.COUNTY_STAFF, Role.TOWNSHIP_STAFF, Role.VILLAGE_CADRE}
 
 PERMISSIONS: dict[str, set[str]] = {
     "registry.view": REGISTRY_READERS,

@@ -23,8 +23,8 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from fangpin.accounts.roles import REGISTRY_READERS
-from fangpin.areas.models import AreaLevel
+from fangpin.core.arealevel import AreaLevel
+from fangpin.core.roles import REGISTRY_READERS
 
 M = TypeVar("M", bound=models.Model)
 

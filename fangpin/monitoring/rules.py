@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from fangpin.policy.rules import WorkCalendar
+
 CALENDAR_DAYS, WORKING_DAYS = "calendar_days", "working_days"
 ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
 CLOCK_LABELS = {ON_TRACK: "正常", DUE_SOON: "临期", OVERDUE: "超期"}
@@ -47,33 +49,6 @@ class TimeLimit:
     @property
     def label(self) -> str:
         return f"{self.value}个{'工作日' if self.unit == WORKING_DAYS else '自然日'}"
-
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """The official calendar of one area: statutory holidays, make-up workdays (调休上班日)
-    and the years whose schedule has been entered. [DOMAIN §4.2, issue 12]"""
-
-    holidays: frozenset[date] = frozenset()
-    workdays: frozenset[date] = frozenset()
-    covered_years: frozenset[int] = frozenset()
-
-    @property
-    def covered_until(self) -> date | None:
-        """The last day of the last entered year (None when nothing is entered)."""
-        return date(max(self.covered_years), 12, 31) if self.covered_years else None
-
-    def covers(self, day: date) -> bool:
-        return day.year in self.covered_years
-
-    def is_working_day(self, day: date) -> bool:
-        """Weekdays minus holidays plus make-up workdays; a day of a year not entered yet
-        counts as a working day iff it is Monday to Friday (provisional)."""
-        if day in self.workdays:
-            return True
-        if day in self.holidays:
-            return False
-        return day.weekday() < 5
 
 
 class Due(NamedTuple):

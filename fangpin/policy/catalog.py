@@ -8,7 +8,8 @@ writes as the first national row of each key, with their source tag.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -573,42 +574,21 @@ def format_code_list(entries: list[CodeEntry]) -> str:
     return "；".join(f"{e.code}={e.label}{'（停用）' if e.retired else ''}" for e in entries)
 
 
-# Risk elimination guards and the assistance code lists (issue 12 §3; fangpin.monitoring.rules,
-# fangpin.assistance.catalogue).
+# Risk elimination guards and the assistance code lists (issue 12 §3). Their table format belongs
+# to fangpin.assistance, above policy in the stack: assistance registers the parser and the seed
+# from its AppConfig.ready() (register_table_kind), so policy imports no app above it.
+TABLE_KINDS: dict[str, Callable[[Any], str]] = {}
 
 
-def _risk_labels() -> dict[str, str]:
-    from fangpin.monitoring.rules import RISK_LABELS
-
-    return RISK_LABELS
-
-
-def _seed_risk_coverage() -> str:
-    from fangpin.assistance import rules as arules
-
-    return arules.format_risk_coverage(arules.RISK_COVERAGE, arules.DERIVED_RISKS, _risk_labels())
+def register_table_kind(kind: str, *, normalize: Callable[[Any], str], seed: Callable[[], str]) -> None:
+    """The plugin point for a table-valued parameter kind: its parser-formatter and the national
+    seed of every parameter of that kind (replacing the placeholder default, same place in CATALOG)."""
+    TABLE_KINDS[kind] = normalize
+    for key, spec in list(CATALOG.items()):
+        if spec.kind == kind:
+            CATALOG[key] = replace(spec, default=seed())
 
 
-def _seed_measure_catalogue() -> str:
-    from fangpin.assistance import rules as arules
-
-    return arules.format_measure_catalogue(arules.MEASURE_TYPES.values())
-
-
-def _risk_coverage_value(value: Any) -> str:
-    from fangpin.assistance import rules as arules
-
-    table, derived = arules.parse_risk_coverage(value, _risk_labels())
-    return arules.format_risk_coverage(table, derived, _risk_labels())
-
-
-def _measure_catalogue_value(value: Any) -> str:
-    from fangpin.assistance import rules as arules
-
-    return arules.format_measure_catalogue(arules.parse_measure_catalogue(value).values())
-
-
-TABLE_KINDS = {"risk_coverage": _risk_coverage_value, "measure_catalogue": _measure_catalogue_value}
 CATALOG.update(
     {
         spec.key: spec
@@ -630,7 +610,7 @@ CATALOG.update(
                 label=_("风险类型与帮扶措施类别对应表"),
                 unit="",
                 kind="risk_coverage",
-                default=_seed_risk_coverage(),
+                default="",  # set by register_table_kind (fangpin.assistance.apps)
                 source="DOMAIN §4.5.2 R-EL-3 [C]（因病、因学、因安全住房、因安全饮水四行）；其余七行本系统推定",
                 note=_(
                     "每行“风险类型=措施类别、措施类别”，以分号分隔。帮扶消除时，每种风险须有对应类别的措施已落实（R-EL-3）。"
@@ -642,7 +622,7 @@ CATALOG.update(
                 label=_("帮扶措施目录"),
                 unit="",
                 kind="measure_catalogue",
-                default=_seed_measure_catalogue(),
+                default="",  # set by register_table_kind (fangpin.assistance.apps)
                 source="DOMAIN §2.11、§4.7 R-AS-3（全国帮扶措施栏目及各地项目的归类）",
                 note=_(
                     "每项“代码=措施名称|措施类别|责任单位”，以分号分隔；停用的措施在末尾加“（停用）”——"

@@ -11,9 +11,9 @@ from django.db.models import Count, Max, Q, Sum
 
 from fangpin.areas.models import Area
 from fangpin.core.errors import DomainError
-from fangpin.monitoring.rules import WorkCalendar
 from fangpin.policy.catalog import CATALOG
 from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear, PolicyParameter
+from fangpin.policy.rules import WorkCalendar
 
 
 class MissingParameter(DomainError):

@@ -10,12 +10,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fangpin.accounts.roles import Role
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.models import AuditAction
+from fangpin.core.roles import Role
 from fangpin.monitoring.services.deadlines import deadlines_recompute
 from fangpin.policy.catalog import CATALOG, validate_value
 from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear, PolicyParameter

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import chinese_calendar
+
+from fangpin.policy.catalog import CATALOG
+from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear, PolicyParameter
+
 
 def seed_national_defaults(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    from fangpin.policy.catalog import CATALOG
-    from fangpin.policy.models import PolicyParameter
-
     for spec in CATALOG.values():
         if not PolicyParameter.objects.using(using).filter(key=spec.key, area__isnull=True).exists():
             PolicyParameter.objects.using(using).create(
@@ -30,10 +32,6 @@ def seed_package_calendar(sender: Any, using: str = "default", **kwargs: Any) ->
     """The national schedules the `chinesecalendar` package knows (2004–2026), once per year:
     from then on the tables are the clock's only source (issue 12). A year entered by hand
     is never overwritten."""
-    import chinese_calendar
-
-    from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear
-
     names = {h.value: h.chinese for h in chinese_calendar.Holiday}
     by_year: dict[int, list[tuple[date, str, str]]] = {}
     package = {HolidayKind.HOLIDAY: chinese_calendar.holidays, HolidayKind.WORKDAY: chinese_calendar.workdays}

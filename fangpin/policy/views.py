@@ -20,11 +20,12 @@ from django.views.decorators.http import require_POST
 from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError, InvalidInput
+from fangpin.core.spreadsheet import read_table
 from fangpin.core.views_util import scoped_view
-from fangpin.monitoring.rules import WorkCalendar
 from fangpin.policy.catalog import CATALOG, UNITS
 from fangpin.policy.forms import CalendarDayForm, CalendarDeleteForm, CalendarLoadForm, ParameterForm
 from fangpin.policy.models import HolidayDay, PolicyParameter
+from fangpin.policy.rules import WorkCalendar
 from fangpin.policy.selectors import (
     MissingParameter,
     calendar_warning,
@@ -42,7 +43,6 @@ from fangpin.policy.services import (
     holiday_year_load,
     policy_set,
 )
-from fangpin.registry.importing.reader import read_table
 
 
 def _rows(area: Any) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from fangpin.core.idnumber import mask as mask_id
 from fangpin.core.masking import mask_phone
 from fangpin.core.scoping import AreaScope, ScopedQuerySet
+from fangpin.policy.selectors import policy_get
 from fangpin.registry import rules
 from fangpin.registry.choices import (
     ChangeKind,
@@ -232,9 +233,19 @@ class IncomeSnapshot(models.Model):
     def figures(self) -> rules.SnapshotFigures:
         """Per-capita and inclusion reference income by the county's rules in force
         (household_size_rule, inclusion_reference_income_formula). [R-MON-3]"""
-        from fangpin.registry.figures import snapshot_figures
-
-        return snapshot_figures(self)
+        household = self.household
+        area, on = household.village, self.window_end
+        size_rule = str(policy_get("household_size_rule", area=area, on=on).value)
+        formula = str(policy_get("inclusion_reference_income_formula", area=area, on=on).value)
+        by_members = size_rule == rules.ACTIVE_MEMBERS
+        active = household.members.filter(status=PersonStatus.ACTIVE).count() if by_members else 0
+        return rules.snapshot_figures(
+            self.components(),
+            snapshot_size=self.household_size,
+            active_members=active,
+            size_rule=size_rule,
+            formula=formula,
+        )
 
     @property
     def per_capita_net_income(self) -> Decimal:

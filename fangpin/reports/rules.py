@@ -1,24 +1,11 @@
-"""Pure rules of the reports: data-quality severity, check thresholds and
-dashboard periods. No Django, no ORM. [DOMAIN §4.14, §5]"""
+"""Pure rules of the reports: month arithmetic and dashboard periods (the data-quality
+rules are in fangpin.quality.rules). No Django, no ORM. [DOMAIN §4.14, §5]"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-DQ_CODES = tuple(f"DQ-{n:02d}" for n in range(1, 21))
-BLOCKING, WARNING = "blocking", "warning"
-
-
-def blocking_checks(raw: str) -> frozenset[str]:
-    """The check codes the policy parameter marks as blocking. [CONFIG dq_blocking_checks]"""
-    codes = {c.strip().upper() for c in re.split(r"[,，;；\s]+", raw or "") if c.strip()}
-    return frozenset(c for c in codes if c in DQ_CODES)
-
-
-def severity(code: str, blocking: frozenset[str]) -> str:
-    return BLOCKING if code in blocking else WARNING
 
 
 def months_between(start: date, end: date) -> int:
@@ -43,15 +30,6 @@ def premium_cutoff(year: int, cutoff_month: int) -> date:
     """Last day of the cut-off month: identified on or before it -> the subsidy is due. [DQ-15, CONFIG]"""
     month = min(max(cutoff_month, 1), 12)
     return add_months(date(year, month, 1), 1) - timedelta(days=1)
-
-
-def birth_date_bounds(on: date, min_age: int, max_age: int) -> tuple[date, date]:
-    """Birth dates (earliest, latest) of people aged min_age..max_age on `on` (DQ-16)."""
-    latest = date(on.year - min_age, on.month, 28 if (on.month, on.day) == (2, 29) else on.day)
-    earliest = date(on.year - max_age - 1, on.month, 28 if (on.month, on.day) == (2, 29) else on.day) + timedelta(
-        days=1
-    )
-    return earliest, latest
 
 
 @dataclass(frozen=True)

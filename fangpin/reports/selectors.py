@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Substr
 
 from fangpin.areas.models import LEVEL_ORDER, PREFIX_LENGTH, Area, AreaLevel
+from fangpin.core.scoping import visible
+from fangpin.registry.choices import HouseholdStatus, HouseholdType, PersonStatus
+from fangpin.registry.models import Household, ImportBatch, Person
 from fangpin.reports import dashboard
 from fangpin.reports.models import KpiSummary
 
@@ -63,3 +66,19 @@ def summary_read(*, area: Area, period_key: str) -> SummaryRead:
         computed_at=min(r["kpi_refresh__computed_at"] for r in rows),
         as_of=min(r["kpi_refresh__as_of"] for r in rows),
     )
+
+
+def home_summary(*, user: Any) -> dict[str, Any]:
+    """What a user's home page shows: registry counts inside their area only."""
+    households = visible(Household.objects.filter(status=HouseholdStatus.ACTIVE), user)
+    counts = households.aggregate(
+        total=Count("id"),
+        escaped=Count("id", filter=Q(household_type=HouseholdType.ESCAPED)),
+    )
+    persons = visible(Person.objects.filter(status=PersonStatus.ACTIVE), user).count()
+    return {
+        "households": counts["total"],
+        "escaped": counts["escaped"],
+        "persons": persons,
+        "imports": list(visible(ImportBatch.objects.all(), user)[:5]),
+    }

@@ -21,7 +21,7 @@ from fangpin.core.audit import audit_log
 from fangpin.core.bulk import bulk_insert
 from fangpin.core.errors import Forbidden, InvalidInput
 from fangpin.core.jobs import job_enqueue, job_run, register
-from fangpin.core.models import AuditAction, Channel, Job
+from fangpin.core.models import AuditAction, Channel, Job, JobStatus
 from fangpin.reports import dashboard
 from fangpin.reports.models import KpiRefresh, KpiSummary
 
@@ -134,3 +134,28 @@ def run_refresh(job: Job, progress: Any) -> dict[str, Any]:
     else:
         raise Forbidden()
     return summary_refresh(actor=actor, county=county, today=timezone.localdate(), job=job, progress=progress)
+
+
+def refresh_counties(*, write: Any, county_code: str | None = None) -> bool:
+    """Refresh every county (or one) in this process, reporting each through `write`; True when
+    all succeeded. Shared by `reports-refresh`, `demo-setup` and the end of `monitoring-sweep`."""
+    counties = Area.objects.filter(level=AreaLevel.COUNTY).order_by("code")
+    if county_code:
+        counties = counties.filter(code=county_code)
+    ok = True
+    for county in counties:
+        job = refresh_run_now(county=county)
+        if job.status == JobStatus.DONE:
+            write(
+                f"统计汇总：{county.name} 已更新 {job.result.get('periods', 0)} 个统计期、"
+                f"{job.result.get('rows', 0)} 行（任务 #{job.pk}）"
+            )
+        else:
+            ok = False
+            write(f"统计汇总：{county.name} 更新失败（任务 #{job.pk}）：{job.message}")
+    return ok
+
+
+def refresh_after_sweep(*, write: Any, **_signal: Any) -> None:
+    """Receiver of monitoring's `sweep_done`: the day's figures include what the sweep changed."""
+    refresh_counties(write=write)

@@ -24,8 +24,10 @@ from fangpin.core.scoping import area_in_scope
 from fangpin.core.views_util import scoped_view
 from fangpin.core.xlsx import write_xlsx
 from fangpin.policy.selectors import policy_get
+from fangpin.quality import rules as quality_rules
+from fangpin.quality import selectors as quality
 from fangpin.registry.choices import LegacyPoorClass
-from fangpin.reports import dashboard, quality, rules, selectors, services
+from fangpin.reports import dashboard, rules, selectors, services
 
 ROW_LIMIT = 500
 XLSX_LIMIT = 100_000
@@ -50,13 +52,13 @@ def quality_xlsx(request: HttpRequest) -> HttpResponse:
     ctx = quality.context_for(request.user, today)
     wanted = (request.GET.get("check") or "").upper()
     checks = [quality.BY_CODE[wanted]] if wanted in quality.BY_CODE else quality.CHECKS
-    blocking = rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
-    severity = {rules.BLOCKING: _("阻断"), rules.WARNING: _("提示")}
+    blocking = quality_rules.blocking_checks(str(ctx.param("dq_blocking_checks")))
+    severity = {quality_rules.BLOCKING: _("阻断"), quality_rules.WARNING: _("提示")}
 
     def rows() -> Any:
         for c in checks:
             for r in quality.check_rows(c, ctx)[:XLSX_LIMIT].iterator(chunk_size=2000):
-                sev = severity[rules.severity(c.code, blocking)]
+                sev = severity[quality_rules.severity(c.code, blocking)]
                 yield [c.code, str(c.title), sev, r["village_name"], r["hh_code"], r["person_name"]]
 
     out = io.BytesIO()

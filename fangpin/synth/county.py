@@ -9,9 +9,13 @@ cent of households near or below the monitoring line.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -188,7 +192,7 @@ def registry_frame(
     is_head = pos == 0
     person = _person_attributes(rng, n, age, male, u)
     household = _household_attributes(rng, h, village_codes, grid_per_village, serial_offset)
-    income = _incomes(rng, h, sizes, hh_of, person, household.pop("_escaped"))
+    income = _incomes(rng, h, sizes, hh_of, person, cast(np.ndarray, household.pop("_escaped")))
     hh_idx = pl.Series(hh_of)
     # Household-level values go on the head's row only: non-head rows gather a null slot.
     head_idx = pl.Series(np.where(is_head, hh_of, h))
@@ -497,10 +501,6 @@ def write_county(
 def _write_chunked(
     path: Path, households: int, seed: int, villages: list[str], grids: int, workers: int | None
 ) -> None:
-    import multiprocessing as mp
-    import os
-    import shutil
-
     parts = -(-households // CHUNK)
     # Every chunk reserves its slice of ID sequence numbers for the largest possible county.
     jobs = [

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from fangpin.datafeeds.sources.departments import HOUSING_GROUPS, SOURCES
+from fangpin.datafeeds.core.sources.departments import HOUSING_GROUPS, SOURCES
 from fangpin.synth import names as nm
 from fangpin.synth.idgen import assign_sequences, build_ids
 

@@ -21,7 +21,7 @@ from fangpin.monitoring import rules, services
 from fangpin.monitoring.choices import EpisodeStatus
 from fangpin.monitoring.models import IdentificationCase, MonitoringEpisode
 from fangpin.registry.models import Household
-from fangpin.registry.services import migrant_work_demo
+from fangpin.synth.migrant_work import migrant_work_demo
 
 RISKS = ["illness", "disability", "schooling", "accident", "unstable_employment", "lack_of_labour", "industry_failure"]
 CATEGORIES = ["unstable_escaped", "marginal", "marginal", "sudden_hardship"]
@@ -43,6 +43,8 @@ def monitoring_demo(*, county: Area, episodes: int = 400, seed: int = 2026) -> d
         return {}
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     village = Area.objects.filter(level=AreaLevel.VILLAGE, code__startswith=county.prefix).order_by("code").first()
+    if village is None:
+        raise ValueError(f"演示县 {county.code} 没有村级区划")
     demo_households = list(Household.objects.filter(village_code=village.code).order_by("id")[:40])
     skip = {h.pk for h in demo_households}
     counts = {"episodes": _history(county, rng, today, episodes, skip)}

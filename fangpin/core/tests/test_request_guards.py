@@ -13,8 +13,8 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from fangpin.core.errors import DomainError, InvalidInput
+from fangpin.core.spreadsheet import read_table
 from fangpin.datafeeds.models import FeedRun, RunStatus
-from fangpin.registry.importing.reader import read_table
 from fangpin.registry.importing.services import import_create
 from fangpin.registry.models import ImportBatch
 

@@ -7,7 +7,7 @@ import csv
 import pytest
 from django.core.management import CommandError, call_command
 
-from fangpin.datafeeds.synthfeeds import synth_feed, synth_registry
+from fangpin.synth.feeds import synth_feed, synth_registry
 
 CONFIG = """
 [left]

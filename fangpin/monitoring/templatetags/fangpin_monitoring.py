@@ -1,5 +1,7 @@
 from django import template
 
+from fangpin.core.masking import mask_text
+from fangpin.monitoring.choices import CaseStatus, ClueStatus, EliminationStatus, EpisodeStatus, NoticeKind
 from fangpin.monitoring.rules import RISK_LABELS
 from fangpin.monitoring.workflow import ACTION_LABELS
 
@@ -36,14 +38,10 @@ def get_item(mapping: dict, key: str) -> object:
 @register.filter
 def masked(text: str) -> str:
     """Free text may hold ID or phone numbers: mask them on the server."""
-    from fangpin.core.masking import mask_text
-
     return mask_text(str(text or ""))
 
 
 def _state_labels() -> dict[str, str]:
-    from fangpin.monitoring.choices import CaseStatus, ClueStatus, EliminationStatus, EpisodeStatus, NoticeKind
-
     labels: dict[str, str] = {}
     for choices in (NoticeKind, EpisodeStatus, EliminationStatus, CaseStatus, ClueStatus):
         labels.update({value: str(label) for value, label in choices.choices})

@@ -16,6 +16,7 @@ from fangpin.core.views_util import scoped_view
 from fangpin.monitoring import selectors, workflow
 from fangpin.monitoring.choices import CaseStatus, EliminationStatus
 from fangpin.monitoring.forms import ActionForm, EliminationProposeForm, ObjectionForm, ObjectionHandleForm
+from fangpin.monitoring.rules import RISK_LABELS
 from fangpin.monitoring.services import (
     case_transition,
     elimination_check,
@@ -86,8 +87,6 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def workflow_label(risk: str) -> str:
-    from fangpin.monitoring.rules import RISK_LABELS
-
     return RISK_LABELS.get(risk, risk)
 
 

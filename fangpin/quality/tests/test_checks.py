@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from fangpin.assistance.tests.factories import episode_for, measure_for, plan_for
+from fangpin.quality import selectors as quality
 from fangpin.registry.models import IncomeSnapshot, MigrantWork
-from fangpin.reports import quality
 
 TODAY = date(2026, 3, 1)
 

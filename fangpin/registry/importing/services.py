@@ -22,9 +22,9 @@ from fangpin.core.audit import audit_log
 from fangpin.core.errors import DomainError, InvalidInput
 from fangpin.core.jobs import job_enqueue, job_reap_dead
 from fangpin.core.models import AuditAction, Channel, Job, JobStatus
+from fangpin.core.spreadsheet import read_table
 from fangpin.core.uploads import copy_limited
 from fangpin.registry.importing.apply import plan_and_apply
-from fangpin.registry.importing.reader import read_table
 from fangpin.registry.importing.validate import Issue, StagedHousehold, validate_table
 from fangpin.registry.models import ImportBatch, ImportIssue, ImportStatus
 from fangpin.registry.services.common import require

@@ -16,10 +16,10 @@ from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.errors import InvalidInput
 from fangpin.core.idnumber import mask
 from fangpin.core.masking import mask_phone
+from fangpin.core.spreadsheet import Table
 from fangpin.registry import validation as v
 from fangpin.registry.choices import HouseholdStatus, PersonStatus, Relationship
 from fangpin.registry.household_data import HouseholdDataError, clean_household_data
-from fangpin.registry.importing.reader import Table
 from fangpin.registry.importing.schema import BY_FIELD, COLUMNS, map_headers
 from fangpin.registry.models import Household, Person
 from fangpin.registry.person_data import PersonDataError, clean_person_data

@@ -8,7 +8,7 @@ from fangpin.registry.services.households import (
     household_transfer,
     household_update,
 )
-from fangpin.registry.services.migrant_work import migrant_work_demo, migrant_work_end, migrant_work_record
+from fangpin.registry.services.migrant_work import migrant_work_end, migrant_work_record
 from fangpin.registry.services.persons import (
     person_add,
     person_move,
@@ -27,7 +27,6 @@ __all__ = [
     "household_split",
     "household_transfer",
     "household_update",
-    "migrant_work_demo",
     "migrant_work_end",
     "migrant_work_record",
     "person_add",

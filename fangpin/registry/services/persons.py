@@ -27,6 +27,7 @@ from fangpin.registry.services.common import (
     save_versioned,
     values_of,
 )
+from fangpin.registry.services.households import _set_head
 
 REMOVAL_STATUSES = {PersonStatus.DECEASED, PersonStatus.MOVED_OUT, PersonStatus.MARRIED_OUT, PersonStatus.OTHER_REMOVED}
 
@@ -145,8 +146,6 @@ def person_remove(
         )
         audit_person(actor, AuditAction.UPDATE, person, diff(old, values_of(person, PERSON_FIELDS)), note)
         if is_head and new_head is not None:
-            from fangpin.registry.services.households import _set_head
-
             _set_head(actor, household, new_head, occurred_on, note="原户主减员")
         if not others:
             _dissolve(actor, household, occurred_on)
@@ -223,7 +222,8 @@ def person_reveal(*, actor: Actor, person: Person, field: str, reason: str) -> s
             raise RevealLimit(f"一小时内查看完整号码已达{limit}次上限，请稍后再试。")
     with transaction.atomic():
         audit_person(actor, AuditAction.REVEAL, person, {"field": [None, field]}, reason)
-    return getattr(person, field)
+    value: str = getattr(person, field)  # id_number or phone, both text fields
+    return value
 
 
 class RevealLimit(DomainError):

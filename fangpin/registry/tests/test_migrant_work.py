@@ -12,8 +12,9 @@ from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from fangpin.core.models import AuditEvent
 from fangpin.registry.migrant_work_data import MigrantWorkDataError, clean_month
 from fangpin.registry.models import MigrantWork
-from fangpin.registry.services import migrant_work_demo, migrant_work_end, migrant_work_record
+from fangpin.registry.services import migrant_work_end, migrant_work_record
 from fangpin.synth import migrant as synth_migrant
+from fangpin.synth.migrant_work import migrant_work_demo
 
 NOW = "2026-03-15 10:00:00+08:00"
 

@@ -3,12 +3,6 @@ from datetime import date
 from fangpin.reports import rules
 
 
-def test_blocking_checks_parse_codes_and_ignore_unknown_ones():
-    assert rules.blocking_checks("DQ-02, dq-05，DQ-99 x") == frozenset({"DQ-02", "DQ-05"})
-    assert rules.severity("DQ-02", frozenset({"DQ-02"})) == rules.BLOCKING
-    assert rules.severity("DQ-07", frozenset({"DQ-02"})) == rules.WARNING
-
-
 def test_months_between_counts_whole_months():
     assert rules.months_between(date(2026, 1, 15), date(2026, 7, 14)) == 5
     assert rules.months_between(date(2026, 1, 15), date(2026, 7, 15)) == 6
@@ -20,12 +14,6 @@ def test_add_months_clips_to_the_end_of_the_month():
 
 def test_premium_cutoff_is_the_last_day_of_the_month():
     assert rules.premium_cutoff(2024, 2) == date(2024, 2, 29)
-
-
-def test_birth_date_bounds_cover_ages_sixteen_to_fifty_nine():
-    earliest, latest = rules.birth_date_bounds(date(2026, 6, 1), 16, 59)
-    assert latest == date(2010, 6, 1)
-    assert earliest == date(1966, 6, 2)
 
 
 def test_periods_parse_year_quarter_and_month_and_default_to_this_year():

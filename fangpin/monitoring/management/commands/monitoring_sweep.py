@@ -1,5 +1,6 @@
 """`fangpin monitoring-sweep`: reminders and escalation, follow-up ends, SMS outbox, the
-holiday-schedule warning per county, then the dashboard's KPI summary (run daily)."""
+holiday-schedule warning per county, then `sweep_done` (reports refreshes the dashboard's KPI
+summary on it); run daily."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from fangpin.monitoring.services.sweeps import monitoring_sweep
-from fangpin.reports.management.commands.reports_refresh import refresh_all
+from fangpin.monitoring.signals import sweep_done
 
 
 class Command(BaseCommand):
@@ -20,5 +21,4 @@ class Command(BaseCommand):
         self.stdout.write(f"跟踪期满 {ended} 户；新提醒 {reminders} 条；已发短信 {sent} 条")
         for warning in result["calendar_warnings"]:
             self.stdout.write(f"放假安排：{warning}")
-        # After the sweep, so that the day's figures include what it changed.
-        refresh_all(write=self.stdout.write)
+        sweep_done.send(sender=self.__class__, write=self.stdout.write)

@@ -11,8 +11,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
 from fangpin.core.errors import DomainError
+from fangpin.core.spreadsheet import read_table
 from fangpin.policy.services import calendar_rows_parse, holiday_year_load
-from fangpin.registry.importing.reader import read_table
 
 
 class Command(BaseCommand):

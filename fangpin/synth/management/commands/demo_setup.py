@@ -7,29 +7,33 @@ stay the same.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from fangpin.accounts.models import User
-from fangpin.accounts.roles import Role
 from fangpin.accounts.services import user_create
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.areas.services import areas_load_csv
 from fangpin.core.actor import Actor
 from fangpin.core.models import Channel
+from fangpin.core.roles import Role
 from fangpin.policy.models import PolicyParameter
 from fangpin.policy.services import policy_set
 from fangpin.registry.importing.services import import_apply, import_create, import_validate
 from fangpin.registry.models import ImportBatch, ImportStatus
+from fangpin.reports.services import refresh_counties
 from fangpin.synth.county import write_county
+from fangpin.synth.monitoring import monitoring_demo
 
 DEMO_USERS = [
     ("county_admin", Role.COUNTY_ADMIN, "county", "县管理员"),
@@ -45,11 +49,11 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "准备演示县：合成数据、行政区划、农户导入、政策参数和各角色演示账号"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--households", type=int, default=30000)
         parser.add_argument("--seed", type=int, default=2026)
 
-    def handle(self, *args, households: int, seed: int, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, households: int, seed: int, **opts: Any) -> None:
         console = Console()
         demo_dir = Path(settings.VAR_DIR) / "demo" / f"{households}-{seed}"
         if not (demo_dir / "registry.csv").exists():
@@ -65,8 +69,6 @@ class Command(BaseCommand):
         self._registry(console, demo_dir / "registry.csv", actor)
         self._policy(county)
         logins = self._users(county)
-        from fangpin.monitoring.demo import monitoring_demo
-
         made = monitoring_demo(county=county)
         if made:
             console.print(
@@ -74,9 +76,7 @@ class Command(BaseCommand):
                     episodes=made.get("episodes", 0), clues=made.get("clues", 0), cases=made.get("cases", 0)
                 )
             )
-        from fangpin.reports.management.commands.reports_refresh import refresh_all
-
-        refresh_all(write=console.print)
+        refresh_counties(write=console.print)
         host, port = os.environ.get("HOST", "127.0.0.1"), os.environ.get("PORT", "8000")
         table = Table(title=f"演示账号（http://{host}:{port}/）")
         for column in ("角色", "用户名", "密码", "区划"):
@@ -87,8 +87,6 @@ class Command(BaseCommand):
         console.print(table)
 
     def _registry(self, console: Console, path: Path, actor: Actor) -> None:
-        import hashlib
-
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if ImportBatch.objects.filter(file_sha256=digest, status=ImportStatus.APPLIED).exists():
             console.print("演示农户数据已导入，跳过。")
