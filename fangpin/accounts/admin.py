@@ -14,11 +14,11 @@ class FangpinUserAdmin(UserAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("防返贫平台", {"fields": ("role", "area", "display_name", "phone", "department")}),
     )
     autocomplete_fields = ("area",)
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         # Through the accounts service, so that a change of role or area is audited.
         user_admin_save(actor=Actor.from_request(request), user=obj, created=not change)

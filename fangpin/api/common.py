@@ -19,13 +19,14 @@ T = TypeVar("T")
 
 def need(request: HttpRequest, perm: str) -> None:
     """Refuse (403) unless the caller's role grants `perm`."""
-    if not request.user.can(perm):
-        raise Forbidden()
+    need_any(request, perm)
 
 
 def need_any(request: HttpRequest, *perms: str) -> None:
     """Refuse (403) unless the caller's role grants one of `perms`."""
-    if not any(request.user.can(p) for p in perms):
+    user = request.user
+    # The routers' AUTH has answered 401 before any operation runs; an anonymous caller is refused anyway.
+    if not user.is_authenticated or not any(user.can(p) for p in perms):
         raise Forbidden()
 
 

@@ -34,7 +34,7 @@ def household_out(h: Household) -> dict[str, Any]:
         "id": h.pk,
         "national_household_code": h.national_household_code,
         "village_code": h.village_code,
-        "grid_code": h.grid.code if h.grid_id else None,
+        "grid_code": h.grid.code if h.grid else None,
         "household_type": h.household_type,
         "escape_year": h.escape_year,
         "address": h.address,

@@ -81,15 +81,15 @@ def areas_load_csv(*, actor: Actor, path: Path) -> AreaLoadResult:
             code = row[cols["code"]].strip()
             name = row[cols["name"]].strip()
             level = _level(row[cols["level"]])
-            parent = row[cols["parent_code"]].strip() if "parent_code" in cols else ""
+            parent_code = row[cols["parent_code"]].strip() if "parent_code" in cols else ""
         except (IndexError, ValueError) as exc:
             result.errors.append(f"第{line}行：{exc}")
             continue
-        problem = _check_code(code, level, parent, name)
+        problem = _check_code(code, level, parent_code, name)
         if problem:
             result.errors.append(f"第{line}行：{problem}")
             continue
-        parsed.append((line, code, name, level, parent))
+        parsed.append((line, code, name, level, parent_code))
     if result.errors:
         raise InvalidInput("区划文件有错误，未导入任何数据", reasons=result.errors)
     with transaction.atomic():

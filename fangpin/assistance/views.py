@@ -66,8 +66,9 @@ def household_page(request: AuthedRequest, pk: int) -> HttpResponse:
     role = request.user.role
     for plan in plans:
         for m in plan.measures.all():
-            m.actions = [
-                (t.action, workflow.ACTION_LABELS[t.action], t.needs_reason, t.needs_date)
+            # The template reads each measure's actions off the measure itself.
+            m.actions = [  # type: ignore[attr-defined]
+                (t.action, workflow.ACTION_LABELS[t.action], t.needs_reason, workflow.needs_date(t))
                 for t in workflow.actions_from(m.status, role)
             ]
     return render(
@@ -172,7 +173,7 @@ def evidence_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.view")
-def evidence_download(request: AuthedRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthedRequest, pk: int) -> FileResponse:
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     path = services.evidence_path(evidence)
     if not path.exists():

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 
@@ -47,7 +47,7 @@ def _adapter(field: models.Field) -> Adapter | None:
 def bulk_insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, batch_size: int = 5000) -> int:
     """Insert plain dicts keyed by field attname; returns the number of rows."""
     fields = [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, models.AutoField))]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    columns = ", ".join(connection.ops.quote_name(cast(str, f.column)) for f in fields)  # concrete: has a column
     placeholders = ", ".join(["%s"] * len(fields))
     # Table and column names come from the model's metadata, quoted; values are parameters.
     table = connection.ops.quote_name(model._meta.db_table)

@@ -26,7 +26,7 @@ def _is_open() -> int:
     return 1 if (ALWAYS_OPEN or getattr(_state, "open", False)) else 0
 
 
-def _on_connect(sender, connection, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def _on_connect(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("fangpin_audit_open", 0, _is_open, deterministic=False)
     elif connection.vendor == "postgresql" and ALWAYS_OPEN:

@@ -50,7 +50,7 @@ class AuditFilter:
 
     @staticmethod
     def action_choices() -> list[tuple[str, str]]:
-        return list(AuditAction.choices)
+        return [(value, str(label)) for value, label in AuditAction.choices]
 
 
 def audit_search(*, user: Any, filters: AuditFilter, cursor: int | None, size: int) -> KeysetPage[AuditEvent]:

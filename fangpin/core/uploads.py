@@ -54,7 +54,8 @@ class LimitedUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.limit:
             if self.request is not None:
-                self.request.fangpin_upload_refused = True
+                # A flag on the request for the upload middleware, which reads it with getattr.
+                self.request.fangpin_upload_refused = True  # type: ignore[attr-defined]
             raise StopUpload(connection_reset=True)
         return raw_data
 

@@ -30,7 +30,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> Job:
-    job = Job.objects.filter(pk=pk, requested_by=request.user).first()
+    # By id: core sits below accounts, so the user is not typed as accounts' User here.
+    job = Job.objects.filter(pk=pk, requested_by_id=request.user.pk).first()
     if job is None:
         raise Http404
     return job
@@ -51,7 +52,7 @@ def job_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_view
-def job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def job_download(request: HttpRequest, pk: int) -> FileResponse:
     job = _own_job(request, pk)
     ttl = timedelta(hours=int(settings.FANGPIN["EXPORT_TTL_HOURS"]))
     name = (job.result or {}).get("file")

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Forbidden, InvalidInput, NotFound
 from fangpin.core.jobs import read_progress
 from fangpin.core.models import Job
 from fangpin.core.scoping import SCOPED, get_visible_or_404
-from fangpin.core.views_util import _guard, scoped_view
+from fangpin.core.views_util import View, _guard, scoped_view
 from fangpin.datafeeds import selectors, services
 from fangpin.datafeeds.core.sources.departments import BY_CODE, SOURCES
 from fangpin.datafeeds.feedback import feedback_xlsx
@@ -27,7 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @scoped_view("datafeeds.upload")
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     form = FeedUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -51,7 +54,7 @@ def _progress(run: FeedRun) -> dict[str, object]:
 
 
 @scoped_view("datafeeds.upload")
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     run = feed_run_refresh(get_visible_or_404(FeedRun, request.user, pk=pk))
     context = {
         "run": run,
@@ -66,7 +69,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("datafeeds.upload")
-def run_feedback(request: HttpRequest, pk: int) -> HttpResponse:
+def run_feedback(request: AuthedRequest, pk: int) -> HttpResponse:
     run = get_visible_or_404(FeedRun, request.user, pk=pk)
     if run.status != RunStatus.DONE:
         raise InvalidInput("比对完成后才能下载反馈表。")
@@ -76,13 +79,13 @@ def run_feedback(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("datafeeds.review")
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthedRequest) -> HttpResponse:
     pairs = selectors.review_queue(request.user)[:200]
     return render(request, "datafeeds/review_list.html", {"pairs": pairs})
 
 
 @scoped_view("datafeeds.review")
-def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def review_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     pair = get_visible_or_404(ReviewPair.objects.select_related("person", "person__household"), request.user, pk=pk)
     if request.method == "POST":
         services.review_decide(actor=Actor.from_request(request), pair=pair, verdict=request.POST.get("verdict", ""))
@@ -97,7 +100,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("datafeeds.view")
-def warning_list(request: HttpRequest) -> HttpResponse:
+def warning_list(request: AuthedRequest) -> HttpResponse:
     source, status = request.GET.get("source", ""), request.GET.get("status", "")
     warnings = selectors.warning_list(request.user, source=source, status=status)[:300]
     return render(
@@ -115,15 +118,15 @@ def warning_list(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("datafeeds.view")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     return render(request, "datafeeds/dashboard.html", selectors.feedback_rates(request.user))
 
 
-def _rules_view(view):  # type: ignore[no-untyped-def]
+def _rules_view(view: View) -> View:
     # Rules name no household, but each area reads only the rules that apply to it (its own
     # version and those above): a data-feed reader, or whoever keeps rules (a province admin).
     @functools.wraps(view)
-    def checked(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def checked(request: AuthedRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not (request.user.can("datafeeds.view") or request.user.can("datafeeds.rules")):
             raise Forbidden()
         return view(request, *args, **kwargs)
@@ -131,7 +134,7 @@ def _rules_view(view):  # type: ignore[no-untyped-def]
     return _guard(None, SCOPED)(checked)
 
 
-def _visible_rule(request: HttpRequest, pk: int) -> WarningRule:
+def _visible_rule(request: AuthedRequest, pk: int) -> WarningRule:
     rule = selectors.rules_visible(request.user).filter(pk=pk).first()
     if rule is None:
         raise NotFound()
@@ -139,13 +142,13 @@ def _visible_rule(request: HttpRequest, pk: int) -> WarningRule:
 
 
 @_rules_view
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthedRequest) -> HttpResponse:
     rows = selectors.rule_list_rows(request.user, on=timezone.localdate())
     return render(request, "datafeeds/rule_list.html", {"rows": rows})
 
 
 @_rules_view
-def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rule = _visible_rule(request, pk)
     runs = selectors.run_list(request.user).filter(source=rule.source, status=RunStatus.DONE)[:20]
     form = RuleEditForm(initial={"title": rule.title, "condition": rule.condition})
@@ -168,7 +171,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_rules_view
-def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_toggle(request: AuthedRequest, pk: int) -> HttpResponse:
     rule = _visible_rule(request, pk)
     changed = services.rule_set_enabled(
         actor=Actor.from_request(request), rule=rule, enabled=request.POST.get("enabled") == "1"
@@ -180,7 +183,7 @@ def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @_rules_view
-def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     rule = _visible_rule(request, pk)
     form = RuleEditForm(request.POST)
     if not form.is_valid():

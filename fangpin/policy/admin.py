@@ -10,11 +10,11 @@ class PolicyParameterAdmin(admin.ModelAdmin):
     list_display = ("key", "area", "value", "effective_from", "effective_to", "source_document")
     list_filter = ("key",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -83,6 +83,11 @@ class Kpi:
     stock: bool = False  # as of today, whatever the period (decision 0009): the refresh computes it once
 
 
+def _q_of(**lookups: Any) -> Callable[[Ctx], Q]:
+    """A numerator that is one fixed filter, whatever the period (bound now, not at call time)."""
+    return lambda c: Q(**lookups)
+
+
 # IN (subquery) rather than EXISTS: inside an OR, PostgreSQL evaluates an IN list once
 # as a hashed subplan, where EXISTS would run once per person or household row.
 def _open_households() -> QuerySet[Any]:
@@ -264,7 +269,7 @@ KPIS: list[Kpi] = [
             label,
             "household",
             lambda c: Q(household_type=HouseholdType.ESCAPED),
-            lambda c, cls=cls: Q(legacy_poor_class=cls),
+            _q_of(legacy_poor_class=cls),
             note=_("脱贫户中该分类管理类别的户数（截至今日）"),
             stock=True,
         )
@@ -276,7 +281,7 @@ KPIS: list[Kpi] = [
             label,
             "episode",
             lambda c: Q(status__in=OPEN),
-            lambda c, cls=cls: Q(household__legacy_poor_class=cls),
+            _q_of(household__legacy_poor_class=cls),
             note=_("风险未消除的监测户中属于该类脱贫户的户数（截至今日）"),
             stock=True,
         )
@@ -431,9 +436,9 @@ def compute_grouped(
             for k in of_base:
                 out[k.key][row["child"]] = (int(row[f"{k.key}__num"] or 0), int(row[f"{k.key}__den"] or 0))
     for values in out.values():
-        num = sum(v[0] for v in values.values())
-        den = sum(v[1] for v in values.values())
-        values["total"] = (num, den)
+        num_total = sum(v[0] for v in values.values())
+        den_total = sum(v[1] for v in values.values())
+        values["total"] = (num_total, den_total)
     return out
 
 

@@ -375,8 +375,9 @@ def _snapshots(staged: list[StagedHousehold], state: _State, stats: ApplyStats, 
     new_rows: list[dict[str, Any]] = []
     changed: list[IncomeSnapshot] = []
     for h in wanted:
+        given = h.snapshot or {}  # (wanted holds only households with one)
         household_pk = state.ids.get(h.code)
-        values = {**h.snapshot, "kind": h.snapshot.get("kind") or SnapshotKind.ANNUAL}
+        values = {**given, "kind": given.get("kind") or SnapshotKind.ANNUAL}
         current = existing.get((household_pk, values["window_end"])) if household_pk else None
         if current is None:
             stats.snapshots_created += 1

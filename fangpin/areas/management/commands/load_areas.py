@@ -10,10 +10,10 @@ from fangpin.core.errors import DomainError
 class Command(BaseCommand):
     help = "从CSV导入行政区划（列：区划代码,名称,层级,上级代码）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file")
 
-    def handle(self, *args, file: str, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, file: str, **opts):
         try:
             result = areas_load_csv(actor=Actor.command(), path=Path(file))
         except DomainError as exc:

@@ -21,12 +21,12 @@ MIN_RETENTION_DAYS = 3 * 365  # PIPL art. 56: processing records kept at least t
 class Command(BaseCommand):
     help = "审计日志：verify 校验哈希链；anchor 把链头写到外部文件；purge 清理超过保留期的日志"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "anchor", "purge"])
         parser.add_argument("--anchor-file", default=str(settings.FANGPIN["AUDIT_ANCHOR_FILE"]))
         parser.add_argument("--older-than-days", type=int, default=MIN_RETENTION_DAYS)
 
-    def handle(self, *args, action: str, anchor_file: str, older_than_days: int, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, action: str, anchor_file: str, older_than_days: int, **opts):
         if action == "verify":
             checked, broken = verify_chain()
             if broken is not None:

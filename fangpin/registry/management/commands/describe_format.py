@@ -47,5 +47,5 @@ def format_markdown() -> str:
 class Command(BaseCommand):
     help = "打印农户信息导入文件的列定义（Markdown）"
 
-    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **opts):
         self.stdout.write(format_markdown(), ending="")

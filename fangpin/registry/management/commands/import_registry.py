@@ -35,13 +35,13 @@ LABELS = {
 class Command(BaseCommand):
     help = "导入农户信息（XLSX 或 CSV）：先逐行校验并报告问题；加 --accept 才写入无误的户"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--accept", action="store_true", help="校验后写入所有无误的户")
         parser.add_argument("--user", help="记在此用户名下（按其管辖范围校验）")
         parser.add_argument("--report", help="问题清单 XLSX 的保存路径（默认：文件名.问题清单.xlsx）")
 
-    def handle(self, *args, file: str, accept: bool, user: str | None, report: str | None, **opts):  # type: ignore[no-untyped-def]
+    def handle(self, *args, file: str, accept: bool, user: str | None, report: str | None, **opts):
         console = Console()
         path = Path(file)
         if not path.exists():
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError("\n".join([exc.message, *exc.reasons[:30]])) from exc
 
-    def _run(self, kind: str, batch: ImportBatch, user, bar: Progress, task) -> ImportBatch:  # type: ignore[no-untyped-def]
+    def _run(self, kind: str, batch: ImportBatch, user, bar: Progress, task) -> ImportBatch:
         # As a job run in this process: a killed command is found dead like a killed
         # worker, and its batch says so instead of staying 校验中/导入中.
         job = job_run_here(
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             raise CommandError(job.message)
         return batch
 
-    def _user(self, username: str | None):  # type: ignore[no-untyped-def]
+    def _user(self, username: str | None):
         if not username:
             return None
         user = get_user_model().objects.filter(username=username).first()
@@ -116,7 +116,7 @@ class Command(BaseCommand):
             transient=False,
         )
 
-    def _summary(self, console: Console, batch) -> None:  # type: ignore[no-untyped-def]
+    def _summary(self, console: Console, batch) -> None:
         stats = batch.stats
         table = Table(title=f"批次 #{batch.pk}：{batch.file_name}（{batch.encoding}）")
         table.add_column("项目")
