@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
@@ -34,7 +35,7 @@ XLSX_LIMIT = 100_000
 
 
 @scoped_view("reports.view")
-def quality_report(request: HttpRequest) -> HttpResponse:
+def quality_report(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     code = (request.GET.get("check") or "").upper()
     check = quality.BY_CODE.get(code)
@@ -47,7 +48,7 @@ def quality_report(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("reports.view")
-def quality_xlsx(request: HttpRequest) -> HttpResponse:
+def quality_xlsx(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     ctx = quality.context_for(request.user, today)
     wanted = (request.GET.get("check") or "").upper()
@@ -80,7 +81,7 @@ def quality_xlsx(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _area(request: HttpRequest) -> Area:
+def _area(request: AuthedRequest) -> Area:
     """The requested area inside the user's scope (default: the user's own area); else 404."""
     own = request.user.scope_area
     if own is None or own.level == AreaLevel.GRID:
@@ -103,7 +104,7 @@ def _legacy_class(request: HttpRequest) -> str:
 
 
 @scoped_view("reports.view")
-def dashboard_page(request: HttpRequest) -> HttpResponse:
+def dashboard_page(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     today = timezone.localdate()
     period = rules.parse_period(request.GET.get("period", ""), today)
@@ -119,7 +120,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     children = dashboard.child_areas(area)
     village_level = children and children[0].level == AreaLevel.VILLAGE
     min_cell = int(policy_get("dashboard_min_cell", area=area, on=today).value)
-    table = []
+    table: list[dict[str, Any]] = []
     for k in dashboard.KPIS:
         own_village = min_cell if area.level == AreaLevel.VILLAGE else None
         total = dashboard.present(*values[k.key]["total"], kind=k.kind, suppress_below=own_village)
@@ -164,7 +165,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("reports.refresh")
-def dashboard_refresh(request: HttpRequest) -> HttpResponse:
+def dashboard_refresh(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput(_("请在统计看板点击“更新统计数据”。"))
     job = services.refresh_enqueue(user=request.user, county=request.user.scope_area)
@@ -182,7 +183,7 @@ def dashboard_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("reports.view")
-def dashboard_list(request: HttpRequest) -> HttpResponse:
+def dashboard_list(request: AuthedRequest) -> HttpResponse:
     area = _area(request)
     kpi = dashboard.BY_KEY.get(request.GET.get("kpi", ""))
     part = request.GET.get("part", "den")
@@ -219,7 +220,7 @@ def dashboard_list(request: HttpRequest) -> HttpResponse:
 
 
 @scoped_view("reports.export")
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: AuthedRequest) -> HttpResponse:
     if request.method != "POST":
         raise InvalidInput(_("请在统计看板点击“导出监测对象花名册”。"))
     params = {"include_closed": bool(request.POST.get("include_closed"))}

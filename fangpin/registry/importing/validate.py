@@ -328,8 +328,8 @@ def _registry_of(households: list[StagedHousehold]) -> _Registry:
         rows = Person.objects.filter(household_id__in=chunk, status=PersonStatus.ACTIVE).values_list(
             "household_id", "id_number", "name", "birth_date", "relationship"
         )
-        for household_id, *member in rows:
-            members[household_id].append(_Member(*member))
+        for household_id, id_number, name, birth_date, relationship in rows:
+            members[household_id].append(_Member(id_number, name, birth_date, relationship))
     return _Registry(found, persons, members)
 
 
