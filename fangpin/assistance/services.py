@@ -30,6 +30,8 @@ from fangpin.core.audit import audit_log, diff, snapshot
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TransitionRefused
 from fangpin.core.models import AuditAction
 from fangpin.core.scoping import visible
+from fangpin.engine.machine import Machine, register
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import services as monitoring_services
 from fangpin.monitoring.choices import OPEN_EPISODE_STATUSES, RiskType
 from fangpin.monitoring.models import MonitoringEpisode
@@ -198,6 +200,55 @@ def _clean_measure(plan: AssistancePlan, data: dict[str, Any]) -> dict[str, Any]
     }
 
 
+def _authorize(actor: Actor, measure: AssistanceMeasure) -> None:
+    _require(actor, "assistance.edit")
+    _require_scope(actor, measure.household)
+
+
+def _status_reason(step: Step) -> list[str]:
+    step.obj.status_reason = step.reason[:300]
+    return ["status_reason"]
+
+
+def _implement(step: Step) -> list[str]:
+    """The implementation date: the caller's, not in the future nor before the measure starts;
+    the episode's covered risk types follow once the row is saved."""
+    day = step.inputs.get("on") or _today()
+    if day > _today():
+        raise InvalidInput("落实日期：不能晚于今天。")
+    if day < step.obj.start_date:
+        raise InvalidInput("落实日期：不能早于措施开始日期。")
+    step.obj.implemented_on = day
+    episode = step.obj.plan.episode
+    step.after_event.append(lambda event: _sync_episode(episode, step.actor))
+    return ["implemented_on"]
+
+
+MEASURE = register(
+    Machine(
+        name="measure",
+        label="帮扶措施",
+        rows=workflow.TRANSITIONS,
+        action_labels=workflow.ACTION_LABELS,
+        model=AssistanceMeasure,
+        states=tuple(MeasureStatus.values),
+        effects={"implement": _implement},
+        authorize=_authorize,
+        prepare=_status_reason,
+        village_code=lambda measure: str(measure.household.village_code),
+        title=lambda measure, action: f"帮扶措施：{workflow.ACTION_LABELS[action]}",
+        notify=False,
+        audit_type="assistancemeasure",
+        messages={
+            "not_in_table": "措施当前状态为“{state}”，不能执行“{action}”。",
+            "role": "您的角色不能执行此操作。",
+            "reason": "说明：终止措施须写明原因。",
+            "conflict": "该措施已被他人处理，请刷新后查看最新状态。",
+        },
+    )
+)
+
+
 def measure_transition(
     *,
     actor: Actor,
@@ -207,39 +258,16 @@ def measure_transition(
     on: date | None = None,
     expected_version: int | None = None,
 ) -> AssistanceMeasure:
-    """Move a measure along the table in workflow.py; refuse anything else. [DOMAIN §3.6]"""
-    _require(actor, "assistance.edit")
-    _require_scope(actor, measure.household)
-    with transaction.atomic():
-        locked = AssistanceMeasure.objects.select_for_update().select_related("plan__episode").get(pk=measure.pk)
-        if expected_version is not None and locked.version != expected_version:
-            raise Conflict("该措施已被他人处理，请刷新后查看最新状态。")
-        step = workflow.find(locked.status, action)
-        if step is None:
-            label = workflow.ACTION_LABELS.get(action, action)
-            raise TransitionRefused(f"措施当前状态为“{locked.get_status_display()}”，不能执行“{label}”。")
-        role = getattr(actor.user, "role", None)
-        if actor.user is not None and role not in step.roles:
-            raise Forbidden("您的角色不能执行此操作。")
-        reason = (reason or "").strip()
-        if step.needs_reason and not reason:
-            raise InvalidInput("说明：终止措施须写明原因。")
-        changes: dict[str, Any] = {"status": step.target, "status_reason": reason[:300]}
-        if step.needs_date:
-            day = on or _today()
-            if day > _today():
-                raise InvalidInput("落实日期：不能晚于今天。")
-            if day < locked.start_date:
-                raise InvalidInput("落实日期：不能早于措施开始日期。")
-            changes["implemented_on"] = day
-        old = {k: getattr(locked, k) for k in changes}
-        AssistanceMeasure.objects.filter(pk=locked.pk).update(
-            **changes, version=F("version") + 1, updated_at=timezone.now()
-        )
-        locked.refresh_from_db()
-        _audit(actor, AuditAction.TRANSITION, locked, measure.household, diff(old, changes), reason)
-        if step.needs_date:
-            _sync_episode(locked.plan.episode, actor)
+    """Move a measure along the table in workflow.py (the engine); refuse anything else. [DOMAIN §3.6]"""
+    locked: AssistanceMeasure = transition(
+        machine=MEASURE,
+        obj=measure,
+        action=action,
+        actor=actor,
+        reason=reason,
+        expected_version=expected_version,
+        inputs={"on": on},
+    )
     return locked
 
 

@@ -89,15 +89,17 @@ def record_event(
     url: str = "",
     notify: bool = True,
     audit_changes: dict[str, Any] | None = None,
+    village_code: str | None = None,
 ) -> CaseEvent:
     """The timeline row, its audit row and the notifications, in the caller's transaction;
     dispatched (marked sent) after commit."""
     user = actor.user
     household_id = getattr(obj, "household_id", None)
+    code = village_code if village_code is not None else obj.village_code
     event = CaseEvent.objects.create(
         case_kind=machine,
         case_id=obj.pk,
-        village_code=obj.village_code,
+        village_code=code,
         household_id=household_id,
         action=action,
         from_state=from_state,
@@ -114,18 +116,16 @@ def record_event(
         object_type=_audit_type(machine),
         object_id=obj.pk,
         object_label=str(obj),
-        area_code=obj.village_code,
+        area_code=code,
         household_id=household_id,
         changes={"status": [from_state or None, to_state], "action": [None, action], **(audit_changes or {})},
         reason=reason,
     )
     if notify:
-        users = [u for u in recipients(machine, to_state, obj.village_code) if u != user]
+        users = [u for u in recipients(machine, to_state, code) if u != user]
         Notification.objects.bulk_create(
             [
-                Notification(
-                    user=u, event=event, village_code=obj.village_code, title=title or str(obj), body=reason, url=url
-                )
+                Notification(user=u, event=event, village_code=code, title=title or str(obj), body=reason, url=url)
                 for u in users
             ]
         )

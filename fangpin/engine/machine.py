@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from fangpin.engine.service import Step
 
 SYSTEM = frozenset({"system"})
+DEFAULT_MESSAGES = {
+    "not_in_table": "当前状态下不能执行“{action}”。",
+    "role": "您的角色不能执行“{action}”。",
+    "reason": "理由：“{action}”须填写理由。",
+    "conflict": "该记录已被他人办理（状态已变化），请刷新页面后查看最新情况。",
+}
 
 
 @dataclass(frozen=True)
@@ -93,18 +99,27 @@ class Machine:
     step_field: str | None = None  # restarted when the state changes (the step clock)
     audit_type: str = ""
     event_reason: Callable[[Step], str] | None = None  # the timeline's reason (default: the step's reason)
+    # Instead of the role-and-area check (e.g. a permission and a visibility query); raises.
+    authorize: Callable[[Any, Any], None] | None = None
+    village_code: Callable[[Any], str] = lambda obj: str(obj.village_code)
+    notify: bool = True  # notifications to whoever acts next (rows' roles at their level)
+    messages: Mapping[str, str] = field(default_factory=dict)  # "not_in_table", "role", "reason", "conflict"
     today: Callable[[], date] | None = None
 
     def label_of(self, action: str) -> str:
         return str(self.action_labels.get(action, action))
 
-    def row(self, *, state: str, action: str, role: str) -> Row:
+    def message(self, key: str, **values: str) -> str:
+        return self.messages.get(key, DEFAULT_MESSAGES[key]).format(**values)
+
+    def row(self, *, state: str, action: str, role: str, state_label: str = "") -> Row:
         """The row for (state, action) if `role` may fire it; else a clear Chinese refusal."""
         rows = [t for t in self.rows if t.source == state and t.action == action]
+        words = {"action": self.label_of(action), "state": state_label or state}
         if not rows:
-            raise TransitionRefused(f"当前状态下不能执行“{self.label_of(action)}”。")
+            raise TransitionRefused(self.message("not_in_table", **words))
         if role not in rows[0].roles:
-            raise Forbidden(f"您的角色不能执行“{self.label_of(action)}”。")
+            raise Forbidden(self.message("role", **words))
         return rows[0]
 
     def allowed(self, *, state: str, role: str) -> list[Row]:

@@ -65,7 +65,7 @@ def require_in_area(actor: Actor, village: Any, household: Any = None) -> None:
         raise NotFound()
 
 
-def lock(model: type[M], pk: int, expected_version: int | None) -> M:
+def lock(model: type[M], pk: int, expected_version: int | None, *, message: str = "") -> M:
     """Row lock, then the optimistic version check: two people acting at once →
     exactly one wins, the other gets a clear conflict."""
     try:
@@ -73,14 +73,14 @@ def lock(model: type[M], pk: int, expected_version: int | None) -> M:
     except model.DoesNotExist as exc:  # type: ignore[attr-defined]
         raise NotFound() from exc
     if expected_version is not None and getattr(obj, "version", None) != expected_version:
-        raise Conflict("该记录已被他人办理（状态已变化），请刷新页面后查看最新情况。")
+        raise Conflict(message or "该记录已被他人办理（状态已变化），请刷新页面后查看最新情况。")
     return obj
 
 
 def check_reason(machine: Machine, row: Row, reason: str) -> str:
     reason = (reason or "").strip()
     if row.needs_reason and not reason:
-        raise InvalidInput(f"理由：“{machine.label_of(row.action)}”须填写理由。")
+        raise InvalidInput(machine.message("reason", action=machine.label_of(row.action)))
     if len(reason) > 2000:
         raise InvalidInput("理由：不能超过2000字。")
     return reason
@@ -141,12 +141,15 @@ def transition(
     table is refused. Returns the locked, saved object."""
     m = get(machine)
     role = "system" if internal else role_of(actor)
-    if not internal and m.scope is not None:
+    if not internal and m.authorize is not None:
+        m.authorize(actor, obj)
+    elif not internal and m.scope is not None:
         require_in_area(actor, *m.scope(obj))
     day = on or (m.today() if m.today else timezone.localdate())
     with transaction.atomic():
-        locked = lock(type(obj), obj.pk, expected_version)
-        row = m.row(state=str(locked.status), action=action, role=role)
+        locked = lock(type(obj), obj.pk, expected_version, message=m.message("conflict"))
+        label = getattr(locked, "get_status_display", lambda: "")()
+        row = m.row(state=str(locked.status), action=action, role=role, state_label=str(label))
         step = Step(m, locked, row, actor, day, check_reason(m, row, reason), dict(inputs or {}))
         if m.prepare is not None:
             step.changed += m.prepare(step)
@@ -166,6 +169,8 @@ def transition(
             payload=step.payload,
             title=m.title(locked, action),
             url=m.url(locked),
+            notify=m.notify,
+            village_code=m.village_code(locked),
         )
         for later in step.after_event:
             later(event)
