@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangpin.accounts.http import AuthedRequest
 from fangpin.assistance import catalogue, rules, selectors, services, workflow
 from fangpin.assistance.forms import EvidenceForm, MeasureForm, PlanForm, TransitionForm, VisitForm
 from fangpin.core.actor import Actor
@@ -59,13 +60,14 @@ def _episode_rows(user: Any, household: Any, plans: list[Any]) -> list[dict[str,
 
 
 @scoped_view("assistance.view")
-def household_page(request: HttpRequest, pk: int) -> HttpResponse:
+def household_page(request: AuthedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
     plans = selectors.household_plans(user=request.user, household=household)
     role = request.user.role
     for plan in plans:
         for m in plan.measures.all():
-            m.actions = [
+            # The template reads each measure's actions off the measure itself.
+            m.actions = [  # type: ignore[attr-defined]
                 (t.action, workflow.ACTION_LABELS[t.action], t.needs_reason, workflow.needs_date(t))
                 for t in workflow.actions_from(m.status, role)
             ]
@@ -86,7 +88,7 @@ def household_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.edit")
-def plan_new(request: HttpRequest, episode_pk: int) -> HttpResponse:
+def plan_new(request: AuthedRequest, episode_pk: int) -> HttpResponse:
     episode = selectors.episode_get(user=request.user, pk=episode_pk)
     form = PlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -101,7 +103,7 @@ def plan_new(request: HttpRequest, episode_pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.edit")
-def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=pk)
     initial = {f: getattr(plan, f) for f in services.PLAN_FIELDS} | {"version": plan.version}
     form = PlanForm(request.POST or None, initial=initial)
@@ -118,7 +120,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.edit")
-def measure_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
+def measure_new(request: AuthedRequest, plan_pk: int) -> HttpResponse:
     plan = selectors.plan_get(user=request.user, pk=plan_pk)
     members = plan.household.members.filter(status="active").order_by("id")
     types = catalogue.measure_types(area=plan.household.village, on=timezone.localdate())
@@ -135,7 +137,7 @@ def measure_new(request: HttpRequest, plan_pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.edit")
-def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def measure_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST or None)
     if request.method != "POST" or not form.is_valid():
@@ -154,7 +156,7 @@ def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.edit")
-def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     measure = selectors.measure_get(user=request.user, pk=pk)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method != "POST" or not form.is_valid():
@@ -171,7 +173,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.view")
-def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_download(request: AuthedRequest, pk: int) -> FileResponse:
     evidence = selectors.evidence_get(user=request.user, pk=pk)
     path = services.evidence_path(evidence)
     if not path.exists():
@@ -182,7 +184,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.visit")
-def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_new(request: AuthedRequest, pk: int) -> HttpResponse:
     household = selectors.household_get(user=request.user, pk=pk)
     form = VisitForm(request.POST or None, role=request.user.role)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +195,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         data = {**form.cleaned_data, "plan": plans[0] if plans else None}
         visit = services.visit_record(actor=Actor.from_request(request), household=household, data=data)
-        if visit.clue_id:
+        if visit.clue is not None:
             messages.success(
                 request, _("走访已记录，并已生成风险线索（查询码 %(code)s）。") % {"code": visit.clue.tracking_code}
             )
@@ -204,7 +206,7 @@ def visit_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @scoped_view("assistance.view")
-def measure_deadlines(request: HttpRequest) -> HttpResponse:
+def measure_deadlines(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status") or rules.OVERDUE
     if status not in STATUS_LABELS:
         status = rules.OVERDUE
