@@ -9,7 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from fangpin.areas.models import Area
 from fangpin.core.scoping import visible
@@ -231,9 +232,6 @@ FINISHED = ("no_risk", "included", "policy_issue_referred", "feedback_sent", "cl
 
 def feedback_rates(user: Any) -> dict[str, list[dict[str, Any]]]:
     """Share of warnings with a verification result, per department and per township. [DOMAIN §2.7 feedback]"""
-    from django.db.models import Count
-    from django.db.models.functions import Substr
-
     qs = visible(DepartmentWarning.objects.all(), user)
     by_source = qs.values("source").annotate(total=Count("id"), done=Count("id", filter=Q(status__in=FINISHED)))
     by_township = (

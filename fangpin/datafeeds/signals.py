@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fangpin.datafeeds.services import rules_seed
+
 
 def seed_rule_templates(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    from fangpin.datafeeds.services import rules_seed
-
     rules_seed()
