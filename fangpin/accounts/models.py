@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangpin.areas.models import Area
 from fangpin.core.roles import ROLE_LEVELS, Role, role_allows
 
 
@@ -35,13 +36,12 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
-    def scope_area(self):  # type: ignore[no-untyped-def]
+    def scope_area(self) -> Area | None:
         """The user's area if it fits the role, else None (fail closed)."""
-        if not self.is_active or not self.role or self.area_id is None:
+        area = self.area if self.is_active and self.role and self.area_id is not None else None
+        if area is None or area.level not in ROLE_LEVELS.get(self.role, set()):
             return None
-        if self.area.level not in ROLE_LEVELS.get(self.role, set()):
-            return None
-        return self.area
+        return area
 
     def can(self, perm: str) -> bool:
         return self.is_active and self.scope_area is not None and role_allows(self.role, perm)

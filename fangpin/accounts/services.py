@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -107,7 +108,7 @@ ACCESS_FIELDS = ("role", "area_id", "is_active", "is_staff", "is_superuser")
 def _access_of(values: dict[str, object]) -> dict[str, object]:
     out = {f: values.get(f) for f in ACCESS_FIELDS}
     area_id = out.pop("area_id")
-    out["area"] = Area.objects.filter(pk=area_id).values_list("code", flat=True).first() if area_id else None
+    out["area"] = Area.objects.filter(pk=cast(int, area_id)).values_list("code", flat=True).first() if area_id else None
     return out
 
 

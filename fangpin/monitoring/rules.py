@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from fangpin.policy.rules import WorkCalendar
 
@@ -43,7 +43,7 @@ class TimeLimit:
     unit: str = CALENDAR_DAYS
 
     @classmethod
-    def of(cls, raw: dict | TimeLimit) -> TimeLimit:
+    def of(cls, raw: dict[str, Any] | TimeLimit) -> TimeLimit:
         return raw if isinstance(raw, TimeLimit) else cls(int(raw["value"]), raw.get("unit", CALENDAR_DAYS))
 
     @property
@@ -59,7 +59,7 @@ class Due(NamedTuple):
     provisional: bool = False
 
 
-def add_limit(start: date, limit: TimeLimit | dict, calendar: WorkCalendar) -> Due:
+def add_limit(start: date, limit: TimeLimit | dict[str, Any], calendar: WorkCalendar) -> Due:
     """The due date `limit` after `start` (start day not counted). [R-ID-4, CONFIG unit]"""
     limit = TimeLimit.of(limit)
     if limit.unit == CALENDAR_DAYS:
@@ -354,7 +354,7 @@ def follow_up_until(*, eliminated_on: date, months: int) -> date:
     return add_months(eliminated_on, months)
 
 
-def notice_end(posted_on: date, limit: TimeLimit | dict, calendar: WorkCalendar) -> Due:
+def notice_end(posted_on: date, limit: TimeLimit | dict[str, Any], calendar: WorkCalendar) -> Due:
     """Last day of a notice window; the posting day counts as day one when it is
     a counted day. [R-ID-3, CONFIG notice_min_days with unit]"""
     limit = TimeLimit.of(limit)

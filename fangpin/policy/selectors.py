@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fangpin.areas.models import Area
 from fangpin.core.errors import DomainError
@@ -17,7 +18,7 @@ from fangpin.policy.rules import WorkCalendar
 
 
 class MissingParameter(DomainError):
-    default_message = "缺少政策参数"
+    default_message = _("缺少政策参数")
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,8 @@ def _calendar_rows() -> list[_YearRow]:
         calendar_invalidate()
         _calendar_cache["rows"] = [_YearRow(r.pk, r.year, r.area.prefix if r.area else "") for r in rows]
         _calendar_cache["stamp"] = stamp
-    return _calendar_cache["rows"]
+    rows_now: list[_YearRow] = _calendar_cache["rows"]
+    return rows_now
 
 
 def _years_in_force(area: Area | None, rows: list[_YearRow]) -> dict[int, _YearRow]:

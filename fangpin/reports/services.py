@@ -106,9 +106,10 @@ def _may_refresh(user: Any, county: Area) -> bool:
     return bool(user.can("reports.refresh") and user.scope_area is not None and user.scope_area.contains(county))
 
 
-def refresh_enqueue(*, user: Any, county: Area) -> Job:
-    """Start a background refresh of one county (a second click while it runs joins that job)."""
-    if not _may_refresh(user, county):
+def refresh_enqueue(*, user: Any, county: Area | None) -> Job:
+    """Start a background refresh of one county (a second click while it runs joins that job);
+    None (a user without an area in scope) is refused like a county outside it."""
+    if county is None or not _may_refresh(user, county):
         raise Forbidden()
     return job_enqueue(
         kind=JOB_KIND, params={"county": county.code}, user=user, identity_key=f"{JOB_KIND}:{county.code}"
