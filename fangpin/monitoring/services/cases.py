@@ -100,6 +100,8 @@ def clue_start_identification(
             household=household,
             expected_version=expected_version,
         )
+        if clue.household_id is None:  # (the start guard has refused a clue without a household)
+            raise TransitionRefused("请先关联农户（在农户信息库中找到该户）再启动识别程序。")
         household = Household.objects.select_related("village").get(pk=clue.household_id)
         if MonitoringEpisode.objects.filter(household=household, status__in=OPEN_EPISODE_STATUSES).exists():
             raise TransitionRefused("该户已是监测对象，无需再次识别；请以“已是监测对象”办结线索。")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -31,7 +32,7 @@ class ImplementedMeasure:
 def episode_record_measures(
     *,
     episode: MonitoringEpisode,
-    implemented_measures: Iterable[ImplementedMeasure | dict],
+    implemented_measures: Iterable[ImplementedMeasure | dict[str, Any]],
     actor: Actor | None = None,
 ) -> MonitoringEpisode:
     """Store which risk types the household's implemented measures cover and the

@@ -61,7 +61,7 @@ def _items(case: IdentificationCase | EliminationCase) -> list[dict[str, Any]]:
 
 
 def notice_post(
-    *, case: IdentificationCase | EliminationCase, kind: str, actor: Actor, posted_on: date | None = None
+    *, case: IdentificationCase | EliminationCase, kind: NoticeKind, actor: Actor, posted_on: date | None = None
 ) -> PublicNotice:
     """Generate the notice for a case (called inside the case transition)."""
     subject = NoticeSubject.IDENTIFICATION if isinstance(case, IdentificationCase) else NoticeSubject.ELIMINATION
@@ -88,8 +88,8 @@ def notice_post(
         ends_provisional=ends.provisional,
         min_days=limit.value if kind == NoticeKind.VILLAGE_NOTICE else 0,
         day_unit=limit.unit,
-        identification_case=case if subject == NoticeSubject.IDENTIFICATION else None,
-        elimination_case=case if subject == NoticeSubject.ELIMINATION else None,
+        identification_case=case if isinstance(case, IdentificationCase) else None,
+        elimination_case=case if isinstance(case, EliminationCase) else None,
         created_by=actor.user,
     )
     record_event(
@@ -138,6 +138,7 @@ def objection_record(
         raise InvalidInput("异议内容：不能为空")
     if not notice_open_window(notice, received_on):
         raise TransitionRefused(f"只能在公示期内（{notice.posted_on:%Y-%m-%d}至{notice.ends_on:%Y-%m-%d}）登记异议。")
+    case = _notice_case(notice)
     with transaction.atomic():
         same = Objection.objects.filter(notice=notice, received_on=received_on, content=content.strip()).first()
         if same is not None:  # a double-clicked submit records one objection
@@ -151,7 +152,6 @@ def objection_record(
             raised_by_phone=(raised_by_phone or "").strip()[:20],
             created_by=actor.user,
         )
-        case = notice.identification_case or notice.elimination_case
         record_event(
             machine="identification" if notice.identification_case_id else "elimination",
             obj=case,
@@ -164,6 +164,15 @@ def objection_record(
             url=_case_url(case),
         )
     return objection
+
+
+def _notice_case(notice: PublicNotice) -> IdentificationCase | EliminationCase:
+    """The case the notice publishes. notice_post always links one, but both links are nullable
+    columns: a notice without a case gets no objection rather than an AttributeError."""
+    case = notice.identification_case or notice.elimination_case
+    if case is None:
+        raise TransitionRefused("该公示未关联识别或消除案件，不能登记异议。")
+    return case
 
 
 def _case_url(case: IdentificationCase | EliminationCase) -> str:
