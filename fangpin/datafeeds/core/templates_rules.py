@@ -333,3 +333,10 @@ RULE_PARAMS = {
     "disability_grade_threshold": ("2", "残疾等级预警线（含）", "UNCLEAR，示例值"),
     "agri_loss_threshold": ("10000", "农业损失预警金额（元）", "L-旺苍（示例值）"),
 }
+
+# Conditions earlier releases shipped for a template.  A national row still holding one was seeded and
+# never changed (national rows cannot be edited in the app), so migrate brings it up to the template.
+RETIRED_CONDITIONS: dict[str, tuple[str, ...]] = {
+    # Before issue 12: four of the six housing groups.
+    "W-HOUSE-1": ('rating in ("C", "D") and (population in ("escaped", "monitored") or is_dibao or is_tekun)',),
+}

@@ -20,7 +20,7 @@ from fangpin.datafeeds.core import reading
 from fangpin.datafeeds.core.compare import compare
 from fangpin.datafeeds.core.rules import Rule, RuleError, validate_rule
 from fangpin.datafeeds.core.sources.departments import BY_CODE
-from fangpin.datafeeds.core.templates_rules import TEMPLATES
+from fangpin.datafeeds.core.templates_rules import RETIRED_CONDITIONS, TEMPLATES
 from fangpin.datafeeds.models import FeedRun, WarningRule
 from fangpin.datafeeds.selectors import (
     HAS_LABOUR_VALUES,
@@ -37,17 +37,36 @@ from fangpin.registry.models import Person
 
 
 def rules_seed() -> int:
-    """Write the shipped templates as national rules (enabled) if they are not there yet."""
+    """Write the shipped templates as national rules (enabled) if they are not there yet, and bring a
+    national row that still holds a condition an earlier release shipped up to the template."""
     made = 0
     for tpl in TEMPLATES:
-        _, created = WarningRule.objects.get_or_create(
+        row, created = WarningRule.objects.get_or_create(
             code=tpl.code,
             scope_code="",
             effective_from=date(2024, 1, 1),
             defaults={**_rule_fields(tpl), "enabled": True},
         )
         made += int(created)
+        if not created and row.condition in RETIRED_CONDITIONS.get(tpl.code, ()):
+            _upgrade_template(row, tpl)
     return made
+
+
+def _upgrade_template(row: WarningRule, tpl: Rule) -> None:
+    with transaction.atomic():
+        old = row.condition
+        row.condition = tpl.condition
+        row.save(update_fields=["condition"])
+        audit_log(
+            actor=Actor.system(),
+            action=AuditAction.CONFIG,
+            object_type="datafeeds.warningrule",
+            object_id=row.pk,
+            object_label=row.code,
+            changes={"condition": [old, tpl.condition]},
+            reason="随版本更新的全国预警规则模板",
+        )
 
 
 def _rule_fields(rule: Rule) -> dict[str, Any]:

@@ -9,9 +9,12 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from fangpin.core.models import AuditEvent
 from fangpin.datafeeds.core import rules
 from fangpin.datafeeds.core.sources.departments import BY_CODE, SOURCES
-from fangpin.datafeeds.core.templates_rules import RULE_PARAMS, TEMPLATES
+from fangpin.datafeeds.core.templates_rules import RETIRED_CONDITIONS, RULE_PARAMS, TEMPLATES
+from fangpin.datafeeds.models import WarningRule
+from fangpin.datafeeds.services import rules_seed
 
 PARAMS = {k: Decimal(v[0]) for k, v in RULE_PARAMS.items()}
 BY_RULE = {t.code: t for t in TEMPLATES}
@@ -178,3 +181,26 @@ def test_the_sources_command_lists_the_transport_department():
     call_command("feeds", "sources", stdout=out)
     line = next(row for row in out.getvalue().splitlines() if row.startswith("transport\t"))
     assert "交通部门" in line and "伤亡情况" in line
+
+
+@pytest.mark.django_db
+def test_a_national_housing_rule_seeded_by_an_older_release_covers_the_six_groups_after_migrate():
+
+    rule = WarningRule.objects.get(code="W-HOUSE-1", scope_code="")
+    rule.condition = RETIRED_CONDITIONS["W-HOUSE-1"][0]
+    rule.save(update_fields=["condition"])
+    rules_seed()
+    rule.refresh_from_db()
+    assert "household_group" in rule.condition
+    assert AuditEvent.objects.filter(object_type="datafeeds.warningrule", object_id=str(rule.pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_national_rule_with_a_condition_of_its_own_is_left_as_it_is():
+
+    rule = WarningRule.objects.get(code="W-HOUSE-1", scope_code="")
+    rule.condition = 'rating = "D"'
+    rule.save(update_fields=["condition"])
+    rules_seed()
+    rule.refresh_from_db()
+    assert rule.condition == 'rating = "D"'
