@@ -43,6 +43,8 @@ DEMO_USERS = [
     ("grid_worker", Role.GRID_WORKER, "grid", "网格员"),
     ("department_liaison", Role.DEPARTMENT_LIAISON, "county", "医保局联络员"),
     ("auditor", Role.AUDITOR, "county", "审计员"),
+    # Keeps the holiday calendar and the provincial warning rules for every county below.
+    ("province_admin", Role.PROVINCE_ADMIN, "province", "省级管理员"),
 ]
 
 
@@ -139,8 +141,12 @@ class Command(BaseCommand):
         township = Area.objects.filter(level=AreaLevel.TOWNSHIP, parent=county).order_by("code").first()
         village = Area.objects.filter(level=AreaLevel.VILLAGE, parent=township).order_by("code").first()
         grid = Area.objects.filter(level=AreaLevel.GRID, parent=village).order_by("code").first()
-        areas = {"county": county, "township": township, "village": village, "grid": grid}
+        above = [a for a in county.ancestors() if a.level in (AreaLevel.PROVINCE, AreaLevel.CITY)]
+        areas = {"province": above[0] if above else None, "county": county, "township": township}
+        areas |= {"village": village, "grid": grid}
         for username, role, level, name in DEMO_USERS:
+            if areas[level] is None:  # a county file without a province above it
+                continue
             password = logins.get(username) or f"demo-{secrets.token_urlsafe(6)}"
             user = User.objects.filter(username=username).first()
             if user is None:
