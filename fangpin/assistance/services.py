@@ -131,7 +131,7 @@ def plan_update(*, actor: Actor, plan: AssistancePlan, data: dict[str, Any], exp
 
 
 def _clean_plan(data: dict[str, Any]) -> dict[str, Any]:
-    clean = {f: data.get(f) for f in PLAN_FIELDS}
+    clean: dict[str, Any] = {f: data.get(f) for f in PLAN_FIELDS}
     for f in ("risk_analysis", "goals", "contact_name", "contact_phone"):
         clean[f] = (clean[f] or "").strip()
     if len(clean["contact_phone"]) > 20:
@@ -288,6 +288,7 @@ def _sync_episode(episode: MonitoringEpisode, actor: Actor) -> None:
             developmental=developmental,
         )
         for category, day, developmental in rows
+        if day is not None  # (the query already excludes them; this tells the type checker)
     ]
     monitoring_services.episode_record_measures(episode=episode, implemented_measures=implemented, actor=actor)
 
