@@ -271,6 +271,19 @@ def measure_transition(
     return locked
 
 
+def covered_risk_types(episode: MonitoringEpisode, area: Any, on: date) -> list[str] | None:
+    """R-EL-3 for the elimination guard: the risk types the implemented measures cover by the
+    county's risk ↔ measure table in force on `on`; None when no measure row is implemented."""
+    implemented = set(
+        AssistanceMeasure.objects.filter(plan__episode=episode, implemented_on__isnull=False).values_list(
+            "category", flat=True
+        )
+    )
+    if not implemented:
+        return None
+    return rules.covered_risk_types(episode.risk_types, implemented, catalogue.risk_coverage(area=area, on=on))
+
+
 def _sync_episode(episode: MonitoringEpisode, actor: Actor) -> None:
     """Keep the episode's covered risk types and first measure date current (MON-CORE's
     service), by the county's risk ↔ measure table in force (R-EL-3)."""

@@ -5,7 +5,7 @@ and the sweep marks any the process lost before its commit hook ran."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from fangpin.accounts.models import User
 from fangpin.core.actor import Actor
-from fangpin.core.audit import audit_log
+from fangpin.core.audit import audit_log, audit_log_many
+from fangpin.core.bulk import bulk_insert
 from fangpin.core.models import AuditAction
 from fangpin.engine.machine import REGISTRY, rows_of
 from fangpin.engine.models import CaseEvent, Notification
@@ -56,7 +57,7 @@ def recipients_many(machine: str, codes: set[str], states: set[str]) -> dict[tup
     ).select_related("area")
     by_area: dict[str, list[User]] = {}
     for u in users:
-        if u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level:
+        if u.area is not None and u.scope_area is not None and ROLE_LEVEL.get(u.role) == u.area.level:
             by_area.setdefault(u.area.code, []).append(u)
     return {
         (code, state): [u for a in chain for u in by_area.get(a, ()) if (u.role, state) in wanted]
@@ -145,3 +146,68 @@ def outbox_dispatch(*, ids: list[int] | None = None) -> int:
     if ids is not None:
         pending = pending.filter(pk__in=ids)
     return pending.update(dispatched_at=timezone.now())
+
+
+def record_events_many(
+    *,
+    machine: str,
+    objs: list[Any],
+    actor: Actor,
+    action: str,
+    payload: Callable[[Any], dict[str, Any]],
+    summary_title: Callable[[int], str],
+    url: str,
+) -> None:
+    """`record_event` for a batch of new objects (a department's monthly clues): set-based
+    event and audit inserts, and one summary notification per recipient instead of one per
+    object; dispatched after commit like every event."""
+    if not objs:
+        return
+    name, now = actor_name(actor), timezone.now()
+    bulk_insert(CaseEvent, (_event_row(machine, o, action, payload(o), actor, name, now) for o in objs))
+    audit_log_many(
+        actor=actor,
+        events=[
+            {
+                "action": AuditAction.CREATE,
+                "object_type": _audit_type(machine),
+                "object_id": str(o.pk),
+                "object_label": str(o),
+                "area_code": o.village_code,
+                "household_id": o.household_id,
+                "changes": {"status": [None, o.status], "action": [None, action]},
+                "reason": "",
+            }
+            for o in objs
+        ],
+    )
+    transaction.on_commit(outbox_dispatch)
+    counts: dict[int, tuple[Any, int]] = {}
+    by_village = recipients_many(machine, {o.village_code for o in objs}, {o.status for o in objs})
+    for o in objs:
+        for recipient in by_village.get((o.village_code, o.status), []):
+            counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
+    Notification.objects.bulk_create(
+        [Notification(user=u, title=summary_title(n), url=url) for u, n in counts.values()]
+    )
+
+
+def _event_row(
+    machine: str, obj: Any, action: str, payload: dict[str, Any], actor: Actor, name: str, now: Any
+) -> dict[str, Any]:
+    return {
+        "case_kind": machine,
+        "case_id": obj.pk,
+        "village_code": obj.village_code,
+        "household_id": obj.household_id,
+        "action": action,
+        "from_state": "",
+        "to_state": obj.status,
+        "reason": "",
+        "payload": payload,
+        "actor_id": getattr(actor.user, "pk", None),
+        "actor_name": name,
+        "channel": actor.channel,
+        "at": now,
+        "dispatched_at": None,  # the outbox: marked by the dispatcher after commit
+    }

@@ -85,7 +85,7 @@ class Machine:
     name: str
     label: str
     rows: tuple[Row, ...]
-    action_labels: Mapping[str, str]
+    action_labels: Mapping[str, Any]  # str or a lazily translated label
     model: type | None = None
     states: tuple[str, ...] = ()
     closed: frozenset[str] = frozenset()

@@ -99,7 +99,7 @@ def run_guards(step: Step) -> None:
         problems = guard.check(step)
         if problems:
             message = guard.heading + ("；".join(problems) if guard.join else "")
-            raise TransitionRefused(message, reasons=problems if guard.list_reasons else None)
+            raise TransitionRefused(message, reasons=problems if guard.list_reasons else ())
 
 
 def _stamp(step: Step) -> None:

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.core.scoping import get_visible_or_404, visible
+from fangpin.engine import machine as engine_machine
+from fangpin.engine import sla
 from fangpin.monitoring import rules
 from fangpin.monitoring.choices import (
     CaseStatus,
-    ClueStatus,
     EliminationStatus,
     EpisodeStatus,
     ObjectionStatus,
@@ -134,11 +135,13 @@ def case_clock(
 
 
 def clue_clock(clue: RiskClue, *, on: date | None = None, params: ParamCache | None = None) -> Clock | None:
-    if clue.status == ClueStatus.CLOSED:
-        return None
+    """The clue's clock from the clue machine's declared deadlines (the engine's SLA mechanism)."""
     on = on or timezone.localdate()
-    due = clue.accept_due if clue.status == ClueStatus.RECEIVED else clue.verify_due
-    return _clock(due or on, clue.verify_due, on, params or ParamCache(on), clue.village)
+    params = params or ParamCache(on)
+    reading = sla.sla_of(engine_machine.get("clue"), clue, on=on, setting=params.get, village=clue.village)
+    if reading is None:
+        return None
+    return Clock(reading.due, reading.overall_due, reading.state, reading.days_left, reading.escalation)
 
 
 def timeline(kind: str, pk: int) -> QuerySet[CaseEvent]:

@@ -16,8 +16,8 @@ from fangpin.core.audit import audit_log
 from fangpin.core.errors import Conflict, Forbidden, InvalidInput
 from fangpin.core.models import AuditAction
 from fangpin.core.roles import Role
-from fangpin.monitoring.services.deadlines import deadlines_recompute
 from fangpin.policy.catalog import CATALOG, validate_value
+from fangpin.policy.events import calendar_changed
 from fangpin.policy.models import HolidayDay, HolidayKind, HolidayYear, PolicyParameter
 from fangpin.policy.selectors import calendar_invalidate, holiday_year_in_force
 
@@ -160,7 +160,8 @@ def _changed(*, row: HolidayYear, actor: Actor, action: str, changes: dict[str, 
     calendar_invalidate()
     transaction.on_commit(calendar_invalidate)
     area = row.area
-    moved = deadlines_recompute(area=area, years={row.year}, actor=actor)
+    answers = calendar_changed.send(sender=HolidayYear, area=area, years={row.year}, actor=actor)
+    moved = sum(int(count or 0) for _, count in answers)
     audit_log(
         actor=actor,
         action=action,

@@ -4,6 +4,7 @@ The contract other apps call (keep names and keyword arguments):
 `clue_create`, `clue_create_many` (datafeeds) and `episode_record_measures`
 (assistance)."""
 
+from fangpin.monitoring.services import deadlines  # noqa: F401  (connects the calendar receiver)
 from fangpin.monitoring.services.cases import case_transition, clue_start_identification, household_recommendation
 from fangpin.monitoring.services.clues import (
     clue_create,

@@ -14,24 +14,23 @@ from django.utils import timezone
 
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
-from fangpin.core.audit import audit_log_many
 from fangpin.core.bulk import bulk_insert
 from fangpin.core.errors import Conflict, DomainError, Forbidden, InvalidInput, TransitionRefused
 from fangpin.core.idnumber import IdNumberError, parse
 from fangpin.core.masking import mask_text
 from fangpin.core.messages import id_message
-from fangpin.core.models import AuditAction, Channel
+from fangpin.core.models import Channel
 from fangpin.core.scoping import visible
+from fangpin.engine.events import record_events_many
 from fangpin.engine.machine import Deadline, Guard, Machine, register
 from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules, workflow
 from fangpin.monitoring.choices import ClueSource, ClueStatus, SmsStatus
-from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, Notification, RiskClue, SmsOutbox
+from fangpin.monitoring.models import CaseEvent, MonitoringEpisode, RiskClue, SmsOutbox
 from fangpin.monitoring.services.common import (
     add_limit,
     new_code,
     param,
-    recipients_many,
     record_event,
     require_in_area,
     role_of,
@@ -307,8 +306,8 @@ def clue_create_many(*, items: Iterable[Mapping[str, Any]], actor: Actor, channe
     if actor.user is not None and existing:
         # Only a match the caller may read is handed back; any other is refused, naming no clue.
         matched = RiskClue.objects.filter(pk__in=[c.pk for c in existing.values()])
-        seen = set(visible(matched, actor.user).values_list("pk", flat=True))
-        taken = sorted(ref for (_, ref), c in existing.items() if c.pk not in seen)
+        readable = set(visible(matched, actor.user).values_list("pk", flat=True))
+        taken = sorted(ref for (_, ref), c in existing.items() if c.pk not in readable)
         if taken:
             raise Conflict(REF_TAKEN.format(ref="、".join(taken[:20])))
     now = timezone.now()
@@ -397,60 +396,15 @@ def _insert_clues(clues: list[RiskClue]) -> None:
 
 
 def _bulk_events(clues: list[RiskClue], actor: Actor) -> None:
-    """Timeline, audit and one summary notification per recipient for a batch."""
-    if not clues:
-        return
-    user = actor.user
-    name = (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else "系统"
-    now = timezone.now()
-    bulk_insert(
-        CaseEvent,
-        (
-            {
-                "case_kind": "clue",
-                "case_id": c.pk,
-                "village_code": c.village_code,
-                "household_id": c.household_id,
-                "action": "create",
-                "from_state": "",
-                "to_state": c.status,
-                "reason": "",
-                "payload": {"source": c.source, "batch": True},
-                "actor_id": getattr(user, "pk", None),
-                "actor_name": name,
-                "channel": actor.channel,
-                "at": now,
-                "dispatched_at": now,
-            }
-            for c in clues
-        ),
-    )
-    audit_log_many(
+    """Timeline, audit and one summary notification per recipient for a batch (the engine's writer)."""
+    record_events_many(
+        machine="clue",
+        objs=clues,
         actor=actor,
-        events=[
-            {
-                "action": AuditAction.CREATE,
-                "object_type": "monitoring.clue",
-                "object_id": str(c.pk),
-                "object_label": str(c),
-                "area_code": c.village_code,
-                "household_id": c.household_id,
-                "changes": {"status": [None, c.status], "action": [None, "create"]},
-                "reason": "",
-            }
-            for c in clues
-        ],
-    )
-    counts: dict[int, tuple[Any, int]] = {}
-    by_village = recipients_many("clue", {c.village_code for c in clues}, {c.status for c in clues})
-    for clue in clues:
-        for recipient in by_village.get((clue.village_code, clue.status), []):
-            counts[recipient.pk] = (recipient, counts.get(recipient.pk, (recipient, 0))[1] + 1)
-    Notification.objects.bulk_create(
-        [
-            Notification(user=u, title=f"新增{n}条风险线索待受理", url=reverse("monitoring:clue-list"))
-            for u, n in counts.values()
-        ]
+        action="create",
+        payload=lambda c: {"source": c.source, "batch": True},
+        summary_title=lambda n: f"新增{n}条风险线索待受理",
+        url=reverse("monitoring:clue-list"),
     )
 
 

@@ -22,6 +22,7 @@ from fangpin.monitoring.models import (
     RiskClue,
 )
 from fangpin.monitoring.services.common import record_event, time_limit, today
+from fangpin.policy.events import calendar_changed
 from fangpin.policy.selectors import work_calendar
 
 ACTION = "deadline_recomputed"
@@ -143,3 +144,11 @@ def deadlines_recompute(*, area: Area | None, years: set[int], actor: Actor) -> 
     if not years:
         return 0
     return _clues(area, years, actor) + _cases(area, years, actor) + _notices(area, years, actor)
+
+
+def on_calendar_changed(sender: Any, *, area: Area | None, years: set[int], actor: Actor, **kwargs: Any) -> int:
+    """The receiver of policy's calendar_changed: the count of moved clues, cases and notices."""
+    return deadlines_recompute(area=area, years=years, actor=actor)
+
+
+calendar_changed.connect(on_calendar_changed, dispatch_uid="monitoring.deadlines_recompute")

@@ -4,15 +4,14 @@ reason and is audited. [DOMAIN §2.13, §3.4, §4.5]"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from fangpin.assistance import catalogue
-from fangpin.assistance import rules as arules
-from fangpin.assistance.models import AssistanceMeasure
 from fangpin.core.actor import Actor
 from fangpin.core.errors import Conflict, InvalidInput, TransitionRefused
 from fangpin.engine.machine import Deadline, Guard, Machine, register
@@ -60,7 +59,7 @@ def elimination_facts(
 ) -> rules.EliminationFacts:
     """Gather the inputs of the §4.5 guards from the registry and the episode."""
     snapshots = list(IncomeSnapshot.objects.filter(household_id=episode.household_id).order_by("window_end", "id"))
-    lines: dict[date, object] = {}
+    lines: dict[date, Decimal] = {}
     points = []
     for s in snapshots:
         if s.window_end not in lines:
@@ -94,19 +93,22 @@ def elimination_facts(
     )
 
 
+# Who knows the measures: assistance, the app above, fills this from its AppConfig.ready()
+# (monitoring never imports it). (episode, area, on) -> the covered risk types, or None when
+# the episode has no implemented measure rows.
+CoverageProvider = Callable[[MonitoringEpisode, Any, date], "list[str] | None"]
+COVERAGE_PROVIDERS: list[CoverageProvider] = []
+
+
 def _covered_risk_types(episode: MonitoringEpisode, *, area: object, on: date) -> list[str]:
     """R-EL-3: the risk types the implemented measures cover by the county's risk ↔
-    measure table in force today; an episode whose measures were recorded only
-    as a summary (episode_record_measures, no measure rows) keeps that summary."""
-    implemented = set(
-        AssistanceMeasure.objects.filter(plan__episode=episode, implemented_on__isnull=False).values_list(
-            "category", flat=True
-        )
-    )
-    if not implemented:
-        return list(episode.covered_risk_types)
-    table = catalogue.risk_coverage(area=area, on=on)
-    return arules.covered_risk_types(episode.risk_types, implemented, table)
+    measure table in force today (the provider's answer); an episode whose measures were
+    recorded only as a summary (episode_record_measures, no measure rows) keeps that summary."""
+    for provider in COVERAGE_PROVIDERS:
+        covered = provider(episode, area, on)
+        if covered is not None:
+            return covered
+    return list(episode.covered_risk_types)
 
 
 def open_risks(episode: MonitoringEpisode) -> list[str]:

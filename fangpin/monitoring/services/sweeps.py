@@ -15,6 +15,7 @@ from django.utils import timezone
 from fangpin.accounts.models import User
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
+from fangpin.engine.events import outbox_dispatch
 from fangpin.monitoring import selectors
 from fangpin.monitoring.choices import ClueStatus, SmsStatus
 from fangpin.monitoring.models import (
@@ -119,5 +120,6 @@ def monitoring_sweep(*, on: date | None = None) -> dict[str, Any]:
         "follow_up_ended": episode_follow_up_sweep(on=on, actor=Actor.system()),
         "reminders": reminders_sweep(on=on),
         "sms_sent": sms_dispatch(),
+        "events_dispatched": outbox_dispatch(),  # events whose commit hook was lost (a crash)
         "calendar_warnings": calendar_sweep(on=on),
     }
