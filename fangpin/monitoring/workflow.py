@@ -9,7 +9,8 @@ service may fire the row (e.g. an approved elimination case eliminates its episo
 `guards` name the checks the engine runs before the move, in order (dq_blocking: the
 county's blocking data-quality checks, services/quality_guard.py); `stamp` is the date
 field the step sets to today; `effect` names the hook that records the rest. The guard
-and effect functions are bound to these names in services/machines.py. See docs/engine.md."""
+and effect functions are bound to these names where each machine is declared
+(services/clues.py, cases.py, elimination.py, episodes.py). See docs/architecture.md."""
 
 from __future__ import annotations
 
