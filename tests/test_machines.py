@@ -10,6 +10,7 @@ import pytest
 
 from fangpin.assistance.services import MEASURE
 from fangpin.core.errors import Forbidden, TransitionRefused
+from fangpin.datafeeds.services.warnings import WARNING
 from fangpin.engine.machine import REGISTRY, Machine
 from fangpin.monitoring.services.cases import IDENTIFICATION
 from fangpin.monitoring.services.clues import CLUE
@@ -17,11 +18,11 @@ from fangpin.monitoring.services.elimination import ELIMINATION
 from fangpin.monitoring.services.episodes import EPISODE
 
 ROLES = ["village_cadre", "grid_worker", "township_staff", "county_staff", "county_admin", "auditor", "system"]
-EXPECTED = {"clue", "identification", "elimination", "episode", "measure"}
+EXPECTED = {"clue", "identification", "elimination", "episode", "measure", "warning"}
 
 
 def test_every_procedure_is_a_registered_machine():
-    for machine in (CLUE, IDENTIFICATION, ELIMINATION, EPISODE, MEASURE):
+    for machine in (CLUE, IDENTIFICATION, ELIMINATION, EPISODE, MEASURE, WARNING):
         assert REGISTRY[machine.name] is machine
     assert set(REGISTRY) >= EXPECTED
 

@@ -149,6 +149,9 @@ class DepartmentWarning(models.Model):
     distributed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     feedback_sent_at = models.DateTimeField(null=True, blank=True)
+    # The transition engine's optimistic lock and change time (every engine object has them).
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -1,19 +1,43 @@
-"""Department warning states: ONE literal transition table. [DOMAIN §3.7]"""
+"""Department warning states: ONE literal table (engine rows, fangpin.engine.machine.Row);
+anything not in it is refused. Only services move a warning: the run distributes it when it
+raises the clue, the outcome sync verifies it when the clue's outcome comes back, and the
+feedback and closing steps; so every row is a SYSTEM row, fired with `internal=True` (the
+calling service checked who may ask). [DOMAIN §3.7]
+
+received ─▶ distributed ─▶ {no_risk | included | policy_issue_referred} ─▶ feedback_sent ─▶ closed
+"""
 
 from __future__ import annotations
 
-from fangpin.datafeeds.models import WarningStatus as S
+from django.utils.translation import gettext_lazy as _
 
-# (source state, action) -> target state.  Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], str] = {
-    (S.RECEIVED, "distribute"): S.DISTRIBUTED,
-    (S.DISTRIBUTED, "verify_no_risk"): S.NO_RISK,
-    (S.DISTRIBUTED, "verify_included"): S.INCLUDED,
-    (S.DISTRIBUTED, "verify_policy_issue"): S.POLICY_ISSUE,
-    (S.NO_RISK, "send_feedback"): S.FEEDBACK_SENT,
-    (S.INCLUDED, "send_feedback"): S.FEEDBACK_SENT,
-    (S.POLICY_ISSUE, "send_feedback"): S.FEEDBACK_SENT,
-    (S.FEEDBACK_SENT, "close"): S.CLOSED,
+from fangpin.datafeeds.models import WarningStatus as S
+from fangpin.engine.machine import SYSTEM, Row, table
+
+Y = SYSTEM
+V = "village"  # a warning belongs to its person's village
+
+# fmt: off
+TRANSITIONS = table([
+    # source           action                 target            roles level guards reason stamp              effect
+    (S.RECEIVED,       "distribute",          S.DISTRIBUTED,    Y,    V,    (),    False, "distributed_at",  None),
+    (S.DISTRIBUTED,    "verify_no_risk",      S.NO_RISK,        Y,    V,    (),    False, None,              "outcome"),
+    (S.DISTRIBUTED,    "verify_included",     S.INCLUDED,       Y,    V,    (),    False, None,              "outcome"),
+    (S.DISTRIBUTED,    "verify_policy_issue", S.POLICY_ISSUE,   Y,    V,    (),    False, None,              "outcome"),
+    (S.NO_RISK,        "send_feedback",       S.FEEDBACK_SENT,  Y,    V,    (),    False, "feedback_sent_at", None),
+    (S.INCLUDED,       "send_feedback",       S.FEEDBACK_SENT,  Y,    V,    (),    False, "feedback_sent_at", None),
+    (S.POLICY_ISSUE,   "send_feedback",       S.FEEDBACK_SENT,  Y,    V,    (),    False, "feedback_sent_at", None),
+    (S.FEEDBACK_SENT,  "close",               S.CLOSED,         Y,    V,    (),    False, None,              None),
+])
+# fmt: on
+
+ACTION_LABELS = {
+    "distribute": _("分派核实"),
+    "verify_no_risk": _("核实无风险"),
+    "verify_included": _("核实纳入监测"),
+    "verify_policy_issue": _("转行业部门"),
+    "send_feedback": _("反馈部门"),
+    "close": _("办结"),
 }
 
 # Clue outcomes of the monitoring app → the verification action on the warning.
@@ -27,5 +51,10 @@ OUTCOME_ACTIONS = {
 }
 
 
+def find(source: str, action: str) -> Row | None:
+    return next((t for t in TRANSITIONS if t.source == source and t.action == action), None)
+
+
 def target_of(state: str, action: str) -> str | None:
-    return TRANSITIONS.get((state, action))
+    row = find(state, action)
+    return row.target if row is not None else None

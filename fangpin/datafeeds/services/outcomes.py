@@ -1,25 +1,27 @@
 """Outcomes: each new warning raised as a risk clue through the monitoring clue service, and the
-clues' verification outcomes copied back onto their warnings through the transition table.
-[DOMAIN §3.7]"""
+clues' verification outcomes copied back onto their warnings through the warning machine
+(`services.warnings`, the engine). [DOMAIN §3.7]"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Field
+from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.areas.models import Area
 from fangpin.core.actor import Actor
-from fangpin.core.audit import audit_log
-from fangpin.core.models import AuditAction
+from fangpin.core.errors import TransitionRefused
 from fangpin.datafeeds import clues
 from fangpin.datafeeds.core.rules import Rule
 from fangpin.datafeeds.core.sources.departments import BY_CODE
 from fangpin.datafeeds.models import DepartmentWarning, FeedRun, WarningStatus
 from fangpin.datafeeds.services.common import CHUNK
-from fangpin.datafeeds.workflow import OUTCOME_ACTIONS, target_of
+from fangpin.datafeeds.services.warnings import WARNING, batch_target, warning_transition
+from fangpin.datafeeds.workflow import OUTCOME_ACTIONS
+from fangpin.engine.events import record_events_many
 from fangpin.registry.models import Household, Person
 
 
@@ -53,15 +55,19 @@ def raise_clues(
     now = timezone.now()
     for w, clue in zip(warnings, made, strict=False):
         w.clue_id = getattr(clue, "pk", None)
-        w.status = target_of(w.status, "distribute") or w.status
+        w.status = batch_target(w.status, "distribute")
         w.distributed_at = now
-    _mark_distributed(warnings[: len(made)], now)
+    _mark_distributed(run, warnings[: len(made)], now)
     return len(made)
 
 
-def _mark_distributed(warnings: list[DepartmentWarning], now: datetime) -> None:
+def _mark_distributed(run: FeedRun, warnings: list[DepartmentWarning], now: datetime) -> None:
     """Each warning's clue, status and distribution time: one prepared UPDATE by primary key, sent
-    as a batch (`bulk_update` builds a CASE per row and field, which took most of the write time)."""
+    as a batch (`bulk_update` builds a CASE per row and field, which took most of the write time).
+    A monthly run distributes thousands of warnings it has just created: the engine's per-object
+    transition (row lock, save, event, audit row each) would multiply the run's writes, so this
+    path stays batched; each step was checked against the machine's table (`batch_target`) and
+    the events go through the engine's bulk writer."""
     meta = DepartmentWarning._meta
     q = connection.ops.quote_name
     cols = [q(_column(f)) for f in ("clue_id", "status", "distributed_at")]
@@ -70,6 +76,15 @@ def _mark_distributed(warnings: list[DepartmentWarning], now: datetime) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(warnings), CHUNK):
             cursor.executemany(sql, [(w.clue_id, w.status, at, w.pk) for w in warnings[start : start + CHUNK]])
+    record_events_many(
+        machine=WARNING.name,
+        objs=warnings,
+        actor=Actor.system(),
+        action="distribute",
+        payload=lambda w: {"clue": w.clue_id, "run": run.pk},
+        summary_title=lambda n: f"部门预警已分派核实 {n} 条",
+        url=reverse("datafeeds:run", args=[run.pk]),
+    )
 
 
 def _column(name: str) -> str:
@@ -80,7 +95,7 @@ def _column(name: str) -> str:
 
 
 def warning_sync_outcomes(*, actor: Actor) -> int:
-    """Copy each clue's verification outcome onto its warning, through the transition table. [DOMAIN §3.7]"""
+    """Copy each clue's verification outcome onto its warning, through the warning machine. [DOMAIN §3.7]"""
     distributed = DepartmentWarning.objects.filter(status=WarningStatus.DISTRIBUTED, clue_id__isnull=False)
     pending = [(pk, clue_id) for pk, clue_id in distributed.values_list("pk", "clue_id") if clue_id is not None]
     states = clues.clue_states([c for _, c in pending])
@@ -90,23 +105,14 @@ def warning_sync_outcomes(*, actor: Actor) -> int:
         action = OUTCOME_ACTIONS.get(str(state.get("outcome") or ""))
         if not action:
             continue
-        with transaction.atomic():
-            warning = DepartmentWarning.objects.select_for_update().get(pk=pk)
-            target = target_of(warning.status, action)
-            if target is None:
-                continue
-            warning.status = target
-            warning.verification_result = str(state.get("outcome"))
-            warning.closed_at = state.get("closed_at")
-            warning.save(update_fields=["status", "verification_result", "closed_at"])
-            audit_log(
+        try:
+            warning_transition(
+                warning=DepartmentWarning(pk=pk),
+                action=action,
                 actor=actor,
-                action=AuditAction.TRANSITION,
-                object_type="DepartmentWarning",
-                object_id=pk,
-                area_code=warning.village_code,
-                household_id=warning.household_id,
-                changes={"status": [WarningStatus.DISTRIBUTED, target]},
+                inputs={"outcome": state.get("outcome"), "closed_at": state.get("closed_at")},
             )
-            changed += 1
+        except TransitionRefused:
+            continue  # moved on since the query (another sync): the table refuses it again
+        changed += 1
     return changed
