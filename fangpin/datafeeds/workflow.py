@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from fangpin.datafeeds.models import WarningStatus as S
-from fangpin.engine.machine import SYSTEM, Row, table
+from fangpin.engine.machine import SYSTEM, table
 
 Y = SYSTEM
 V = "village"  # a warning belongs to its person's village
@@ -49,12 +49,3 @@ OUTCOME_ACTIONS = {
     "green_channel": "verify_included",
     "referred": "verify_policy_issue",
 }
-
-
-def find(source: str, action: str) -> Row | None:
-    return next((t for t in TRANSITIONS if t.source == source and t.action == action), None)
-
-
-def target_of(state: str, action: str) -> str | None:
-    row = find(state, action)
-    return row.target if row is not None else None
