@@ -70,7 +70,10 @@ Effect = Callable[["Step"], list[str]]  # records the step's facts; returns the 
 class Deadline:
     """A statutory clock: `param` (a policy TimeLimit) counted from `start` (a date or
     datetime field) on the county calendar, written to `due` (+ `due`_provisional),
-    running while the object is in one of `states` (empty: any state but `closed`)."""
+    running while the object is in one of `states` (empty: any state but `closed`).
+    `steps` names a policy parameter of per-state limits in days: the running step is then
+    due that many days after it started (`step_start(obj)`, else the machine's
+    `step_field`), never later than `due`."""
 
     name: str
     label: str
@@ -78,6 +81,13 @@ class Deadline:
     start: str
     due: str
     states: frozenset[str] = frozenset()
+    steps: str | None = None
+    step_start: Callable[[Any], date | None] | None = None
+    provisional_field: str = ""  # default `<due>_provisional`
+
+    @property
+    def provisional(self) -> str:
+        return self.provisional_field or f"{self.due}_provisional"
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class Machine:
     notify: bool = True  # notifications to whoever acts next (rows' roles at their level)
     messages: Mapping[str, str] = field(default_factory=dict)  # "not_in_table", "role", "reason", "conflict"
     today: Callable[[], date] | None = None
+    reference: Callable[[Any], str] = lambda obj: str(obj)  # the number a queue or reminder shows
+    prefetch: tuple[str, ...] = ()  # relations its clock reads (the queue and sweep prefetch them)
 
     def label_of(self, action: str) -> str:
         return str(self.action_labels.get(action, action))

@@ -9,27 +9,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from fangpin.engine.clock import DUE_SOON, ESCALATED, ON_TRACK, OVERDUE, clock_state, escalation_level, step_due
 from fangpin.engine.machine import Deadline, Machine
 
-ON_TRACK, DUE_SOON, OVERDUE, ESCALATED = "on_track", "due_soon", "overdue", "escalated"
 LABELS = {ON_TRACK: "正常", DUE_SOON: "即将到期", OVERDUE: "已超期", ESCALATED: "已超期并上报"}
-
-
-def clock_state(*, today: date, due: date, due_soon_days: int) -> str:
-    """on_track / due_soon / overdue for one deadline."""
-    if today > due:
-        return OVERDUE
-    if (due - today).days <= due_soon_days:
-        return DUE_SOON
-    return ON_TRACK
-
-
-def escalation_level(*, today: date, due: date, step_days: int, max_level: int = 2) -> int:
-    """0 = not overdue; 1 = overdue (the next level up is told); each further `step_days`
-    overdue moves it one level higher, up to `max_level`. [L-Anhui 2022]"""
-    if today <= due:
-        return 0
-    return min(max_level, 1 + ((today - due).days - 1) // max(step_days, 1))
 
 
 @dataclass(frozen=True)
@@ -67,6 +50,14 @@ def _day(value: Any) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
 
+def _step_of(machine: Machine, deadline: Deadline, obj: Any, *, due: date, on: date, limits: Any) -> date:
+    """The running step's due date under the per-state `limits` (the deadline's own otherwise)."""
+    start = deadline.step_start(obj) if deadline.step_start is not None else None
+    if start is None:
+        start = _day(getattr(obj, machine.step_field)) if machine.step_field else None
+    return step_due(step_start=start or on, step_days=dict(limits).get(str(obj.status)), overall_due=due)
+
+
 def sla_of(
     machine: Machine, obj: Any, *, on: date, setting: Callable[[str, Any], Any], village: Any = None
 ) -> Sla | None:
@@ -78,6 +69,9 @@ def sla_of(
     due = _day(getattr(obj, deadline.due)) or on
     overall = _day(getattr(obj, machine.deadlines[-1].due))
     area = village if village is not None else getattr(obj, "village", None)
+    if deadline.steps is not None:
+        limits = setting(deadline.steps, area) or {}
+        due = _step_of(machine, deadline, obj, due=due, on=on, limits=limits)
     soon, step = int(setting("due_soon_days", area)), int(setting("escalation_step_days", area))
     return Sla(
         deadline=deadline.name,

@@ -7,14 +7,25 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
+# The clock itself is the engine's one SLA mechanism; re-exported for the pure callers.
+from fangpin.engine.clock import CALENDAR_DAYS as CALENDAR_DAYS
+from fangpin.engine.clock import DUE_SOON as DUE_SOON
+from fangpin.engine.clock import ON_TRACK as ON_TRACK
+from fangpin.engine.clock import OVERDUE as OVERDUE
+from fangpin.engine.clock import WORKING_DAYS as WORKING_DAYS
+from fangpin.engine.clock import Due as Due
+from fangpin.engine.clock import TimeLimit as TimeLimit
+from fangpin.engine.clock import add_limit as add_limit
+from fangpin.engine.clock import clock_state as clock_state
+from fangpin.engine.clock import days_left as days_left
+from fangpin.engine.clock import escalation_level as escalation_level
+from fangpin.engine.clock import step_due as step_due
 from fangpin.policy.rules import WorkCalendar
 
-CALENDAR_DAYS, WORKING_DAYS = "calendar_days", "working_days"
-ON_TRACK, DUE_SOON, OVERDUE = "on_track", "due_soon", "overdue"
 CLOCK_LABELS = {ON_TRACK: "正常", DUE_SOON: "临期", OVERDUE: "超期"}
 RISK_LABELS = {
     "illness": "因病",
@@ -33,84 +44,6 @@ MAX_RISK_TYPES = 5
 
 
 # ---------------------------------------------------------------- the clock
-
-
-@dataclass(frozen=True)
-class TimeLimit:
-    """A time limit with its unit, as stored in the policy parameter."""
-
-    value: int
-    unit: str = CALENDAR_DAYS
-
-    @classmethod
-    def of(cls, raw: dict[str, Any] | TimeLimit) -> TimeLimit:
-        return raw if isinstance(raw, TimeLimit) else cls(int(raw["value"]), raw.get("unit", CALENDAR_DAYS))
-
-    @property
-    def label(self) -> str:
-        return f"{self.value}个{'工作日' if self.unit == WORKING_DAYS else '自然日'}"
-
-
-class Due(NamedTuple):
-    """A due date, and whether it was counted across a year whose schedule is not entered
-    yet (暂按周末推算: recomputed when the year is entered)."""
-
-    on: date
-    provisional: bool = False
-
-
-def add_limit(start: date, limit: TimeLimit | dict[str, Any], calendar: WorkCalendar) -> Due:
-    """The due date `limit` after `start` (start day not counted). [R-ID-4, CONFIG unit]"""
-    limit = TimeLimit.of(limit)
-    if limit.unit == CALENDAR_DAYS:
-        return Due(start + timedelta(days=limit.value))
-    if limit.unit != WORKING_DAYS:
-        raise ValueError(f"未知的时限单位：{limit.unit}")
-    day, left, provisional = start, limit.value, False
-    while left > 0:
-        day += timedelta(days=1)
-        provisional = provisional or not calendar.covers(day)
-        if calendar.is_working_day(day):
-            left -= 1
-    return Due(day, provisional)
-
-
-def days_left(*, today: date, due: date, calendar: WorkCalendar, unit: str = CALENDAR_DAYS) -> int:
-    """Days until `due` in `unit` (negative when overdue)."""
-    if unit == CALENDAR_DAYS:
-        return (due - today).days
-    sign, lo, hi = (1, today, due) if due >= today else (-1, due, today)
-    count, day = 0, lo
-    while day < hi:
-        day += timedelta(days=1)
-        if calendar.is_working_day(day):
-            count += 1
-    return sign * count
-
-
-def clock_state(*, today: date, due: date, due_soon_days: int) -> str:
-    """on_track / due_soon / overdue for one deadline. [issue 3 item 3]"""
-    if today > due:
-        return OVERDUE
-    if (due - today).days <= due_soon_days:
-        return DUE_SOON
-    return ON_TRACK
-
-
-def escalation_level(*, today: date, due: date, step_days: int, max_level: int = 2) -> int:
-    """0 = not overdue; 1 = overdue (the next level up is told); each further
-    `step_days` overdue moves it one level higher, up to `max_level`. [L-Anhui 2022]"""
-    if today <= due:
-        return 0
-    overdue = (today - due).days
-    return min(max_level, 1 + (overdue - 1) // max(step_days, 1))
-
-
-def step_due(*, step_start: date, step_days: int | None, overall_due: date) -> date:
-    """A step's deadline: its own limit, never later than the overall deadline."""
-    if not step_days:
-        return overall_due
-    return min(step_start + timedelta(days=step_days), overall_due)
 
 
 # ---------------------------------------------------------------- dates

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.core.scoping import get_visible_or_404, visible
@@ -15,8 +14,6 @@ from fangpin.engine import machine as engine_machine
 from fangpin.engine import sla
 from fangpin.monitoring import rules
 from fangpin.monitoring.choices import (
-    CaseStatus,
-    EliminationStatus,
     EpisodeStatus,
     ObjectionStatus,
 )
@@ -105,43 +102,30 @@ class Clock:
         return {"on_track": "success", "due_soon": "warning", "overdue": "danger"}[self.state]
 
 
-def _clock(due: date, overall: date | None, on: date, params: ParamCache, village: Any) -> Clock:
-    soon = int(params.get("due_soon_days", village))
-    step = int(params.get("escalation_step_days", village))
-    return Clock(
-        due=due,
-        overall_due=overall,
-        state=rules.clock_state(today=on, due=due, due_soon_days=soon),
-        days_left=(due - on).days,
-        escalation=rules.escalation_level(today=on, due=due, step_days=step),
-    )
+def clock_of(
+    machine: str | engine_machine.Machine, obj: Any, *, on: date | None = None, params: ParamCache | None = None
+) -> Clock | None:
+    """The clock of any machine's object, from its declared deadlines (the engine's SLA
+    mechanism); None once it is closed."""
+    on = on or timezone.localdate()
+    params = params or ParamCache(on)
+    reading = sla.sla_of(engine_machine.get(machine), obj, on=on, setting=params.get)
+    if reading is None:
+        return None
+    return Clock(reading.due, reading.overall_due, reading.state, reading.days_left, reading.escalation)
 
 
 def case_clock(
     case: IdentificationCase | EliminationCase, *, on: date | None = None, params: ParamCache | None = None
 ) -> Clock | None:
     """Per-step deadline (never past the overall one) and its state. [R-ID-4]"""
-    if not case.is_open:
-        return None
-    on = on or timezone.localdate()
-    params = params or ParamCache(on)
-    steps = params.get("identification_step_limits", case.village) if isinstance(case, IdentificationCase) else {}
-    start = case.step_started_on or on
-    if case.status in (CaseStatus.NOTICE, EliminationStatus.NOTICE):
-        notice = next((n for n in case.notices.all() if n.kind == "village_notice"), None)
-        start = notice.ends_on if notice else start
-    due = rules.step_due(step_start=start, step_days=steps.get(case.status), overall_due=case.deadline_on)
-    return _clock(due, case.deadline_on, on, params, case.village)
+    name = "identification" if isinstance(case, IdentificationCase) else "elimination"
+    return clock_of(name, case, on=on, params=params)
 
 
 def clue_clock(clue: RiskClue, *, on: date | None = None, params: ParamCache | None = None) -> Clock | None:
-    """The clue's clock from the clue machine's declared deadlines (the engine's SLA mechanism)."""
-    on = on or timezone.localdate()
-    params = params or ParamCache(on)
-    reading = sla.sla_of(engine_machine.get("clue"), clue, on=on, setting=params.get, village=clue.village)
-    if reading is None:
-        return None
-    return Clock(reading.due, reading.overall_due, reading.state, reading.days_left, reading.escalation)
+    """The clue's clock (accept, then verify)."""
+    return clock_of("clue", clue, on=on, params=params)
 
 
 def timeline(kind: str, pk: int) -> QuerySet[CaseEvent]:
@@ -280,28 +264,14 @@ def work_queue(
     params = ParamCache(on)
     items: list[QueueItem] = []
     counts: dict[str, int] = {}
-    sources = [
-        ("clue", "风险线索", visible(RiskClue, user).select_related("village"), "received_at", "tracking_code"),
-        (
-            "identification",
-            "识别认定",
-            visible(IdentificationCase, user).select_related("village").prefetch_related("notices"),
-            "deadline_on",
-            "case_no",
-        ),
-        (
-            "elimination",
-            "风险消除",
-            visible(EliminationCase, user).select_related("village").prefetch_related("notices"),
-            "deadline_on",
-            "case_no",
-        ),
-    ]
-    for machine, label, qs, order, code_field in sources:
-        mine = qs.filter(status__in=states.get(machine, []))
-        counts[machine] = mine.count()
-        for obj in mine.order_by(order, "id")[:QUEUE_LIMIT]:
-            items.append(_item(machine, label, obj, code_field, on, params))
+    for name, waiting in states.items():
+        machine = engine_machine.get(name)
+        if not machine.deadlines or machine.model is None:
+            continue  # no clock, no queue (the episode)
+        mine = _open_of(machine, user).filter(status__in=waiting)
+        counts[name] = mine.count()
+        for obj in mine.order_by(machine.deadlines[-1].due, "id")[:QUEUE_LIMIT]:
+            items.append(_item(machine, machine.label, obj, on, params))
     counts["objection"] = visible(Objection, user).filter(status=ObjectionStatus.PENDING).count() if objections else 0
     escalated = _escalated(user=user, states=escalated_states, need=escalation_need, on=on, params=params)
     items.sort(key=lambda i: i.sort_key)
@@ -314,16 +284,20 @@ def work_queue(
     }
 
 
-def _item(machine: str, label: str, obj: Any, code_field: str, on: date, params: ParamCache) -> QueueItem:
-    url_name = {"clue": "clue-detail", "identification": "case-detail", "elimination": "elimination-detail"}[machine]
-    clock = clue_clock(obj, on=on, params=params) if machine == "clue" else case_clock(obj, on=on, params=params)
+def _open_of(machine: engine_machine.Machine, user: Any) -> QuerySet[Any]:
+    """The objects of `machine` the user sees, with what their clock reads."""
+    model: Any = machine.model  # the queue keeps only machines with a model
+    return visible(model, user).select_related("village").prefetch_related(*machine.prefetch)
+
+
+def _item(machine: engine_machine.Machine, label: str, obj: Any, on: date, params: ParamCache) -> QueueItem:
     return QueueItem(
-        kind=machine,
+        kind=machine.name,
         label=label,
-        title=f"{getattr(obj, code_field)} · {obj.village.name}",
+        title=f"{machine.reference(obj)} · {obj.village.name}",
         state_label=obj.get_status_display(),
-        url=reverse(f"monitoring:{url_name}", args=[obj.pk]),
-        clock=clock,
+        url=machine.url(obj),
+        clock=clock_of(machine, obj, on=on, params=params),
     )
 
 
@@ -332,16 +306,15 @@ def _escalated(*, user: Any, states: list[str], need: int | None, on: date, para
     reached the user's level (township: ≥1, county: ≥2). [L-Anhui 2022]"""
     if need is None or not states:
         return []
+    machine = engine_machine.get("identification")
     overdue = (
-        visible(IdentificationCase, user)
+        _open_of(machine, user)
         .filter(status__in=states, deadline_on__lt=on)
-        .select_related("village")
-        .prefetch_related("notices")
         .order_by("deadline_on", "id")[:QUEUE_LIMIT]
     )
     out = []
     for case in overdue:
-        item = _item("identification", "识别认定（超期督办）", case, "case_no", on, params)
+        item = _item(machine, "识别认定（超期督办）", case, on, params)
         if item.clock and item.clock.escalation >= need:
             item.escalated = True
             out.append(item)

@@ -287,6 +287,14 @@ def _close(step: Step) -> list[str]:
     return ["closed_reason"]
 
 
+def _notice_step_start(case: IdentificationCase) -> date | None:
+    """In the notice step the step clock runs from the end of the village notice."""
+    if case.status != CaseStatus.NOTICE:
+        return None
+    notice = next((n for n in case.notices.all() if n.kind == "village_notice"), None)
+    return notice.ends_on if notice else None
+
+
 IDENTIFICATION = register(
     Machine(
         name="identification",
@@ -310,8 +318,19 @@ IDENTIFICATION = register(
             "close": _close,
         },
         deadlines=(
-            Deadline("deadline", "办结时限", "identification_time_limit", start="clock_started_on", due="deadline_on"),
+            Deadline(
+                "deadline",
+                "办结时限",
+                "identification_time_limit",
+                start="clock_started_on",
+                due="deadline_on",
+                provisional_field="deadline_provisional",
+                steps="identification_step_limits",  # [R-ID-4] each step's own limit
+                step_start=_notice_step_start,
+            ),
         ),
+        reference=lambda case: str(case.case_no),
+        prefetch=("notices",),
         scope=lambda case: (case.village, case.household),
         title=lambda case, action: f"识别程序 {case.case_no}：{workflow.ACTION_LABELS[action]}",
         url=lambda case: reverse("monitoring:case-detail", args=[case.pk]),

@@ -578,6 +578,7 @@ CLUE = register(
             ),
             Deadline("verify", "核实时限", "clue_verify_limit", start="received_at", due="verify_due"),
         ),
+        reference=lambda clue: str(clue.tracking_code),
         scope=lambda clue: (clue.village, clue.household),
         title=lambda clue, action: f"风险线索 {clue.tracking_code}：{workflow.ACTION_LABELS[action]}",
         url=lambda clue: reverse("monitoring:clue-detail", args=[clue.pk]),

@@ -9,24 +9,16 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from fangpin.accounts.models import User
 from fangpin.areas.models import Area, AreaLevel
 from fangpin.core.actor import Actor
 from fangpin.engine.events import outbox_dispatch
+from fangpin.engine.machine import REGISTRY, Machine
 from fangpin.monitoring import selectors
-from fangpin.monitoring.choices import ClueStatus, SmsStatus
-from fangpin.monitoring.models import (
-    CLOSED_CASE_STATUSES,
-    CLOSED_ELIMINATION_STATUSES,
-    EliminationCase,
-    IdentificationCase,
-    Notification,
-    RiskClue,
-    SmsOutbox,
-)
+from fangpin.monitoring.choices import SmsStatus
+from fangpin.monitoring.models import Notification, SmsOutbox
 from fangpin.monitoring.services.common import recipients
 from fangpin.monitoring.services.episodes import episode_follow_up_sweep
 from fangpin.monitoring.sms import SmsSender, get_sender
@@ -41,46 +33,43 @@ def _escalation_users(village_code: str, level: int) -> list[User]:
     return list(User.objects.filter(is_active=True, role__in=ESCALATE_TO[level], area__code=code))
 
 
+def _clocked() -> list[Machine]:
+    """Every registered machine with a declared deadline and a model: each gets reminders
+    and escalation from its declaration alone."""
+    return [m for m in REGISTRY.values() if m.deadlines and m.model is not None]
+
+
 def reminders_sweep(*, on: date | None = None) -> int:
     """One reminder per user, case, step and state (deduplicated by key)."""
     on = on or timezone.localdate()
     params = selectors.ParamCache(on)
     rows: list[Notification] = []
-    sources: list[tuple[str, Any, str]] = [
-        ("identification", IdentificationCase.objects.exclude(status__in=CLOSED_CASE_STATUSES), "case-detail"),
-        ("elimination", EliminationCase.objects.exclude(status__in=CLOSED_ELIMINATION_STATUSES), "elimination-detail"),
-        ("clue", RiskClue.objects.exclude(status=ClueStatus.CLOSED), "clue-detail"),
-    ]
-    for machine, qs, url_name in sources:
-        for obj in (
-            qs.select_related("village")
-            .prefetch_related(*(["notices"] if machine != "clue" else []))
-            .iterator(chunk_size=500)
-        ):
-            clock = (
-                selectors.clue_clock(obj, on=on, params=params)
-                if machine == "clue"
-                else selectors.case_clock(obj, on=on, params=params)
-            )
-            if clock is None or clock.state == "on_track":
-                continue
-            label = getattr(obj, "case_no", None) or obj.tracking_code
-            url = reverse(f"monitoring:{url_name}", args=[obj.pk])
-            users = recipients(machine, obj.status, obj.village_code)
-            title = (
-                f"{label}：本环节{'即将到期' if clock.state == 'due_soon' else '已超期'}（时限{clock.due:%Y-%m-%d}）"
-            )
-            for level in range(1, clock.escalation + 1):
-                users += _escalation_users(obj.village_code, level)
-            key = f"{clock.state}:{machine}:{obj.pk}:{obj.status}:{clock.escalation}"
-            rows += [
-                Notification(user=u, village_code=obj.village_code, title=title, url=url, dedupe_key=key[:80])
-                for u in users
-            ]
+    for machine in _clocked():
+        assert machine.model is not None
+        qs = machine.model.objects.exclude(status__in=machine.closed)  # type: ignore[attr-defined]
+        for obj in qs.select_related("village").prefetch_related(*machine.prefetch).iterator(chunk_size=500):
+            rows += _reminders(machine, obj, on=on, params=params)
     with transaction.atomic():
         before = Notification.objects.count()
         Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
         return Notification.objects.count() - before
+
+
+def _reminders(machine: Machine, obj: Any, *, on: date, params: selectors.ParamCache) -> list[Notification]:
+    """The reminders one object's clock calls for: whoever acts next, plus each level it escalated to."""
+    clock = selectors.clock_of(machine, obj, on=on, params=params)
+    if clock is None or clock.state == "on_track":
+        return []
+    users = recipients(machine.name, obj.status, obj.village_code)
+    state = "即将到期" if clock.state == "due_soon" else "已超期"
+    title = f"{machine.reference(obj)}：本环节{state}（时限{clock.due:%Y-%m-%d}）"
+    for level in range(1, clock.escalation + 1):
+        users += _escalation_users(obj.village_code, level)
+    key = f"{clock.state}:{machine.name}:{obj.pk}:{obj.status}:{clock.escalation}"
+    url = machine.url(obj)
+    return [
+        Notification(user=u, village_code=obj.village_code, title=title, url=url, dedupe_key=key[:80]) for u in users
+    ]
 
 
 def sms_dispatch(*, sender: SmsSender | None = None, limit: int = 500) -> int:
