@@ -22,7 +22,6 @@ from fangpin.monitoring.choices import (
     ClueStatus,
     EpisodeStatus,
     MonitoringCategory,
-    NoticeKind,
 )
 from fangpin.monitoring.models import CLOSED_CASE_STATUSES, IdentificationCase, MonitoringEpisode, RiskClue
 from fangpin.monitoring.services.clues import clue_transition
@@ -34,7 +33,7 @@ from fangpin.monitoring.services.common import (
     today,
 )
 from fangpin.monitoring.services.episodes import episode_transition
-from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.monitoring.services.notices import notice_problems, post_announcement, post_village_notice
 from fangpin.monitoring.services.quality_guard import require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import HouseholdType
@@ -247,16 +246,6 @@ def _record_note(step: Step) -> list[str]:
     return [field]
 
 
-def _post_village_notice(step: Step) -> list[str]:
-    notice_post(case=step.obj, kind=NoticeKind.VILLAGE_NOTICE, actor=step.actor, posted_on=step.on)
-    return []
-
-
-def _post_announcement(step: Step) -> list[str]:
-    notice_post(case=step.obj, kind=NoticeKind.ANNOUNCEMENT, actor=step.actor, posted_on=step.on)
-    return []
-
-
 def _reopen_verification(step: Step) -> list[str]:
     step.obj.home_verified_on, step.obj.appraised_on = None, None
     return ["home_verified_on", "appraised_on"]
@@ -311,8 +300,8 @@ IDENTIFICATION = register(
         },
         effects={
             "record_note": _record_note,
-            "post_village_notice": _post_village_notice,
-            "post_announcement": _post_announcement,
+            "post_village_notice": post_village_notice,
+            "post_announcement": post_announcement,
             "reopen_verification": _reopen_verification,
             "open_episode": _open_or_complete_episode,
             "close": _close,

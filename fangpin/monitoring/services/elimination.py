@@ -23,7 +23,6 @@ from fangpin.monitoring.choices import (
     EliminationMode,
     EliminationStatus,
     EpisodeStatus,
-    NoticeKind,
 )
 from fangpin.monitoring.models import (
     CLOSED_ELIMINATION_STATUSES,
@@ -44,7 +43,7 @@ from fangpin.monitoring.services.common import (
     today,
 )
 from fangpin.monitoring.services.episodes import episode_follow_up_until, episode_transition
-from fangpin.monitoring.services.notices import notice_post, notice_problems
+from fangpin.monitoring.services.notices import notice_problems, post_announcement, post_village_notice
 from fangpin.monitoring.services.quality_guard import AsEliminated, require_no_blocking_problems
 from fangpin.policy.selectors import monitoring_income_line
 from fangpin.registry.choices import LabourCapacity, PersonStatus
@@ -266,16 +265,6 @@ def _override(step: Step) -> list[str]:
     return ["override_reason", "override_by"]
 
 
-def _post_village_notice(step: Step) -> list[str]:
-    notice_post(case=step.obj, kind=NoticeKind.VILLAGE_NOTICE, actor=step.actor, posted_on=step.on)
-    return []
-
-
-def _post_announcement(step: Step) -> list[str]:
-    notice_post(case=step.obj, kind=NoticeKind.ANNOUNCEMENT, actor=step.actor, posted_on=step.on)
-    return []
-
-
 def _reopen_appraisal(step: Step) -> list[str]:
     step.obj.appraised_on = None
     return ["appraised_on"]
@@ -320,8 +309,8 @@ ELIMINATION = register(
         },
         effects={
             "override": _override,
-            "post_village_notice": _post_village_notice,
-            "post_announcement": _post_announcement,
+            "post_village_notice": post_village_notice,
+            "post_announcement": post_announcement,
             "reopen_appraisal": _reopen_appraisal,
             "eliminate_episode": _eliminate_episode,
             "close": _close,

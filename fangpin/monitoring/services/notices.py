@@ -14,7 +14,7 @@ from fangpin.core.actor import Actor
 from fangpin.core.audit import audit_log
 from fangpin.core.errors import InvalidInput, TransitionRefused
 from fangpin.core.models import AuditAction
-from fangpin.engine.service import transition
+from fangpin.engine.service import Step, transition
 from fangpin.monitoring import rules
 from fangpin.monitoring.choices import MonitoringCategory, NoticeKind, NoticeSubject, ObjectionStatus
 from fangpin.monitoring.models import EliminationCase, IdentificationCase, Objection, PublicNotice
@@ -220,3 +220,15 @@ def objection_handle(
                 expected_version=expected_version,
             )
     return locked
+
+
+def post_village_notice(step: Step) -> list[str]:
+    """Effect of a case's `post_notice` row (identification and elimination alike). [R-ID-3]"""
+    notice_post(case=step.obj, kind=NoticeKind.VILLAGE_NOTICE, actor=step.actor, posted_on=step.on)
+    return []
+
+
+def post_announcement(step: Step) -> list[str]:
+    """Effect of a case's `announce` row: the county's announcement (公告)."""
+    notice_post(case=step.obj, kind=NoticeKind.ANNOUNCEMENT, actor=step.actor, posted_on=step.on)
+    return []
