@@ -11,6 +11,7 @@ import pyarrow as pa
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
 
 from fangpin.areas.models import Area
 from fangpin.core.scoping import visible
@@ -146,6 +147,42 @@ def rules_visible(user: Any) -> QuerySet[WarningRule]:
     return WarningRule.objects.filter(scope_code__in=scope_chain(scope))
 
 
+# What the rule list shows for the codes a rule row stores (the rule language keeps the codes).
+POPULATION_LABELS = {
+    "escaped": _("脱贫人口"),
+    "monitored": _("监测对象"),
+    "escaped_or_monitored": _("脱贫人口和监测对象"),
+    "ordinary": _("一般农户"),
+    "all_rural": _("全体农村人口"),
+}
+WINDOW_LABELS = {
+    "calendar_year": _("自然年累计"),
+    "academic_year": _("学年"),
+    "month": _("当月"),
+    "ten_days": _("每旬"),
+    "event": _("按事件"),
+    "once": _("一次性"),
+}
+CADENCE_LABELS = {"monthly": _("每月"), "yearly": _("每年"), "every_10_days": _("每10天"), "event": _("随事件")}
+
+
+def rule_source_label(source: str) -> str:
+    """A rule's source as its department's name ("registry": checks on the registry alone)."""
+    if source == "registry":
+        return str(_("农户信息库（自查）"))
+    found = BY_CODE.get(source)
+    return found.label if found is not None else source
+
+
+def rule_labels(rule: WarningRule) -> dict[str, str]:
+    return {
+        "source": rule_source_label(rule.source),
+        "population": str(POPULATION_LABELS.get(rule.population, rule.population)),
+        "window": str(WINDOW_LABELS.get(rule.window, rule.window)),
+        "cadence": str(CADENCE_LABELS.get(rule.cadence, rule.cadence)),
+    }
+
+
 def rule_list_rows(user: Any, *, on: date) -> list[dict[str, Any]]:
     """The rule list of an area: the version in force per code, its level, and whether the
     area's own version overrides one from above."""
@@ -162,6 +199,7 @@ def rule_list_rows(user: Any, *, on: date) -> list[dict[str, Any]]:
     return [
         {
             "rule": row,
+            "labels": rule_labels(row),
             "level": rule_level_label(row.scope_code, own=scope),
             "overridden": row.scope_code == scope and row.code in above,
         }

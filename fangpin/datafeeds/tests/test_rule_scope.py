@@ -115,3 +115,12 @@ def test_a_countys_own_wording_of_a_rule_is_not_shown_to_another_county(client_a
     assert rule_titles(scope_code=B)["W-MED-1"] == "乙县自定的预警名称"
     assert rule_titles(scope_code=A)["W-MED-1"] == national.title
     assert "乙县自定的预警名称" not in client_as("county_admin_a").get("/feeds/rules/").content.decode()
+
+
+def test_the_rule_list_names_departments_populations_and_cadences_instead_of_codes(client_as, world):
+    page = client_as("county_admin_a").get("/feeds/rules/").content.decode()
+    row = page[page.index('data-testid="rule-W-MED-1"') :].split("</tr>")[0]
+    assert "医保部门" in row
+    assert "medical_security" not in row
+    assert "registry" not in page.split('data-testid="rule-GAP-NOLABOUR"')[1].split("</tr>")[0].split("<code>")[0]
+    assert "农户信息库（自查）" in page
