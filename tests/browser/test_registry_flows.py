@@ -28,6 +28,7 @@ def test_each_role_logs_in_and_sees_its_own_home(bworld, page, username):
     if username == "province_admin":
         expect(page.get_by_test_id("province-admin-note")).to_contain_text("节假日安排")
         expect(page.get_by_role("link", name="放假安排").first).to_be_visible()
+        expect(page.get_by_test_id("province-rules")).to_be_visible()
     assert not page.console_errors, page.console_errors
 
 
